@@ -1,0 +1,507 @@
+//! The tenant as auditform sees it: mailboxes and their audit settings, the organization's
+//! switch, and bypass associations. Property names follow Get-Mailbox.
+
+use crate::catalog::{Action, LicenceTier};
+use sha2::{Digest, Sha256};
+use std::fmt;
+
+/// Who touched the mailbox: the three lists the service keeps.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum LogonType {
+    Admin,
+    Delegate,
+    Owner,
+}
+
+impl LogonType {
+    pub const ALL: [LogonType; 3] = [LogonType::Admin, LogonType::Delegate, LogonType::Owner];
+
+    pub fn index(self) -> usize {
+        self as usize
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            LogonType::Admin => "Admin",
+            LogonType::Delegate => "Delegate",
+            LogonType::Owner => "Owner",
+        }
+    }
+
+    /// The Get-Mailbox / Set-Mailbox property that holds this logon type's list.
+    pub fn property(self) -> &'static str {
+        match self {
+            LogonType::Admin => "AuditAdmin",
+            LogonType::Delegate => "AuditDelegate",
+            LogonType::Owner => "AuditOwner",
+        }
+    }
+
+    pub fn article(self) -> &'static str {
+        match self {
+            LogonType::Admin | LogonType::Owner => "an",
+            LogonType::Delegate => "a",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<LogonType> {
+        LogonType::ALL
+            .into_iter()
+            .find(|logon| logon.name().eq_ignore_ascii_case(name))
+    }
+}
+
+impl fmt::Display for LogonType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// A set of catalog actions, as a bitset indexed by catalog row.
+#[derive(Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ActionSet(u32);
+
+impl ActionSet {
+    pub const EMPTY: ActionSet = ActionSet(0);
+
+    pub fn bits(self) -> u32 {
+        self.0
+    }
+    pub fn contains(self, action: Action) -> bool {
+        self.0 & (1 << action as u32) != 0
+    }
+    pub fn insert(&mut self, action: Action) {
+        self.0 |= 1 << action as u32;
+    }
+    pub fn remove(&mut self, action: Action) {
+        self.0 &= !(1 << action as u32);
+    }
+    pub fn union(self, other: ActionSet) -> ActionSet {
+        ActionSet(self.0 | other.0)
+    }
+    pub fn intersection(self, other: ActionSet) -> ActionSet {
+        ActionSet(self.0 & other.0)
+    }
+    pub fn difference(self, other: ActionSet) -> ActionSet {
+        ActionSet(self.0 & !other.0)
+    }
+    pub fn is_empty(self) -> bool {
+        self.0 == 0
+    }
+    pub fn len(self) -> usize {
+        self.0.count_ones() as usize
+    }
+    /// Actions in catalog order, which is the canonical output order.
+    pub fn iter(self) -> impl Iterator<Item = Action> {
+        Action::ALL.into_iter().filter(move |a| self.contains(*a))
+    }
+    pub fn names(self) -> Vec<&'static str> {
+        self.iter().map(Action::name).collect()
+    }
+}
+
+impl FromIterator<Action> for ActionSet {
+    fn from_iter<I: IntoIterator<Item = Action>>(iter: I) -> Self {
+        let mut set = ActionSet::EMPTY;
+        for action in iter {
+            set.insert(action);
+        }
+        set
+    }
+}
+
+impl fmt::Debug for ActionSet {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_set().entries(self.names()).finish()
+    }
+}
+
+/// One logon type's list as read from the service. Names the catalog does not know (newer than
+/// it) are kept as they came, so that reading state never fails on an action.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub struct ActionList {
+    pub known: ActionSet,
+    /// Sorted case-insensitively and free of duplicates, so that lists compare as sets.
+    pub unknown: Vec<Box<str>>,
+}
+
+impl ActionList {
+    pub fn from_known(known: ActionSet) -> Self {
+        ActionList {
+            known,
+            unknown: Vec::new(),
+        }
+    }
+
+    /// Builds a list from names as the service returns them. `None` means an empty list.
+    pub fn from_names<'a>(names: impl IntoIterator<Item = &'a str>) -> Self {
+        let mut list = ActionList::default();
+        for name in names {
+            list.push_name(name);
+        }
+        list
+    }
+
+    pub fn push_name(&mut self, name: &str) {
+        let name = name.trim();
+        if name.is_empty() || name.eq_ignore_ascii_case("None") {
+            return;
+        }
+        match Action::parse(name) {
+            Some(action) => self.known.insert(action),
+            None => {
+                let lowered = name.to_ascii_lowercase();
+                match self
+                    .unknown
+                    .binary_search_by(|probe| probe.to_ascii_lowercase().cmp(&lowered))
+                {
+                    Ok(_) => {}
+                    Err(at) => self.unknown.insert(at, name.into()),
+                }
+            }
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.known.is_empty() && self.unknown.is_empty()
+    }
+
+    /// Names in canonical order: catalog actions first, then unknown ones.
+    pub fn names(&self) -> Vec<&str> {
+        let mut names: Vec<&str> = self.known.names();
+        names.extend(self.unknown.iter().map(|n| &**n));
+        names
+    }
+}
+
+/// A set of logon types, as DefaultAuditSet is.
+#[derive(Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct LogonSet(u8);
+
+impl LogonSet {
+    pub const EMPTY: LogonSet = LogonSet(0);
+    pub const ALL: LogonSet = LogonSet(0b111);
+
+    pub fn contains(self, logon: LogonType) -> bool {
+        self.0 & (1 << logon.index()) != 0
+    }
+    pub fn insert(&mut self, logon: LogonType) {
+        self.0 |= 1 << logon.index();
+    }
+    pub fn remove(&mut self, logon: LogonType) {
+        self.0 &= !(1 << logon.index());
+    }
+    pub fn iter(self) -> impl Iterator<Item = LogonType> {
+        LogonType::ALL.into_iter().filter(move |l| self.contains(*l))
+    }
+    pub fn names(self) -> Vec<&'static str> {
+        self.iter().map(LogonType::name).collect()
+    }
+}
+
+impl FromIterator<LogonType> for LogonSet {
+    fn from_iter<I: IntoIterator<Item = LogonType>>(iter: I) -> Self {
+        let mut set = LogonSet::EMPTY;
+        for logon in iter {
+            set.insert(logon);
+        }
+        set
+    }
+}
+
+impl fmt::Debug for LogonSet {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_set().entries(self.names()).finish()
+    }
+}
+
+pub use crate::timespan::TimeSpan;
+
+/// The mailbox properties auditform manages.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct AuditSettings {
+    pub enabled: bool,
+    pub log_age_limit: TimeSpan,
+    /// Indexed by [`LogonType::index`].
+    pub lists: [ActionList; 3],
+    pub default_audit_set: LogonSet,
+}
+
+impl AuditSettings {
+    pub fn list(&self, logon: LogonType) -> &ActionList {
+        &self.lists[logon.index()]
+    }
+
+    pub fn list_mut(&mut self, logon: LogonType) -> &mut ActionList {
+        &mut self.lists[logon.index()]
+    }
+
+    /// A digest of the audit state. A saved plan records it per mailbox; apply compares it with
+    /// the state it reads again. Lists are hashed as sets, so the service's ordering is irrelevant.
+    pub fn fingerprint(&self) -> String {
+        let mut hasher = Sha256::new();
+        hasher.update(b"auditform-fingerprint-v1\0");
+        hasher.update([self.enabled as u8]);
+        hasher.update(self.log_age_limit.ticks().to_le_bytes());
+        for list in &self.lists {
+            hasher.update(list.known.bits().to_le_bytes());
+            for name in &list.unknown {
+                hasher.update(name.to_ascii_lowercase().as_bytes());
+                hasher.update([0]);
+            }
+            hasher.update([0xff]);
+        }
+        hasher.update([self.default_audit_set.0]);
+        let digest = hasher.finalize();
+        digest[..16].iter().map(|b| format!("{b:02x}")).collect()
+    }
+}
+
+/// RecipientTypeDetails. Values this version does not know are kept as they came.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum RecipientType {
+    UserMailbox,
+    SharedMailbox,
+    RoomMailbox,
+    EquipmentMailbox,
+    SchedulingMailbox,
+    LinkedMailbox,
+    LinkedRoomMailbox,
+    TeamMailbox,
+    DiscoveryMailbox,
+    LegacyMailbox,
+    GroupMailbox,
+    Other(Box<str>),
+}
+
+impl RecipientType {
+    pub const KNOWN: [RecipientType; 11] = [
+        RecipientType::UserMailbox,
+        RecipientType::SharedMailbox,
+        RecipientType::RoomMailbox,
+        RecipientType::EquipmentMailbox,
+        RecipientType::SchedulingMailbox,
+        RecipientType::LinkedMailbox,
+        RecipientType::LinkedRoomMailbox,
+        RecipientType::TeamMailbox,
+        RecipientType::DiscoveryMailbox,
+        RecipientType::LegacyMailbox,
+        RecipientType::GroupMailbox,
+    ];
+
+    pub fn name(&self) -> &str {
+        match self {
+            RecipientType::UserMailbox => "UserMailbox",
+            RecipientType::SharedMailbox => "SharedMailbox",
+            RecipientType::RoomMailbox => "RoomMailbox",
+            RecipientType::EquipmentMailbox => "EquipmentMailbox",
+            RecipientType::SchedulingMailbox => "SchedulingMailbox",
+            RecipientType::LinkedMailbox => "LinkedMailbox",
+            RecipientType::LinkedRoomMailbox => "LinkedRoomMailbox",
+            RecipientType::TeamMailbox => "TeamMailbox",
+            RecipientType::DiscoveryMailbox => "DiscoveryMailbox",
+            RecipientType::LegacyMailbox => "LegacyMailbox",
+            RecipientType::GroupMailbox => "GroupMailbox",
+            RecipientType::Other(name) => name,
+        }
+    }
+
+    /// Case-insensitive, as the service is. Never fails: unknown values are kept.
+    pub fn parse(name: &str) -> RecipientType {
+        RecipientType::KNOWN
+            .into_iter()
+            .find(|known| known.name().eq_ignore_ascii_case(name))
+            .unwrap_or_else(|| RecipientType::Other(name.into()))
+    }
+
+    /// Whether the service ignores AuditEnabled for this type because "auditing on by default"
+    /// (2019) covers it whatever the flag says.
+    pub fn audit_enabled_is_ignored(&self) -> bool {
+        matches!(
+            self,
+            RecipientType::UserMailbox
+                | RecipientType::SharedMailbox
+                | RecipientType::GroupMailbox
+                | RecipientType::LinkedMailbox
+        )
+    }
+
+    /// The mailbox behind a Microsoft 365 Group or a Team: its audit configuration is fixed.
+    pub fn is_fixed_configuration(&self) -> bool {
+        matches!(self, RecipientType::GroupMailbox)
+    }
+}
+
+impl fmt::Display for RecipientType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// A property value from the snapshot that is not one auditform manages, kept so that OPATH
+/// filters can test any property.
+#[derive(Clone, Debug, PartialEq)]
+pub enum PropertyValue {
+    Null,
+    Bool(bool),
+    Number(f64),
+    Text(Box<str>),
+    List(Vec<Box<str>>),
+}
+
+/// The names by which a mailbox can be addressed or recognised.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct MailboxNames {
+    pub identity: Box<str>,
+    pub name: Option<Box<str>>,
+    pub alias: Option<Box<str>>,
+    pub display_name: Option<Box<str>>,
+    pub user_principal_name: Option<Box<str>>,
+    pub primary_smtp_address: Option<Box<str>>,
+    pub external_directory_object_id: Option<Box<str>>,
+    pub guid: Option<Box<str>>,
+    pub exchange_guid: Option<Box<str>>,
+}
+
+impl MailboxNames {
+    /// The immutable key used to address the mailbox: ExternalDirectoryObjectId, else Guid,
+    /// else ExchangeGuid, else PrimarySmtpAddress. A display name is never used: two mailboxes
+    /// can share one. Falls back to Identity only when the source gave none of these.
+    pub fn immutable_id(&self) -> &str {
+        [
+            &self.external_directory_object_id,
+            &self.guid,
+            &self.exchange_guid,
+            &self.primary_smtp_address,
+        ]
+        .into_iter()
+        .flatten()
+        .map(|value| &**value)
+        .find(|value| !value.is_empty())
+        .unwrap_or(&self.identity)
+    }
+
+    /// What a person recognises: DisplayName, else Name, else Identity.
+    pub fn display(&self) -> &str {
+        self.display_name
+            .as_deref()
+            .or(self.name.as_deref())
+            .filter(|value| !value.is_empty())
+            .unwrap_or(&self.identity)
+    }
+
+    /// The address people know the mailbox by: UPN, else PrimarySmtpAddress.
+    pub fn address(&self) -> Option<&str> {
+        self.user_principal_name
+            .as_deref()
+            .or(self.primary_smtp_address.as_deref())
+            .filter(|value| !value.is_empty())
+    }
+
+    /// Every name the `identities` selector matches against.
+    pub fn all(&self) -> impl Iterator<Item = &str> {
+        std::iter::once(&*self.identity)
+            .chain(
+                [
+                    &self.name,
+                    &self.alias,
+                    &self.user_principal_name,
+                    &self.primary_smtp_address,
+                    &self.external_directory_object_id,
+                    &self.guid,
+                ]
+                .into_iter()
+                .flatten()
+                .map(|value| &**value),
+            )
+            .filter(|value| !value.is_empty())
+    }
+}
+
+/// One mailbox as read from a state source.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Mailbox {
+    pub names: MailboxNames,
+    pub recipient_type: RecipientType,
+    pub licence: LicenceTier,
+    pub audit: AuditSettings,
+    /// Other properties, kept only when a policy's filter names them.
+    pub properties: Vec<(Box<str>, PropertyValue)>,
+}
+
+impl Mailbox {
+    /// A property by its Get-Mailbox name, case-insensitively, for OPATH filters.
+    pub fn property(&self, name: &str) -> Option<PropertyValue> {
+        let text = |value: &Option<Box<str>>| {
+            Some(match value {
+                Some(value) => PropertyValue::Text(value.clone()),
+                None => PropertyValue::Null,
+            })
+        };
+        let list = |list: &ActionList| {
+            Some(PropertyValue::List(
+                list.names().into_iter().map(Box::from).collect(),
+            ))
+        };
+        let known = match name.to_ascii_lowercase().as_str() {
+            "identity" => Some(PropertyValue::Text(self.names.identity.clone())),
+            "name" => text(&self.names.name),
+            "alias" => text(&self.names.alias),
+            "displayname" => text(&self.names.display_name),
+            "userprincipalname" => text(&self.names.user_principal_name),
+            "primarysmtpaddress" => text(&self.names.primary_smtp_address),
+            "externaldirectoryobjectid" => text(&self.names.external_directory_object_id),
+            "guid" => text(&self.names.guid),
+            "exchangeguid" => text(&self.names.exchange_guid),
+            "recipienttypedetails" => Some(PropertyValue::Text(self.recipient_type.name().into())),
+            "auditenabled" => Some(PropertyValue::Bool(self.audit.enabled)),
+            "auditlogagelimit" => Some(PropertyValue::Text(
+                self.audit.log_age_limit.to_string().into(),
+            )),
+            "auditadmin" => list(self.audit.list(LogonType::Admin)),
+            "auditdelegate" => list(self.audit.list(LogonType::Delegate)),
+            "auditowner" => list(self.audit.list(LogonType::Owner)),
+            "defaultauditset" => Some(PropertyValue::List(
+                self.audit
+                    .default_audit_set
+                    .names()
+                    .into_iter()
+                    .map(Box::from)
+                    .collect(),
+            )),
+            _ => None,
+        };
+        known.or_else(|| {
+            self.properties
+                .iter()
+                .find(|(key, _)| key.eq_ignore_ascii_case(name))
+                .map(|(_, value)| value.clone())
+        })
+    }
+}
+
+/// Set-OrganizationConfig's audit switch.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Organization {
+    pub audit_disabled: bool,
+}
+
+/// One Get-MailboxAuditBypassAssociation entry.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BypassAssociation {
+    pub names: MailboxNames,
+    pub bypass_enabled: bool,
+}
+
+/// Everything a state source returns.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Tenant {
+    /// Absent when the source had no organization section.
+    pub organization: Option<Organization>,
+    pub bypass: Vec<BypassAssociation>,
+    pub mailboxes: Vec<Mailbox>,
+}
+
+#[cfg(test)]
+#[path = "model_tests.rs"]
+mod tests;

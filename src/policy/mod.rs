@@ -1,0 +1,129 @@
+//! Desired state: the validated form of the YAML policies.
+//!
+//! `load` turns files into a [`PolicySet`] (and is the only module that touches YAML),
+//! `select` decides which mailboxes a policy applies to, and `resolve` merges the verdicts of
+//! every policy that selects a mailbox into one desired state.
+
+pub mod load;
+pub mod opath;
+pub mod resolve;
+pub mod schema;
+pub mod select;
+
+use crate::model::{ActionSet, LogonType};
+use crate::timespan::TimeSpan;
+pub use select::Selector;
+use std::fmt;
+use std::sync::Arc;
+
+/// Where something was written: `file:line:column`, 1-based.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct SourceLocation {
+    pub file: Arc<str>,
+    pub line: usize,
+    pub column: usize,
+}
+
+impl fmt::Display for SourceLocation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}:{}", self.file, self.line, self.column)
+    }
+}
+
+/// A policy's name and where it was written, for plans and error messages.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct PolicyRef {
+    pub name: Arc<str>,
+    pub source: SourceLocation,
+}
+
+impl fmt::Display for PolicyRef {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "`{}` ({})", self.name, self.source)
+    }
+}
+
+/// Every policy of a policy directory, validated.
+#[derive(Clone, Debug, Default)]
+pub struct PolicySet {
+    pub mailbox: Vec<MailboxPolicy>,
+    pub organization: Vec<OrganizationPolicy>,
+    pub bypass: Vec<BypassPolicy>,
+}
+
+impl PolicySet {
+    pub fn is_empty(&self) -> bool {
+        self.mailbox.is_empty() && self.organization.is_empty() && self.bypass.is_empty()
+    }
+
+    /// Property names that OPATH filters read, so that a state source keeps them.
+    pub fn filter_properties(&self) -> Vec<String> {
+        let selectors = self
+            .mailbox
+            .iter()
+            .map(|p| &p.selector)
+            .chain(self.bypass.iter().map(|p| &p.selector));
+        let mut names: Vec<String> = selectors
+            .flat_map(|selector| selector.filter_properties())
+            .map(|name| name.to_ascii_lowercase())
+            .collect();
+        names.sort();
+        names.dedup();
+        names
+    }
+}
+
+/// `kind: MailboxAuditPolicy`.
+#[derive(Clone, Debug)]
+pub struct MailboxPolicy {
+    pub reference: PolicyRef,
+    pub description: Option<String>,
+    pub priority: i64,
+    pub selector: Selector,
+    pub audit: AuditSpec,
+}
+
+/// What a mailbox policy asks of the audit settings. `None` leaves a property alone.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct AuditSpec {
+    pub enabled: Option<bool>,
+    pub log_age_limit: Option<TimeSpan>,
+    /// Indexed by [`LogonType::index`].
+    pub lists: [Option<ListSpec>; 3],
+}
+
+impl AuditSpec {
+    pub fn list(&self, logon: LogonType) -> Option<&ListSpec> {
+        self.lists[logon.index()].as_ref()
+    }
+}
+
+/// What a policy asks of one logon type's list.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ListSpec {
+    /// `add` requires these; `remove` forbids these. Either may be empty.
+    Change { add: ActionSet, remove: ActionSet },
+    /// Requires exactly these and forbids every other action, known or not.
+    Exactly(ActionSet),
+    /// Microsoft's managed defaults: restores DefaultAuditSet membership.
+    Default,
+}
+
+/// `kind: OrganizationAuditPolicy`.
+#[derive(Clone, Debug)]
+pub struct OrganizationPolicy {
+    pub reference: PolicyRef,
+    pub description: Option<String>,
+    pub priority: i64,
+    pub audit_disabled: Option<bool>,
+}
+
+/// `kind: AuditBypassPolicy`.
+#[derive(Clone, Debug)]
+pub struct BypassPolicy {
+    pub reference: PolicyRef,
+    pub description: Option<String>,
+    pub priority: i64,
+    pub selector: Selector,
+    pub bypass: bool,
+}

@@ -1,0 +1,35 @@
+//! Which mailboxes a policy applies to.
+
+use crate::catalog::LicenceTier;
+use crate::model::{MailboxNames, PropertyValue, RecipientType};
+use crate::policy::opath::Filter;
+
+/// Something a selector can test: a mailbox, or a bypass association.
+pub trait Selectable {
+    fn names(&self) -> &MailboxNames;
+    /// `None` when the object has no RecipientTypeDetails (a bypass association may not).
+    fn recipient_type(&self) -> Option<&RecipientType>;
+    fn licence(&self) -> Option<LicenceTier>;
+    fn property(&self, name: &str) -> Option<PropertyValue>;
+}
+
+/// A validated selector. All given conditions must hold; a list inside one condition is an OR.
+#[derive(Clone, Debug, Default)]
+pub struct Selector {
+    /// Empty means any type.
+    pub recipient_types: Vec<RecipientType>,
+    /// Matched case-insensitively against every name of [`MailboxNames::all`]. Empty means any.
+    pub identities: Vec<String>,
+    /// Globs on UPN and PrimarySmtpAddress, case-insensitive. Empty means any.
+    pub match_globs: Vec<String>,
+    pub filter: Option<Filter>,
+    pub licence: Option<LicenceTier>,
+    pub exclude: Option<Box<Selector>>,
+}
+
+impl Selector {
+    /// Property names the filter (and the exclude's filter) reads.
+    pub fn filter_properties(&self) -> Vec<&str> {
+        Vec::new()
+    }
+}
