@@ -192,7 +192,9 @@ impl LogonSet {
         self.0 &= !(1 << logon.index());
     }
     pub fn iter(self) -> impl Iterator<Item = LogonType> {
-        LogonType::ALL.into_iter().filter(move |l| self.contains(*l))
+        LogonType::ALL
+            .into_iter()
+            .filter(move |l| self.contains(*l))
     }
     pub fn names(self) -> Vec<&'static str> {
         self.iter().map(LogonType::name).collect()
@@ -319,10 +321,7 @@ impl RecipientType {
     pub fn audit_enabled_is_ignored(&self) -> bool {
         matches!(
             self,
-            RecipientType::UserMailbox
-                | RecipientType::SharedMailbox
-                | RecipientType::GroupMailbox
-                | RecipientType::LinkedMailbox
+            RecipientType::UserMailbox | RecipientType::SharedMailbox | RecipientType::GroupMailbox
         )
     }
 

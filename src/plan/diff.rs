@@ -1,1 +1,500 @@
-//! planner
+//! The planner: current state in, per-object changes out.
+//!
+//! It is a [`StateVisitor`], so a source streams mailboxes through it one at a time and only the
+//! changes are kept. Mailboxes selected by the same policies resolve once: the resolution is
+//! cached by the set of selecting policies and the licence tier.
+
+use super::{
+    BypassChange, Change, ListChange, MailboxChange, OrganizationChange, Plan, SkipReason, Skipped,
+    Subject,
+};
+use crate::catalog::{e5_actions, managed_defaults, Action, LicenceTier};
+use crate::model::{
+    ActionList, BypassAssociation, LogonType, Mailbox, MailboxNames, Organization, Tenant,
+};
+use crate::policy::resolve::{resolve_mailbox, resolve_scalar, Disagreement, Resolved};
+use crate::policy::{MailboxPolicy, PolicyRef, PolicySet};
+use crate::state::StateVisitor;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+
+use super::conflict::CONFLICT_EXAMPLES;
+pub use super::conflict::{thousands, Conflict, PlanError};
+
+type ConflictKey = (&'static str, Vec<String>, usize, usize);
+
+/// Builds a plan from objects streamed into it.
+pub struct Planner<'p> {
+    policies: &'p PolicySet,
+    plan: Plan,
+    resolutions: HashMap<Box<[u16]>, Arc<Resolved>>,
+    selection: Vec<u16>,
+    conflicts: BTreeMap<ConflictKey, (String, String, i64, usize, Vec<String>)>,
+    /// Lower-cased name → (name as first seen, mailboxes carrying it).
+    unknown_actions: BTreeMap<String, (String, usize)>,
+    message_bind: usize,
+    organization_seen: bool,
+}
+
+/// Plans a tenant that is already in memory.
+pub fn plan_tenant(policies: &PolicySet, tenant: &Tenant, source: &str) -> Result<Plan, PlanError> {
+    let mut planner = Planner::new(policies, source);
+    if let Some(organization) = &tenant.organization {
+        planner.organization(organization.clone());
+    }
+    for association in &tenant.bypass {
+        planner.bypass(association.clone());
+    }
+    for mailbox in &tenant.mailboxes {
+        planner.observe_mailbox(mailbox);
+    }
+    planner.finish()
+}
+
+impl<'p> Planner<'p> {
+    pub fn new(policies: &'p PolicySet, source: &str) -> Self {
+        Planner {
+            policies,
+            plan: Plan {
+                source: source.to_string(),
+                ..Plan::default()
+            },
+            resolutions: HashMap::new(),
+            selection: Vec::new(),
+            conflicts: BTreeMap::new(),
+            unknown_actions: BTreeMap::new(),
+            message_bind: 0,
+            organization_seen: false,
+        }
+    }
+
+    pub fn observe_mailbox(&mut self, mailbox: &Mailbox) {
+        self.note_unusual_actions(mailbox);
+        let tier_marker = match mailbox.licence {
+            LicenceTier::E5 => u16::MAX,
+            LicenceTier::NonE5 => u16::MAX - 1,
+        };
+        self.selection.clear();
+        self.selection.push(tier_marker);
+        for (index, policy) in self.policies.mailbox.iter().enumerate() {
+            if policy.selector.matches(mailbox) {
+                self.selection.push(index as u16);
+            }
+        }
+        if self.selection.len() == 1 {
+            self.plan.unchanged += 1;
+            return;
+        }
+        let selected: Vec<&MailboxPolicy> = self.selection[1..]
+            .iter()
+            .map(|&index| &self.policies.mailbox[usize::from(index)])
+            .collect();
+        if mailbox.recipient_type.is_fixed_configuration() {
+            self.plan.skipped.push(Skipped {
+                subject: subject(&mailbox.names),
+                recipient_type: mailbox.recipient_type.clone(),
+                reason: SkipReason::FixedConfiguration,
+                policies: sorted_refs(selected.iter().map(|p| &p.reference)),
+            });
+            return;
+        }
+        let resolved = match self.resolutions.get(&self.selection[..]) {
+            Some(resolved) => Arc::clone(resolved),
+            None => {
+                let resolved = Arc::new(resolve_mailbox(&selected, mailbox.licence));
+                self.resolutions.insert(
+                    self.selection.clone().into_boxed_slice(),
+                    Arc::clone(&resolved),
+                );
+                resolved
+            }
+        };
+        if !resolved.disagreements.is_empty() {
+            let priorities: Vec<i64> = selected.iter().map(|p| p.priority).collect();
+            let refs: Vec<&PolicyRef> = selected.iter().map(|p| &p.reference).collect();
+            for disagreement in &resolved.disagreements {
+                self.tally_conflict(disagreement, &refs, &priorities, mailbox.names.display());
+            }
+            return;
+        }
+        match diff_mailbox(mailbox, &resolved, &selected) {
+            Outcome::Unchanged => self.plan.unchanged += 1,
+            Outcome::Change(change) => self.plan.mailbox_changes.push(*change),
+            Outcome::Skip(reason) => self.plan.skipped.push(Skipped {
+                subject: subject(&mailbox.names),
+                recipient_type: mailbox.recipient_type.clone(),
+                reason,
+                policies: sorted_refs(selected.iter().map(|p| &p.reference)),
+            }),
+        }
+    }
+
+    fn note_unusual_actions(&mut self, mailbox: &Mailbox) {
+        let mut seen_message_bind = false;
+        for list in &mailbox.audit.lists {
+            seen_message_bind |= list.known.contains(Action::MessageBind);
+            for name in &list.unknown {
+                let entry = self
+                    .unknown_actions
+                    .entry(name.to_ascii_lowercase())
+                    .or_insert_with(|| (name.to_string(), 0));
+                entry.1 += 1;
+            }
+        }
+        self.message_bind += usize::from(seen_message_bind);
+    }
+
+    fn tally_conflict(
+        &mut self,
+        disagreement: &Disagreement,
+        refs: &[&PolicyRef],
+        priorities: &[i64],
+        example: &str,
+    ) {
+        let first = self.global_index(refs[disagreement.first]);
+        let second = self.global_index(refs[disagreement.second]);
+        let key = (
+            disagreement.property,
+            disagreement.actions.clone(),
+            first,
+            second,
+        );
+        let entry = self.conflicts.entry(key).or_insert_with(|| {
+            (
+                disagreement.first_says.clone(),
+                disagreement.second_says.clone(),
+                priorities[disagreement.first],
+                0,
+                Vec::new(),
+            )
+        });
+        entry.3 += 1;
+        if entry.4.len() < CONFLICT_EXAMPLES {
+            entry.4.push(example.to_string());
+        }
+    }
+
+    fn global_index(&self, reference: &PolicyRef) -> usize {
+        let all = self
+            .policies
+            .mailbox
+            .iter()
+            .map(|p| &p.reference)
+            .chain(self.policies.organization.iter().map(|p| &p.reference))
+            .chain(self.policies.bypass.iter().map(|p| &p.reference));
+        all.enumerate()
+            .find(|(_, r)| *r == reference)
+            .map_or(usize::MAX, |(index, _)| index)
+    }
+
+    fn policy_by_global_index(&self, index: usize) -> PolicyRef {
+        self.policies
+            .mailbox
+            .iter()
+            .map(|p| &p.reference)
+            .chain(self.policies.organization.iter().map(|p| &p.reference))
+            .chain(self.policies.bypass.iter().map(|p| &p.reference))
+            .nth(index)
+            .cloned()
+            .unwrap_or_else(|| PolicyRef {
+                name: "(unknown)".into(),
+                source: crate::policy::SourceLocation {
+                    file: "".into(),
+                    line: 0,
+                    column: 0,
+                },
+            })
+    }
+
+    /// Ends the plan: conflicts become an error; everything else is in the plan.
+    pub fn finish(mut self) -> Result<Plan, PlanError> {
+        if !self.conflicts.is_empty() {
+            let conflicts = std::mem::take(&mut self.conflicts)
+                .into_iter()
+                .map(
+                    |(
+                        (property, actions, first, second),
+                        (first_says, second_says, priority, affected, examples),
+                    )| Conflict {
+                        property,
+                        actions,
+                        first: self.policy_by_global_index(first),
+                        first_says,
+                        second: self.policy_by_global_index(second),
+                        second_says,
+                        priority,
+                        affected,
+                        examples,
+                    },
+                )
+                .collect();
+            return Err(PlanError::Conflicts(conflicts));
+        }
+        if !self.organization_seen {
+            for policy in &self.policies.organization {
+                if policy.audit_disabled.is_some() {
+                    self.plan.warnings.push(format!(
+                        "the state has no organization config, so policy `{}` was not checked; read the tenant live or add \"organization\" to the snapshot",
+                        policy.reference.name
+                    ));
+                }
+            }
+        }
+        if !self.unknown_actions.is_empty() {
+            let listed: Vec<String> = self
+                .unknown_actions
+                .values()
+                .map(|(name, count)| format!("{name} ({} mailboxes)", thousands(*count)))
+                .collect();
+            self.plan.warnings.push(format!(
+                "audit actions unknown to this version of auditform were read and kept as they are: {}; only a policy's `exactly` removes them",
+                listed.join(", ")
+            ));
+        }
+        if self.message_bind > 0 {
+            self.plan.warnings.push(format!(
+                "{} mailboxes still audit MessageBind, which the service no longer records (use MailItemsAccessed); it stays until a policy's `exactly` replaces that list",
+                thousands(self.message_bind)
+            ));
+        }
+        Ok(self.plan)
+    }
+}
+
+impl StateVisitor for Planner<'_> {
+    fn organization(&mut self, organization: Organization) {
+        self.organization_seen = true;
+        let mut disagreements = Vec::new();
+        let policies = &self.policies.organization;
+        let Some(desired) = resolve_scalar(
+            policies.iter().map(|p| (p.priority, p.audit_disabled)),
+            "AuditDisabled",
+            |value| value.to_string(),
+            &mut disagreements,
+        ) else {
+            let refs: Vec<&PolicyRef> = policies.iter().map(|p| &p.reference).collect();
+            let priorities: Vec<i64> = policies.iter().map(|p| p.priority).collect();
+            for disagreement in &disagreements {
+                self.tally_conflict(disagreement, &refs, &priorities, "organization config");
+            }
+            return;
+        };
+        if desired.value != organization.audit_disabled {
+            self.plan.organization_change = Some(OrganizationChange {
+                audit_disabled: Change {
+                    before: organization.audit_disabled,
+                    after: desired.value,
+                },
+                policies: vec![policies[desired.winner].reference.clone()],
+            });
+        }
+    }
+
+    fn bypass(&mut self, association: BypassAssociation) {
+        let selected: Vec<_> = self
+            .policies
+            .bypass
+            .iter()
+            .filter(|policy| policy.selector.matches(&association))
+            .collect();
+        let mut disagreements = Vec::new();
+        let desired = resolve_scalar(
+            selected.iter().map(|p| (p.priority, Some(p.bypass))),
+            "AuditBypassEnabled",
+            |value| value.to_string(),
+            &mut disagreements,
+        );
+        if !disagreements.is_empty() {
+            let refs: Vec<&PolicyRef> = selected.iter().map(|p| &p.reference).collect();
+            let priorities: Vec<i64> = selected.iter().map(|p| p.priority).collect();
+            for disagreement in &disagreements {
+                self.tally_conflict(
+                    disagreement,
+                    &refs,
+                    &priorities,
+                    association.names.display(),
+                );
+            }
+            return;
+        }
+        if let Some(desired) = desired {
+            if desired.value != association.bypass_enabled {
+                self.plan.bypass_changes.push(BypassChange {
+                    subject: subject(&association.names),
+                    bypass_enabled: Change {
+                        before: association.bypass_enabled,
+                        after: desired.value,
+                    },
+                    policies: vec![selected[desired.winner].reference.clone()],
+                });
+            }
+        }
+    }
+
+    fn mailbox(&mut self, mailbox: Mailbox) {
+        self.observe_mailbox(&mailbox);
+    }
+}
+
+fn subject(names: &MailboxNames) -> Subject {
+    Subject {
+        id: names.immutable_id().to_string(),
+        identity: names.identity.to_string(),
+        display_name: names.display().to_string(),
+        address: names.address().map(str::to_string),
+    }
+}
+
+fn sorted_refs<'a>(refs: impl Iterator<Item = &'a PolicyRef>) -> Vec<PolicyRef> {
+    let mut refs: Vec<PolicyRef> = refs.cloned().collect();
+    refs.sort();
+    refs.dedup();
+    refs
+}
+
+enum Outcome {
+    Unchanged,
+    Change(Box<MailboxChange>),
+    Skip(SkipReason),
+}
+
+/// What one mailbox must change to meet its resolved policies.
+fn diff_mailbox(mailbox: &Mailbox, resolved: &Resolved, selected: &[&MailboxPolicy]) -> Outcome {
+    let current = &mailbox.audit;
+    let mut causes: Vec<usize> = Vec::new();
+    let mut lists: [Option<ListChange>; 3] = Default::default();
+    let mut default_audit_set = current.default_audit_set;
+    let mut restore_defaults = crate::model::LogonSet::EMPTY;
+    let mut needs_licence = crate::model::ActionSet::EMPTY;
+
+    for logon in LogonType::ALL {
+        let verdicts = resolved.list(logon);
+        if verdicts.is_unspecified() {
+            continue;
+        }
+        let before = current.list(logon);
+        let after = if verdicts.managed_defaults {
+            if current.default_audit_set.contains(logon) {
+                continue;
+            }
+            restore_defaults.insert(logon);
+            default_audit_set.insert(logon);
+            causes.extend(
+                Action::ALL
+                    .iter()
+                    .filter_map(|a| verdicts.winner(*a))
+                    .take(1),
+            );
+            ActionList::from_known(managed_defaults(logon, mailbox.licence))
+        } else {
+            let known = before
+                .known
+                .union(verdicts.require)
+                .difference(verdicts.forbid);
+            let unknown = if verdicts.forbid_unknown {
+                Vec::new()
+            } else {
+                before.unknown.clone()
+            };
+            let after = ActionList { known, unknown };
+            if after == *before {
+                continue;
+            }
+            default_audit_set.remove(logon);
+            after
+        };
+        let add = after.known.difference(before.known);
+        let remove = ActionList {
+            known: before.known.difference(after.known),
+            unknown: before
+                .unknown
+                .iter()
+                .filter(|name| !after.unknown.contains(name))
+                .cloned()
+                .collect(),
+        };
+        if mailbox.licence == LicenceTier::NonE5 {
+            needs_licence = needs_licence.union(add.intersection(e5_actions()));
+        }
+        causes.extend(
+            add.union(remove.known)
+                .iter()
+                .filter_map(|a| verdicts.winner(a)),
+        );
+        if !remove.unknown.is_empty() {
+            causes.extend(verdicts.unknown_winner());
+        }
+        if after != *before {
+            lists[logon.index()] = Some(ListChange {
+                before: before.clone(),
+                after,
+                add,
+                remove,
+            });
+        }
+    }
+    if !needs_licence.is_empty() {
+        return Outcome::Skip(SkipReason::LicenceRequired {
+            actions: needs_licence
+                .names()
+                .into_iter()
+                .map(String::from)
+                .collect(),
+        });
+    }
+
+    let mut notes = Vec::new();
+    let enabled = resolved
+        .enabled
+        .filter(|desired| desired.value != current.enabled)
+        .map(|desired| {
+            causes.push(desired.winner);
+            if mailbox.recipient_type.audit_enabled_is_ignored() {
+                notes.push(format!(
+                    "the service ignores AuditEnabled on a {}: it is audited by default whatever the flag says",
+                    mailbox.recipient_type
+                ));
+            }
+            Change {
+                before: current.enabled,
+                after: desired.value,
+            }
+        });
+    let log_age_limit = resolved
+        .log_age_limit
+        .filter(|desired| desired.value != current.log_age_limit)
+        .map(|desired| {
+            causes.push(desired.winner);
+            Change {
+                before: current.log_age_limit,
+                after: desired.value,
+            }
+        });
+    let default_audit_set = (default_audit_set != current.default_audit_set).then_some(Change {
+        before: current.default_audit_set,
+        after: default_audit_set,
+    });
+    if enabled.is_none()
+        && log_age_limit.is_none()
+        && default_audit_set.is_none()
+        && lists.iter().all(Option::is_none)
+    {
+        return Outcome::Unchanged;
+    }
+    Outcome::Change(Box::new(MailboxChange {
+        subject: subject(&mailbox.names),
+        recipient_type: mailbox.recipient_type.clone(),
+        policies: sorted_refs(causes.iter().map(|&index| &selected[index].reference)),
+        fingerprint: current.fingerprint(),
+        enabled,
+        log_age_limit,
+        lists,
+        default_audit_set,
+        restore_defaults,
+        notes,
+    }))
+}
+
+#[cfg(test)]
+#[path = "diff_tests.rs"]
+mod tests;

@@ -1,13 +1,14 @@
 //! The plan: what would change, computed from desired state and current state. Renderers turn
 //! it into text, markdown, JSON or PowerShell; apply carries it out.
 
+pub mod conflict;
 pub mod diff;
 
 use crate::model::{ActionList, ActionSet, LogonSet, LogonType, RecipientType};
 use crate::policy::PolicyRef;
 use crate::timespan::TimeSpan;
 
-// pub use diff::{plan_tenant, PlanError, Planner};
+pub use diff::{plan_tenant, thousands, Conflict, PlanError, Planner};
 
 /// A property's value before and after.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -29,9 +30,15 @@ pub struct ListChange {
 /// Why a change weakens auditing: auditform's "destroy".
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Weakening {
-    RemovesActions { logon: LogonType, names: Vec<String> },
+    RemovesActions {
+        logon: LogonType,
+        names: Vec<String>,
+    },
     DisablesAuditing,
-    ShortensLogAgeLimit { before: TimeSpan, after: TimeSpan },
+    ShortensLogAgeLimit {
+        before: TimeSpan,
+        after: TimeSpan,
+    },
     EnablesBypass,
     DisablesOrganizationAuditing,
 }

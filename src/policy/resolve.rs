@@ -1,1 +1,298 @@
-//! TODO
+//! Resolution: merging the verdicts of every policy that selects an object into one desired
+//! state (DESIGN §2).
+//!
+//! Each policy gives every action of a logon type a verdict: *require*, *forbid* or nothing.
+//! For each action the verdict of the highest priority wins; disagreeing verdicts at the same
+//! priority are a conflict. Scalars resolve the same way. Nothing here depends on the order of
+//! the policies, so the order of files never changes a plan.
+
+use crate::catalog::{managed_defaults, Action, LicenceTier};
+use crate::model::{ActionSet, LogonType};
+use crate::policy::{ListSpec, MailboxPolicy};
+use crate::timespan::TimeSpan;
+
+/// Actions plus one slot for "an action the catalog does not know".
+const SLOTS: usize = Action::ALL.len() + 1;
+const UNKNOWN_SLOT: usize = Action::ALL.len();
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Verdict {
+    Require,
+    Forbid,
+}
+
+/// The resolved verdicts for one logon type's list.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ListVerdicts {
+    pub require: ActionSet,
+    pub forbid: ActionSet,
+    /// Names the catalog does not know are removed (`exactly`, or a `default` that won).
+    pub forbid_unknown: bool,
+    /// A `default` won every verdict of this logon type: the list is Microsoft's to manage, and
+    /// the logon type belongs in DefaultAuditSet.
+    pub managed_defaults: bool,
+    /// The policy (an index into the slice given to [`resolve_mailbox`]) whose verdict won,
+    /// per catalog action and for unknown names.
+    winners: Vec<Option<u16>>,
+}
+
+impl ListVerdicts {
+    pub fn winner(&self, action: Action) -> Option<usize> {
+        self.winners
+            .get(action as usize)
+            .copied()
+            .flatten()
+            .map(usize::from)
+    }
+
+    pub fn unknown_winner(&self) -> Option<usize> {
+        self.winners
+            .get(UNKNOWN_SLOT)
+            .copied()
+            .flatten()
+            .map(usize::from)
+    }
+
+    pub fn is_unspecified(&self) -> bool {
+        self.winners.iter().all(Option::is_none)
+    }
+}
+
+/// A resolved scalar and the policy whose verdict won.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Scalar<T> {
+    pub value: T,
+    pub winner: usize,
+}
+
+/// Two policies that disagree at the same priority.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Disagreement {
+    /// What they disagree about: `AuditOwner`, `AuditEnabled`, `AuditLogAgeLimit`, ...
+    pub property: &'static str,
+    /// For lists, the actions in dispute (names; `(actions unknown to the catalog)` for those).
+    pub actions: Vec<String>,
+    /// Indexes into the slice given to the resolver, the lower first.
+    pub first: usize,
+    pub second: usize,
+    /// What each one says, for the message.
+    pub first_says: String,
+    pub second_says: String,
+}
+
+/// The desired state of one mailbox, as far as its policies say anything.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Resolved {
+    /// Indexed by [`LogonType::index`].
+    pub lists: [ListVerdicts; 3],
+    pub enabled: Option<Scalar<bool>>,
+    pub log_age_limit: Option<Scalar<TimeSpan>>,
+    pub disagreements: Vec<Disagreement>,
+}
+
+impl Resolved {
+    pub fn list(&self, logon: LogonType) -> &ListVerdicts {
+        &self.lists[logon.index()]
+    }
+}
+
+/// One policy's verdict on every slot of a logon type.
+fn verdicts_of(spec: &ListSpec, logon: LogonType, tier: LicenceTier) -> [Option<Verdict>; SLOTS] {
+    let mut slots = [None; SLOTS];
+    let (require, forbid, unknown) = match spec {
+        ListSpec::Change { add, remove } => (*add, *remove, None),
+        ListSpec::Exactly(set) => (*set, all_actions().difference(*set), Some(Verdict::Forbid)),
+        ListSpec::Default => {
+            let defaults = managed_defaults(logon, tier);
+            (defaults, all_actions().difference(defaults), None)
+        }
+    };
+    for action in require.iter() {
+        slots[action as usize] = Some(Verdict::Require);
+    }
+    for action in forbid.iter() {
+        slots[action as usize] = Some(Verdict::Forbid);
+    }
+    slots[UNKNOWN_SLOT] = unknown;
+    slots
+}
+
+fn all_actions() -> ActionSet {
+    Action::ALL.into_iter().collect()
+}
+
+/// Resolves the policies that select one mailbox. `policies` may come in any order; the result
+/// is the same for every order up to which of two equally winning policies is named.
+pub fn resolve_mailbox(policies: &[&MailboxPolicy], tier: LicenceTier) -> Resolved {
+    let mut resolved = Resolved::default();
+    for logon in LogonType::ALL {
+        resolved.lists[logon.index()] =
+            resolve_list(policies, logon, tier, &mut resolved.disagreements);
+    }
+    resolved.enabled = resolve_scalar(
+        policies.iter().map(|p| (p.priority, p.audit.enabled)),
+        "AuditEnabled",
+        |value| value.to_string(),
+        &mut resolved.disagreements,
+    );
+    resolved.log_age_limit = resolve_scalar(
+        policies.iter().map(|p| (p.priority, p.audit.log_age_limit)),
+        "AuditLogAgeLimit",
+        |value| value.to_string(),
+        &mut resolved.disagreements,
+    );
+    resolved.disagreements.sort();
+    resolved
+}
+
+fn resolve_list(
+    policies: &[&MailboxPolicy],
+    logon: LogonType,
+    tier: LicenceTier,
+    disagreements: &mut Vec<Disagreement>,
+) -> ListVerdicts {
+    let specs: Vec<(usize, i64, &ListSpec, [Option<Verdict>; SLOTS])> = policies
+        .iter()
+        .enumerate()
+        .filter_map(|(index, policy)| {
+            let spec = policy.audit.list(logon)?;
+            Some((index, policy.priority, spec, verdicts_of(spec, logon, tier)))
+        })
+        .collect();
+    let mut verdicts = ListVerdicts {
+        winners: vec![None; SLOTS],
+        ..ListVerdicts::default()
+    };
+    if specs.is_empty() {
+        return verdicts;
+    }
+    // Per disputing pair, the actions they dispute, so that one conflict lists them together.
+    let mut disputes: Vec<((usize, usize), Vec<String>, Verdict)> = Vec::new();
+    let mut default_won_everything = true;
+    let mut any_default_won = false;
+    for slot in 0..SLOTS {
+        let Some(top) = specs
+            .iter()
+            .filter(|(.., slots)| slots[slot].is_some())
+            .map(|(_, priority, ..)| *priority)
+            .max()
+        else {
+            continue;
+        };
+        let at_top: Vec<(usize, &ListSpec, Verdict)> = specs
+            .iter()
+            .filter(|(_, priority, _, slots)| *priority == top && slots[slot].is_some())
+            .map(|(index, _, spec, slots)| (*index, *spec, slots[slot].unwrap_or(Verdict::Require)))
+            .collect();
+        let requirer = at_top.iter().find(|(.., v)| *v == Verdict::Require);
+        let forbidder = at_top.iter().find(|(.., v)| *v == Verdict::Forbid);
+        if let (Some(requirer), Some(forbidder)) = (requirer, forbidder) {
+            let pair = (requirer.0.min(forbidder.0), requirer.0.max(forbidder.0));
+            let first_verdict = if pair.0 == requirer.0 {
+                Verdict::Require
+            } else {
+                Verdict::Forbid
+            };
+            let name = slot_name(slot);
+            match disputes.iter_mut().find(|(p, ..)| *p == pair) {
+                Some((_, names, _)) => names.push(name),
+                None => disputes.push((pair, vec![name], first_verdict)),
+            }
+            default_won_everything = false;
+            continue;
+        }
+        let (winner, spec, verdict) = at_top[0];
+        verdicts.winners[slot] = Some(winner as u16);
+        let from_default = at_top
+            .iter()
+            .any(|(_, spec, _)| matches!(spec, ListSpec::Default));
+        any_default_won |= from_default;
+        default_won_everything &=
+            from_default || agrees_with_default(spec, slot, logon, tier, verdict);
+        match (slot, verdict) {
+            (UNKNOWN_SLOT, Verdict::Forbid) => verdicts.forbid_unknown = true,
+            (UNKNOWN_SLOT, Verdict::Require) => {}
+            (_, Verdict::Require) => verdicts.require.insert(Action::ALL[slot]),
+            (_, Verdict::Forbid) => verdicts.forbid.insert(Action::ALL[slot]),
+        }
+    }
+    verdicts.managed_defaults = any_default_won && default_won_everything;
+    if verdicts.managed_defaults {
+        // The service manages the list from here on, newer defaults included.
+        verdicts.forbid_unknown = false;
+    }
+    for ((first, second), actions, first_verdict) in disputes {
+        let says = |verdict: Verdict| match verdict {
+            Verdict::Require => "requires",
+            Verdict::Forbid => "forbids",
+        };
+        let second_verdict = match first_verdict {
+            Verdict::Require => Verdict::Forbid,
+            Verdict::Forbid => Verdict::Require,
+        };
+        disagreements.push(Disagreement {
+            property: logon.property(),
+            actions,
+            first,
+            second,
+            first_says: says(first_verdict).to_string(),
+            second_says: says(second_verdict).to_string(),
+        });
+    }
+    verdicts
+}
+
+/// Whether a non-`default` verdict says what `default` would have said, so that a policy adding
+/// a default action does not take the logon type out of Microsoft's hands.
+fn agrees_with_default(
+    spec: &ListSpec,
+    slot: usize,
+    logon: LogonType,
+    tier: LicenceTier,
+    verdict: Verdict,
+) -> bool {
+    if matches!(spec, ListSpec::Default) || slot == UNKNOWN_SLOT {
+        return matches!(spec, ListSpec::Default);
+    }
+    let is_default = managed_defaults(logon, tier).contains(Action::ALL[slot]);
+    (verdict == Verdict::Require) == is_default
+}
+
+fn slot_name(slot: usize) -> String {
+    match Action::from_index(slot) {
+        Some(action) => action.name().to_string(),
+        None => "(actions unknown to the catalog)".to_string(),
+    }
+}
+
+/// Resolves one scalar from `(priority, value)` votes in policy order; `None` values abstain.
+pub fn resolve_scalar<T: Copy + PartialEq>(
+    votes: impl Iterator<Item = (i64, Option<T>)>,
+    property: &'static str,
+    describe: impl Fn(T) -> String,
+    disagreements: &mut Vec<Disagreement>,
+) -> Option<Scalar<T>> {
+    let votes: Vec<(usize, i64, T)> = votes
+        .enumerate()
+        .filter_map(|(index, (priority, value))| Some((index, priority, value?)))
+        .collect();
+    let top = votes.iter().map(|(_, priority, _)| *priority).max()?;
+    let mut at_top = votes.iter().filter(|(_, priority, _)| *priority == top);
+    let &(winner, _, value) = at_top.next()?;
+    if let Some(&(other, _, other_value)) = at_top.find(|(.., v)| *v != value) {
+        disagreements.push(Disagreement {
+            property,
+            actions: Vec::new(),
+            first: winner,
+            second: other,
+            first_says: format!("sets {}", describe(value)),
+            second_says: format!("sets {}", describe(other_value)),
+        });
+        return None;
+    }
+    Some(Scalar { value, winner })
+}
+
+#[cfg(test)]
+#[path = "resolve_tests.rs"]
+mod tests;

@@ -46,3 +46,38 @@ impl Globs {
         Ok(Globs { patterns })
     }
 }
+
+// TEMPORARY until the selector lands.
+impl Selector {
+    pub fn matches(&self, _target: &impl Selectable) -> bool {
+        true
+    }
+}
+impl Selectable for crate::model::Mailbox {
+    fn names(&self) -> &MailboxNames {
+        &self.names
+    }
+    fn recipient_type(&self) -> Option<&RecipientType> {
+        Some(&self.recipient_type)
+    }
+    fn licence(&self) -> Option<LicenceTier> {
+        Some(self.licence)
+    }
+    fn property(&self, name: &str) -> Option<PropertyValue> {
+        crate::model::Mailbox::property(self, name)
+    }
+}
+impl Selectable for crate::model::BypassAssociation {
+    fn names(&self) -> &MailboxNames {
+        &self.names
+    }
+    fn recipient_type(&self) -> Option<&RecipientType> {
+        None
+    }
+    fn licence(&self) -> Option<LicenceTier> {
+        None
+    }
+    fn property(&self, _name: &str) -> Option<PropertyValue> {
+        None
+    }
+}
