@@ -9,3 +9,6 @@ pub mod plan;
 pub mod policy;
 pub mod state;
 pub mod timespan;
+pub mod cli;
+pub mod commands;
+pub mod error;

@@ -1,0 +1,48 @@
+//! One file per command. Each wires the parts together and does nothing else.
+
+mod plan;
+mod show;
+mod validate;
+
+use crate::cli::{Cli, Command};
+use crate::error::CliError;
+use std::io::IsTerminal;
+
+/// How a command that did not fail ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    Success,
+    /// `plan --detailed-exitcode` found changes.
+    ChangesPresent,
+}
+
+impl Outcome {
+    pub fn exit_code(self) -> u8 {
+        match self {
+            Outcome::Success => 0,
+            Outcome::ChangesPresent => 2,
+        }
+    }
+}
+
+pub fn run(cli: Cli) -> Result<Outcome, CliError> {
+    let color = stdout_wants_color(cli.no_color);
+    match cli.command {
+        Command::Validate(args) => validate::run(&args),
+        Command::Plan(args) => plan::run(&args, color),
+        Command::Show(args) => show::run(&args, color),
+    }
+}
+
+/// Colour only for a terminal, and never under NO_COLOR (any non-empty value) or --no-color.
+fn stdout_wants_color(no_color_flag: bool) -> bool {
+    let no_color_env = std::env::var_os("NO_COLOR").is_some_and(|value| !value.is_empty());
+    !no_color_flag && !no_color_env && std::io::stdout().is_terminal()
+}
+
+/// Warnings about the policies go to stderr, so stdout stays the plan.
+fn print_warnings(warnings: &[impl std::fmt::Display]) {
+    for warning in warnings {
+        eprintln!("{warning}");
+    }
+}
