@@ -4,11 +4,11 @@
 //! reads and writes tenants, `render` turns plans into text, and `commands` wires them.
 
 pub mod catalog;
+pub mod cli;
+pub mod commands;
+pub mod error;
 pub mod model;
 pub mod plan;
 pub mod policy;
 pub mod state;
 pub mod timespan;
-pub mod cli;
-pub mod commands;
-pub mod error;

@@ -21,7 +21,7 @@ use std::sync::Arc;
 use super::conflict::CONFLICT_EXAMPLES;
 pub use super::conflict::{thousands, Conflict, PlanError};
 
-type ConflictKey = (&'static str, Vec<String>, usize, usize);
+type ConflictKey = (&'static str, Vec<String>, PolicyRef, PolicyRef);
 
 /// Builds a plan from objects streamed into it.
 pub struct Planner<'p> {
@@ -151,13 +151,11 @@ impl<'p> Planner<'p> {
         priorities: &[i64],
         example: &str,
     ) {
-        let first = self.global_index(refs[disagreement.first]);
-        let second = self.global_index(refs[disagreement.second]);
         let key = (
             disagreement.property,
             disagreement.actions.clone(),
-            first,
-            second,
+            refs[disagreement.first].clone(),
+            refs[disagreement.second].clone(),
         );
         let entry = self.conflicts.entry(key).or_insert_with(|| {
             (
@@ -174,38 +172,6 @@ impl<'p> Planner<'p> {
         }
     }
 
-    fn global_index(&self, reference: &PolicyRef) -> usize {
-        let all = self
-            .policies
-            .mailbox
-            .iter()
-            .map(|p| &p.reference)
-            .chain(self.policies.organization.iter().map(|p| &p.reference))
-            .chain(self.policies.bypass.iter().map(|p| &p.reference));
-        all.enumerate()
-            .find(|(_, r)| *r == reference)
-            .map_or(usize::MAX, |(index, _)| index)
-    }
-
-    fn policy_by_global_index(&self, index: usize) -> PolicyRef {
-        self.policies
-            .mailbox
-            .iter()
-            .map(|p| &p.reference)
-            .chain(self.policies.organization.iter().map(|p| &p.reference))
-            .chain(self.policies.bypass.iter().map(|p| &p.reference))
-            .nth(index)
-            .cloned()
-            .unwrap_or_else(|| PolicyRef {
-                name: "(unknown)".into(),
-                source: crate::policy::SourceLocation {
-                    file: "".into(),
-                    line: 0,
-                    column: 0,
-                },
-            })
-    }
-
     /// Ends the plan: conflicts become an error; everything else is in the plan.
     pub fn finish(mut self) -> Result<Plan, PlanError> {
         if !self.conflicts.is_empty() {
@@ -218,9 +184,9 @@ impl<'p> Planner<'p> {
                     )| Conflict {
                         property,
                         actions,
-                        first: self.policy_by_global_index(first),
+                        first,
                         first_says,
-                        second: self.policy_by_global_index(second),
+                        second,
                         second_says,
                         priority,
                         affected,
@@ -267,7 +233,9 @@ impl StateVisitor for Planner<'_> {
         let mut disagreements = Vec::new();
         let policies = &self.policies.organization;
         let Some(desired) = resolve_scalar(
-            policies.iter().map(|p| (p.priority, p.audit_disabled)),
+            policies
+                .iter()
+                .map(|p| (&*p.reference.name, p.priority, p.audit_disabled)),
             "AuditDisabled",
             |value| value.to_string(),
             &mut disagreements,
@@ -299,7 +267,9 @@ impl StateVisitor for Planner<'_> {
             .collect();
         let mut disagreements = Vec::new();
         let desired = resolve_scalar(
-            selected.iter().map(|p| (p.priority, Some(p.bypass))),
+            selected
+                .iter()
+                .map(|p| (&*p.reference.name, p.priority, Some(p.bypass))),
             "AuditBypassEnabled",
             |value| value.to_string(),
             &mut disagreements,

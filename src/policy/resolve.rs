@@ -72,7 +72,7 @@ pub struct Disagreement {
     pub property: &'static str,
     /// For lists, the actions in dispute (names; `(actions unknown to the catalog)` for those).
     pub actions: Vec<String>,
-    /// Indexes into the slice given to the resolver, the lower first.
+    /// Indexes into the slice given to the resolver; `first` has the alphabetically first name.
     pub first: usize,
     pub second: usize,
     /// What each one says, for the message.
@@ -130,13 +130,17 @@ pub fn resolve_mailbox(policies: &[&MailboxPolicy], tier: LicenceTier) -> Resolv
             resolve_list(policies, logon, tier, &mut resolved.disagreements);
     }
     resolved.enabled = resolve_scalar(
-        policies.iter().map(|p| (p.priority, p.audit.enabled)),
+        policies
+            .iter()
+            .map(|p| (&*p.reference.name, p.priority, p.audit.enabled)),
         "AuditEnabled",
         |value| value.to_string(),
         &mut resolved.disagreements,
     );
     resolved.log_age_limit = resolve_scalar(
-        policies.iter().map(|p| (p.priority, p.audit.log_age_limit)),
+        policies
+            .iter()
+            .map(|p| (&*p.reference.name, p.priority, p.audit.log_age_limit)),
         "AuditLogAgeLimit",
         |value| value.to_string(),
         &mut resolved.disagreements,
@@ -184,11 +188,25 @@ fn resolve_list(
             .filter(|(_, priority, _, slots)| *priority == top && slots[slot].is_some())
             .map(|(index, _, spec, slots)| (*index, *spec, slots[slot].unwrap_or(Verdict::Require)))
             .collect();
-        let requirer = at_top.iter().find(|(.., v)| *v == Verdict::Require);
-        let forbidder = at_top.iter().find(|(.., v)| *v == Verdict::Forbid);
+        // The alphabetically first policy of each side speaks for it, so that the order of the
+        // files never changes who is named.
+        let by_name = |side: Verdict| {
+            at_top
+                .iter()
+                .filter(move |(.., v)| *v == side)
+                .min_by_key(|(index, ..)| &policies[*index].reference.name)
+        };
+        let requirer = by_name(Verdict::Require);
+        let forbidder = by_name(Verdict::Forbid);
         if let (Some(requirer), Some(forbidder)) = (requirer, forbidder) {
-            let pair = (requirer.0.min(forbidder.0), requirer.0.max(forbidder.0));
-            let first_verdict = if pair.0 == requirer.0 {
+            let requirer_first =
+                policies[requirer.0].reference.name < policies[forbidder.0].reference.name;
+            let pair = if requirer_first {
+                (requirer.0, forbidder.0)
+            } else {
+                (forbidder.0, requirer.0)
+            };
+            let first_verdict = if requirer_first {
                 Verdict::Require
             } else {
                 Verdict::Forbid
@@ -201,7 +219,12 @@ fn resolve_list(
             default_won_everything = false;
             continue;
         }
-        let (winner, spec, verdict) = at_top[0];
+        let Some(&(winner, spec, verdict)) = at_top
+            .iter()
+            .min_by_key(|(index, ..)| &policies[*index].reference.name)
+        else {
+            continue;
+        };
         verdicts.winners[slot] = Some(winner as u16);
         let from_default = at_top
             .iter()
@@ -265,21 +288,26 @@ fn slot_name(slot: usize) -> String {
     }
 }
 
-/// Resolves one scalar from `(priority, value)` votes in policy order; `None` values abstain.
-pub fn resolve_scalar<T: Copy + PartialEq>(
-    votes: impl Iterator<Item = (i64, Option<T>)>,
+/// Resolves one scalar from `(policy name, priority, value)` votes; `None` values abstain.
+/// Among equal winners the alphabetically first name is the winner, whatever the order.
+pub fn resolve_scalar<'n, T: Copy + PartialEq>(
+    votes: impl Iterator<Item = (&'n str, i64, Option<T>)>,
     property: &'static str,
     describe: impl Fn(T) -> String,
     disagreements: &mut Vec<Disagreement>,
 ) -> Option<Scalar<T>> {
-    let votes: Vec<(usize, i64, T)> = votes
+    let mut votes: Vec<(usize, &str, i64, T)> = votes
         .enumerate()
-        .filter_map(|(index, (priority, value))| Some((index, priority, value?)))
+        .filter_map(|(index, (name, priority, value))| Some((index, name, priority, value?)))
         .collect();
-    let top = votes.iter().map(|(_, priority, _)| *priority).max()?;
-    let mut at_top = votes.iter().filter(|(_, priority, _)| *priority == top);
-    let &(winner, _, value) = at_top.next()?;
-    if let Some(&(other, _, other_value)) = at_top.find(|(.., v)| *v != value) {
+    votes.sort_by(|a, b| b.2.cmp(&a.2).then(a.1.cmp(b.1)));
+    let &(winner, _, top, value) = votes.first()?;
+    let dissent = votes
+        .iter()
+        .take_while(|vote| vote.2 == top)
+        .find(|vote| vote.3 != value);
+    if let Some(&(other, ..)) = dissent {
+        let other_value = dissent.map(|vote| vote.3).unwrap_or(value);
         disagreements.push(Disagreement {
             property,
             actions: Vec::new(),

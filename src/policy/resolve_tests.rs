@@ -117,7 +117,7 @@ fn disagreement_at_one_priority_lists_every_disputed_action_once_per_pair() {
 fn scalars_resolve_by_priority_and_conflict_at_equal_priority() {
     let mut disagreements = Vec::new();
     let winner = resolve_scalar(
-        [(0, Some(true)), (3, Some(false)), (1, None)].into_iter(),
+        [("a", 0, Some(true)), ("b", 3, Some(false)), ("c", 1, None)].into_iter(),
         "AuditEnabled",
         |v: bool| v.to_string(),
         &mut disagreements,
@@ -130,7 +130,7 @@ fn scalars_resolve_by_priority_and_conflict_at_equal_priority() {
         })
     );
     let tied = resolve_scalar(
-        [(2, Some(true)), (2, Some(false))].into_iter(),
+        [("a", 2, Some(true)), ("b", 2, Some(false))].into_iter(),
         "AuditEnabled",
         |v: bool| v.to_string(),
         &mut disagreements,
