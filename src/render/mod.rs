@@ -6,6 +6,7 @@ pub mod label;
 pub mod state;
 pub mod style;
 pub mod text;
+mod text_blocks;
 
 pub use group::{group_changes, ChangeGroup};
 pub use state::render_state;

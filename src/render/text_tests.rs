@@ -1,7 +1,7 @@
 use super::*;
+use crate::model::LogonType::*;
 use crate::plan::SkipReason;
 use crate::render::fixtures::*;
-use LogonType::*;
 
 fn render_with(plan: &Plan, options: TextOptions) -> String {
     let mut out = Vec::new();
@@ -328,4 +328,54 @@ fn expanding_a_hundred_thousand_changes_lists_each_one() {
         },
     );
     assert_eq!(text.matches("will be updated in-place").count(), 100_000);
+}
+
+#[test]
+fn a_group_carries_its_weakening_notes_and_restored_defaults_once_for_all_its_mailboxes() {
+    let mut changes = many(4, |name, address| {
+        mailbox(name, address)
+            .recipient(crate::model::RecipientType::SharedMailbox)
+            .enabled(false, true)
+            .list(
+                Delegate,
+                list_change(&["FolderBind", "Update"], &[], &["FolderBind"]),
+            )
+            .note("the service ignores AuditEnabled for SharedMailbox: auditing is on by default")
+            .policy("shared-mailboxes")
+    });
+    changes.extend(many(5, |name, address| {
+        mailbox(name, address)
+            .list(Owner, list_change(&["Update"], &["SoftDelete"], &[]))
+            .default_audit_set(&[Admin, Delegate], &[Admin, Delegate, Owner])
+            .restore(Owner)
+            .policy("owner-defaults")
+    }));
+    let text = render(&plan_of(changes));
+    assert_eq!(text.matches("WEAKENS").count(), 1);
+    insta::assert_snapshot!(text);
+}
+
+#[test]
+fn expand_lists_every_skipped_mailbox_too() {
+    let plan = Plan {
+        skipped: (1..=6)
+            .map(|n| {
+                skipped(
+                    &format!("Team {n}"),
+                    &format!("team{n}@contoso.com"),
+                    SkipReason::FixedConfiguration,
+                )
+            })
+            .collect(),
+        ..plan_of(Vec::new())
+    };
+    let expanded = render_with(
+        &plan,
+        TextOptions {
+            color: false,
+            expand: true,
+        },
+    );
+    assert_eq!(expanded.matches("  # mailbox \"Team ").count(), 6);
+    assert!(render(&plan).contains("  # 6 mailboxes: GroupMailbox"));
 }
