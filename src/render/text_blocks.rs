@@ -315,8 +315,12 @@ pub(super) fn group_noun(group: &ChangeGroup<'_>) -> String {
     )
 }
 
+/// Why a change weakens auditing. Removed names may come from the tenant, so they are escaped.
 pub(super) fn reasons(weakenings: &[Weakening]) -> String {
-    let reasons: Vec<String> = weakenings.iter().map(ToString::to_string).collect();
+    let reasons: Vec<String> = weakenings
+        .iter()
+        .map(|weakening| printable(&weakening.to_string()).into_owned())
+        .collect();
     reasons.join("; ")
 }
 

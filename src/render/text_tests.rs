@@ -379,3 +379,14 @@ fn expand_lists_every_skipped_mailbox_too() {
     assert_eq!(expanded.matches("  # mailbox \"Team ").count(), 6);
     assert!(render(&plan).contains("  # 6 mailboxes: GroupMailbox"));
 }
+
+#[test]
+fn a_hostile_action_name_from_the_tenant_cannot_forge_the_weakening_warning() {
+    let plan = plan_of(vec![mailbox("Old Box", "old@contoso.com").list(
+        Admin,
+        list_change(&["Update", "Evil\nPlan: 0"], &[], &["Evil\nPlan: 0"]),
+    )]);
+    let text = render(&plan);
+    assert_eq!(text.matches("\nPlan: ").count(), 1);
+    assert!(text.contains("stops auditing Evil\\nPlan: 0 for Admin"));
+}
