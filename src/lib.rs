@@ -10,5 +10,6 @@ pub mod error;
 pub mod model;
 pub mod plan;
 pub mod policy;
+pub mod render;
 pub mod state;
 pub mod timespan;

@@ -1,0 +1,188 @@
+//! Plans built by hand for renderer tests, so that each test states only what it is about.
+
+use crate::catalog::Action;
+use crate::model::{ActionList, ActionSet, LogonSet, LogonType, RecipientType};
+use crate::plan::{
+    BypassChange, Change, ListChange, MailboxChange, OrganizationChange, SkipReason, Skipped,
+    Subject,
+};
+use crate::policy::{PolicyRef, SourceLocation};
+use crate::timespan::TimeSpan;
+
+pub fn policy(name: &str) -> PolicyRef {
+    PolicyRef {
+        name: name.into(),
+        source: SourceLocation {
+            file: format!("policies/{name}.yaml").into(),
+            line: 1,
+            column: 1,
+        },
+    }
+}
+
+/// A subject whose id is derived from the name, as a stand-in for ExternalDirectoryObjectId.
+pub fn subject(display_name: &str, address: Option<&str>) -> Subject {
+    let slug: String = display_name
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .map(|c| c.to_ascii_lowercase())
+        .collect();
+    Subject {
+        id: format!("id-{slug}"),
+        identity: display_name.to_string(),
+        display_name: display_name.to_string(),
+        address: address.map(str::to_string),
+    }
+}
+
+fn actions(names: &[&str]) -> ActionSet {
+    names
+        .iter()
+        .filter_map(|name| Action::parse(name))
+        .collect()
+}
+
+pub fn logons(names: &[LogonType]) -> LogonSet {
+    names.iter().copied().collect()
+}
+
+/// A list change from the list before and the difference; the list after follows from them.
+pub fn list_change(before: &[&str], add: &[&str], remove: &[&str]) -> ListChange {
+    let before = ActionList::from_names(before.iter().copied());
+    let add = actions(add);
+    let remove = ActionList::from_names(remove.iter().copied());
+    let mut after = before.clone();
+    after.known = after.known.union(add).difference(remove.known);
+    after.unknown.retain(|name| {
+        !remove
+            .unknown
+            .iter()
+            .any(|gone| gone.eq_ignore_ascii_case(name))
+    });
+    ListChange {
+        before,
+        after,
+        add,
+        remove,
+    }
+}
+
+/// A UserMailbox change that changes nothing yet; the builder methods add deltas.
+pub fn mailbox(display_name: &str, address: &str) -> MailboxChange {
+    MailboxChange {
+        subject: subject(display_name, Some(address)),
+        recipient_type: RecipientType::UserMailbox,
+        policies: Vec::new(),
+        fingerprint: "0123456789abcdef0123456789abcdef".to_string(),
+        enabled: None,
+        log_age_limit: None,
+        lists: [None, None, None],
+        default_audit_set: None,
+        restore_defaults: LogonSet::EMPTY,
+        notes: Vec::new(),
+    }
+}
+
+/// Builder steps for hand-made mailbox changes.
+pub trait Build: Sized {
+    fn with(self, edit: impl FnOnce(&mut MailboxChange)) -> MailboxChange;
+
+    fn recipient(self, recipient_type: RecipientType) -> MailboxChange {
+        self.with(|change| change.recipient_type = recipient_type)
+    }
+    fn enabled(self, before: bool, after: bool) -> MailboxChange {
+        self.with(|change| change.enabled = Some(Change { before, after }))
+    }
+    fn log_age_days(self, before: i64, after: i64) -> MailboxChange {
+        self.with(|change| {
+            change.log_age_limit = Some(Change {
+                before: TimeSpan::from_days(before),
+                after: TimeSpan::from_days(after),
+            })
+        })
+    }
+    fn list(self, logon: LogonType, list: ListChange) -> MailboxChange {
+        self.with(|change| change.lists[logon.index()] = Some(list))
+    }
+    fn default_audit_set(self, before: &[LogonType], after: &[LogonType]) -> MailboxChange {
+        self.with(|change| {
+            change.default_audit_set = Some(Change {
+                before: logons(before),
+                after: logons(after),
+            })
+        })
+    }
+    fn restore(self, logon: LogonType) -> MailboxChange {
+        self.with(|change| change.restore_defaults.insert(logon))
+    }
+    fn note(self, note: &str) -> MailboxChange {
+        self.with(|change| change.notes.push(note.to_string()))
+    }
+    fn policy(self, name: &str) -> MailboxChange {
+        self.with(|change| change.policies.push(policy(name)))
+    }
+}
+
+impl Build for MailboxChange {
+    fn with(mut self, edit: impl FnOnce(&mut MailboxChange)) -> MailboxChange {
+        edit(&mut self);
+        self
+    }
+}
+
+/// The change `owner-sign-ins` makes on a typical user mailbox: Owner gains MailboxLogin and
+/// HardDelete, and so leaves DefaultAuditSet.
+pub fn owner_sign_ins(display_name: &str, address: &str) -> MailboxChange {
+    use LogonType::*;
+    mailbox(display_name, address)
+        .list(
+            Owner,
+            list_change(
+                &[
+                    "Update",
+                    "MoveToDeletedItems",
+                    "SoftDelete",
+                    "UpdateFolderPermissions",
+                ],
+                &["MailboxLogin", "HardDelete"],
+                &[],
+            ),
+        )
+        .default_audit_set(&[Admin, Delegate, Owner], &[Admin, Delegate])
+        .policy("owner-sign-ins")
+}
+
+/// `count` mailboxes named `User 1 <user1@contoso.com>`, ..., each given `make`.
+pub fn many(count: usize, make: impl Fn(&str, &str) -> MailboxChange) -> Vec<MailboxChange> {
+    (1..=count)
+        .map(|n| make(&format!("User {n}"), &format!("user{n}@contoso.com")))
+        .collect()
+}
+
+pub fn organization(before: bool, after: bool) -> OrganizationChange {
+    OrganizationChange {
+        audit_disabled: Change { before, after },
+        policies: vec![policy("organization-auditing")],
+    }
+}
+
+pub fn bypass(display_name: &str, before: bool, after: bool) -> BypassChange {
+    BypassChange {
+        subject: subject(display_name, None),
+        bypass_enabled: Change { before, after },
+        policies: vec![policy("no-audit-bypass")],
+    }
+}
+
+pub fn skipped(display_name: &str, address: &str, reason: SkipReason) -> Skipped {
+    let recipient_type = match reason {
+        SkipReason::FixedConfiguration => RecipientType::GroupMailbox,
+        SkipReason::LicenceRequired { .. } => RecipientType::UserMailbox,
+    };
+    Skipped {
+        subject: subject(display_name, Some(address)),
+        recipient_type,
+        reason,
+        policies: vec![policy("owner-sign-ins")],
+    }
+}

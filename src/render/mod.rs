@@ -1,0 +1,25 @@
+//! Renderers turn plans and state into text for people. They print nothing themselves: each
+//! writes to the writer it is given, and the caller decides whether colour is wanted.
+
+pub mod group;
+pub mod label;
+pub mod state;
+pub mod style;
+pub mod text;
+mod text_blocks;
+
+pub use group::{group_changes, ChangeGroup};
+pub use state::render_state;
+pub use text::render_text;
+
+/// How text output looks.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct TextOptions {
+    /// ANSI colour; the caller decides from NO_COLOR, `--no-color` and whether it is a terminal.
+    pub color: bool,
+    /// Every mailbox on its own instead of identical changes grouped.
+    pub expand: bool,
+}
+
+#[cfg(test)]
+pub(crate) mod fixtures;
