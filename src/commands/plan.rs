@@ -3,7 +3,7 @@ use crate::cli::{Format, PlanArgs};
 use crate::error::CliError;
 use crate::plan::Planner;
 use crate::policy::load::load_dir;
-use crate::render::text::{render_text, TextOptions};
+use crate::render::{render_text, TextOptions};
 use crate::state::snapshot::SnapshotFile;
 use crate::state::ReadOptions;
 use std::io::Write;

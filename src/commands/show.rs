@@ -2,7 +2,7 @@ use super::Outcome;
 use crate::cli::ShowArgs;
 use crate::error::CliError;
 use crate::model::Tenant;
-use crate::render::text::{render_state, TextOptions};
+use crate::render::{render_state, TextOptions};
 use crate::state::snapshot::SnapshotFile;
 use crate::state::ReadOptions;
 use std::io::Write;

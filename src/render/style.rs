@@ -78,18 +78,7 @@ impl<T: fmt::Display> fmt::Display for Painted<T> {
     }
 }
 
-/// A count with thousands separators, as people read large numbers: `3,412`.
-pub fn thousands(count: usize) -> String {
-    let digits = count.to_string();
-    let mut grouped = String::with_capacity(digits.len() + digits.len() / 3);
-    for (position, digit) in digits.chars().enumerate() {
-        if position > 0 && (digits.len() - position) % 3 == 0 {
-            grouped.push(',');
-        }
-        grouped.push(digit);
-    }
-    grouped
-}
+pub use crate::plan::thousands;
 
 /// `count noun` with the noun in the plural unless the count is one.
 pub fn counted(count: usize, singular: &str, plural: &str) -> String {
