@@ -7,7 +7,7 @@
 
 use crate::model::PropertyValue;
 use crate::policy::select::Selectable;
-use std::fmt;
+use std::fmt::{self, Write as _};
 
 /// A parsed filter.
 #[derive(Clone, Debug, PartialEq)]
@@ -306,9 +306,29 @@ impl fmt::Display for Value {
             Value::Bool(true) => f.write_str("$true"),
             Value::Bool(false) => f.write_str("$false"),
             Value::Number(number) => write!(f, "{number}"),
-            Value::Text(text) => write!(f, "'{}'", text.replace('\'', "''")),
+            Value::Text(text) => {
+                f.write_char('\'')?;
+                for c in text.chars() {
+                    f.write_char(c)?;
+                    if is_single_quote(c) {
+                        f.write_char(c)?;
+                    }
+                }
+                f.write_char('\'')
+            }
         }
     }
+}
+
+/// PowerShell reads the typographic single quotes as `'`, so a filter pasted from a document
+/// still parses; the renderer doubles them inside text for the same reason.
+pub(crate) fn is_single_quote(c: char) -> bool {
+    matches!(c, '\'' | '\u{2018}' | '\u{2019}' | '\u{201A}' | '\u{201B}')
+}
+
+/// PowerShell reads the typographic double quotes as `"`.
+pub(crate) fn is_double_quote(c: char) -> bool {
+    matches!(c, '"' | '\u{201C}' | '\u{201D}' | '\u{201E}')
 }
 
 #[path = "opath_parse.rs"]

@@ -1,10 +1,11 @@
 //! Text to [`Expr`]: a lexer that knows PowerShell's operator spellings (so that it can name the
 //! unsupported ones) and a recursive-descent parser with OPATH's precedence.
 
-use super::{CompareOp, Expr, FilterError, Value};
+use super::{is_double_quote, is_single_quote, CompareOp, Expr, FilterError, Value};
 use crate::catalog::closest;
 
 const SUPPORTED: [&str; 7] = ["eq", "ne", "like", "notlike", "and", "or", "not"];
+const COMPARISONS: [&str; 4] = ["eq", "ne", "like", "notlike"];
 const SUPPORTED_LIST: &str = "-eq -ne -like -notlike -and -or -not ( )";
 
 /// PowerShell operators that OPATH or PowerShell know but auditform's subset does not.
@@ -94,7 +95,10 @@ pub(super) fn parse(text: &str) -> Result<Expr, FilterError> {
 }
 
 fn is_word_char(c: char) -> bool {
-    !c.is_whitespace() && !matches!(c, '(' | ')' | '{' | '}' | '\'' | '"')
+    !c.is_whitespace()
+        && !matches!(c, '(' | ')' | '{' | '}')
+        && !is_single_quote(c)
+        && !is_double_quote(c)
 }
 
 fn is_number(word: &str) -> bool {
@@ -126,7 +130,8 @@ fn lex(text: &str) -> Result<Vec<Token<'_>>, FilterError> {
             '{' => (Kind::BraceOpen, offset + 1),
             '}' => (Kind::BraceClose, offset + 1),
             '!' => (Kind::Operator(Operator::Not), offset + 1),
-            '\'' | '"' => quoted(text, offset, c)?,
+            _ if is_single_quote(c) => quoted(text, offset, c, is_single_quote)?,
+            _ if is_double_quote(c) => quoted(text, offset, c, is_double_quote)?,
             '$' => {
                 let end = word_end(offset + 1);
                 (constant(text, offset, end)?, end)
@@ -170,24 +175,31 @@ fn number(word: &str, offset: usize) -> Result<f64, FilterError> {
     })
 }
 
-/// A quoted string; the quote character doubled stands for itself, as in PowerShell.
-fn quoted(text: &str, offset: usize, quote: char) -> Result<(Kind<'static>, usize), FilterError> {
+/// A quoted string. Any quote of the opening quote's kind closes it, and two in a row stand for
+/// one, as in PowerShell.
+fn quoted(
+    text: &str,
+    offset: usize,
+    opening: char,
+    is_quote: fn(char) -> bool,
+) -> Result<(Kind<'static>, usize), FilterError> {
+    let start = offset + opening.len_utf8();
     let mut value = String::new();
-    let mut rest = text[offset + 1..].char_indices().peekable();
+    let mut rest = text[start..].char_indices().peekable();
     while let Some((at, c)) = rest.next() {
-        if c == quote {
-            if rest.next_if(|(_, next)| *next == quote).is_some() {
-                value.push(quote);
+        if is_quote(c) {
+            if rest.next_if(|(_, next)| is_quote(*next)).is_some() {
+                value.push(c);
                 continue;
             }
-            return Ok((Kind::Quoted(value), offset + 1 + at + 1));
+            return Ok((Kind::Quoted(value), start + at + c.len_utf8()));
         }
         value.push(c);
     }
     Err(error(
         offset,
         "unterminated string",
-        format!("close it with {quote}; write {quote}{quote} for a {quote} inside it"),
+        format!("close it with {opening}; write {opening}{opening} for a {opening} inside it"),
     ))
 }
 
@@ -457,7 +469,7 @@ impl<'a> Parser<'a> {
                 let offset = found.map_or(self.text.len(), |(_, offset)| offset);
                 let hint = match found {
                     Some((Kind::Word(word), _))
-                        if SUPPORTED[..4].contains(&&*word.to_ascii_lowercase()) =>
+                        if COMPARISONS.contains(&&*word.to_ascii_lowercase()) =>
                     {
                         format!("did you mean `-{}`?", word.to_ascii_lowercase())
                     }

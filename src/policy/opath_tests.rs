@@ -117,6 +117,24 @@ fn a_doubled_quote_inside_a_string_stands_for_one_quote() {
 }
 
 #[test]
+fn typographic_quotes_pasted_from_a_document_work_as_powershell_reads_them() {
+    let filter = parsed("Department -eq \u{201C}Finance\u{201D} -and Company -eq \u{2018}O\u{2019}\u{2019}Brien\u{2019}");
+    assert_eq!(
+        filter.expr(),
+        &Expr::And(vec![
+            compare("Department", CompareOp::Eq, text("Finance")),
+            compare("Company", CompareOp::Eq, text("O\u{2019}Brien")),
+        ])
+    );
+    assert_eq!(
+        parsed(&filter.source()),
+        filter,
+        "rendered as {}",
+        filter.source()
+    );
+}
+
+#[test]
 fn constants_and_numbers_are_values_not_text() {
     let filter =
         parsed("A -eq $TRUE -and B -ne $false -and C -eq $Null -and D -eq 42 -and E -eq -1.5");
@@ -353,7 +371,7 @@ fn value() -> impl Strategy<Value = Value> {
         any::<i32>().prop_map(|n| Value::Number(f64::from(n))),
         (-1.0e6..1.0e6f64).prop_map(Value::Number),
         any::<String>().prop_map(Value::Text),
-        "[ a-z'\"*()-]{0,8}".prop_map(Value::Text),
+        "[ a-z'\"*()\u{2018}\u{2019}\u{201A}\u{201B}\u{201C}\u{201D}-]{0,8}".prop_map(Value::Text),
     ]
 }
 
