@@ -140,7 +140,7 @@ impl Selector {
             if !self
                 .recipient_types
                 .iter()
-                .any(|wanted| wanted == actual || eq_ignore_case(wanted.name(), actual.name()))
+                .any(|wanted| same_recipient_type(wanted, actual))
             {
                 return false;
             }
@@ -180,6 +180,15 @@ impl Selector {
             }
         }
         names
+    }
+}
+
+/// Known types compare as enum values; types this version does not know compare by name,
+/// ignoring case, as the service does.
+fn same_recipient_type(a: &RecipientType, b: &RecipientType) -> bool {
+    match (a, b) {
+        (RecipientType::Other(a), RecipientType::Other(b)) => eq_ignore_case(a, b),
+        _ => a == b,
     }
 }
 
