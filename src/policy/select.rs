@@ -1,8 +1,13 @@
 //! Which mailboxes a policy applies to.
+//!
+//! A selector is a conjunction: every condition it gives must hold, and a list inside one
+//! condition is a disjunction. A selector that gives no condition selects everything, but an
+//! `exclude` that gives no condition excludes nothing (see [`Selector::excludes`]).
 
 use crate::catalog::LicenceTier;
-use crate::model::{MailboxNames, PropertyValue, RecipientType};
-use crate::policy::opath::Filter;
+use crate::model::{BypassAssociation, Mailbox, MailboxNames, PropertyValue, RecipientType};
+use crate::policy::opath::{eq_ignore_case, Filter};
+use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
 
 /// Something a selector can test: a mailbox, or a bypass association.
 pub trait Selectable {
@@ -11,6 +16,69 @@ pub trait Selectable {
     fn recipient_type(&self) -> Option<&RecipientType>;
     fn licence(&self) -> Option<LicenceTier>;
     fn property(&self, name: &str) -> Option<PropertyValue>;
+}
+
+impl Selectable for Mailbox {
+    fn names(&self) -> &MailboxNames {
+        &self.names
+    }
+    fn recipient_type(&self) -> Option<&RecipientType> {
+        Some(&self.recipient_type)
+    }
+    fn licence(&self) -> Option<LicenceTier> {
+        Some(self.licence)
+    }
+    fn property(&self, name: &str) -> Option<PropertyValue> {
+        Mailbox::property(self, name)
+    }
+}
+
+/// A bypass association names an account, not a mailbox: it has no RecipientTypeDetails and no
+/// licence, so a `recipientTypeDetails` or `licence` condition never matches one (and, inside
+/// an `exclude`, never excludes one). Its filterable properties are its names and
+/// AuditBypassEnabled.
+impl Selectable for BypassAssociation {
+    fn names(&self) -> &MailboxNames {
+        &self.names
+    }
+    fn recipient_type(&self) -> Option<&RecipientType> {
+        None
+    }
+    fn licence(&self) -> Option<LicenceTier> {
+        None
+    }
+    fn property(&self, name: &str) -> Option<PropertyValue> {
+        if name.eq_ignore_ascii_case("AuditBypassEnabled") {
+            return Some(PropertyValue::Bool(self.bypass_enabled));
+        }
+        name_property(&self.names, name)
+    }
+}
+
+/// The name properties of [`MailboxNames`] by their Get-Mailbox names; unset names read `$null`.
+fn name_property(names: &MailboxNames, property: &str) -> Option<PropertyValue> {
+    if property.eq_ignore_ascii_case("Identity") {
+        return Some(PropertyValue::Text(names.identity.clone()));
+    }
+    let value = [
+        ("Name", &names.name),
+        ("Alias", &names.alias),
+        ("DisplayName", &names.display_name),
+        ("UserPrincipalName", &names.user_principal_name),
+        ("PrimarySmtpAddress", &names.primary_smtp_address),
+        (
+            "ExternalDirectoryObjectId",
+            &names.external_directory_object_id,
+        ),
+        ("Guid", &names.guid),
+        ("ExchangeGuid", &names.exchange_guid),
+    ]
+    .into_iter()
+    .find(|(key, _)| key.eq_ignore_ascii_case(property))?
+    .1;
+    Some(value.as_ref().map_or(PropertyValue::Null, |value| {
+        PropertyValue::Text(value.clone())
+    }))
 }
 
 /// A validated selector. All given conditions must hold; a list inside one condition is an OR.
@@ -28,9 +96,99 @@ pub struct Selector {
 }
 
 impl Selector {
+    /// Whether the selector picks the target: every condition holds and `exclude` does not
+    /// exclude it. Allocates nothing unless a filter reads a property.
+    pub fn matches(&self, target: &(impl Selectable + ?Sized)) -> bool {
+        self.conditions_hold(target)
+            && !self
+                .exclude
+                .as_deref()
+                .is_some_and(|exclude| exclude.excludes(target))
+    }
+
+    /// Whether this selector, used as an `exclude`, removes the target. An exclude that gives no
+    /// condition of its own excludes nothing: `exclude: {}` is more likely an unfinished edit
+    /// than a request to select no mailbox at all, and the safe reading of an unfinished
+    /// exclusion is to leave the selection as it was. Its own nested exclude still carves
+    /// exceptions out of what it excludes.
+    pub fn excludes(&self, target: &(impl Selectable + ?Sized)) -> bool {
+        self.has_conditions() && self.matches(target)
+    }
+
+    /// Whether the selector gives any condition of its own (its `exclude` does not count).
+    pub fn has_conditions(&self) -> bool {
+        !self.recipient_types.is_empty()
+            || !self.identities.is_empty()
+            || self
+                .match_globs
+                .as_ref()
+                .is_some_and(|globs| !globs.patterns.is_empty())
+            || self.filter.is_some()
+            || self.licence.is_some()
+    }
+
+    fn conditions_hold(&self, target: &(impl Selectable + ?Sized)) -> bool {
+        if let Some(wanted) = self.licence {
+            if target.licence() != Some(wanted) {
+                return false;
+            }
+        }
+        if !self.recipient_types.is_empty() {
+            let Some(actual) = target.recipient_type() else {
+                return false;
+            };
+            if !self
+                .recipient_types
+                .iter()
+                .any(|wanted| same_recipient_type(wanted, actual))
+            {
+                return false;
+            }
+        }
+        if !self.identities.is_empty() {
+            let names = target.names();
+            let named = self
+                .identities
+                .iter()
+                .any(|wanted| names.all().any(|name| eq_ignore_case(wanted, name)));
+            if !named {
+                return false;
+            }
+        }
+        if let Some(globs) = &self.match_globs {
+            if !globs.patterns.is_empty() && !globs.matches_names(target.names()) {
+                return false;
+            }
+        }
+        self.filter
+            .as_ref()
+            .is_none_or(|filter| filter.matches(target))
+    }
+
     /// Property names the filter (and the exclude's filter) reads.
     pub fn filter_properties(&self) -> Vec<&str> {
-        Vec::new()
+        let mut names: Vec<&str> = self
+            .filter
+            .as_ref()
+            .map(Filter::properties)
+            .unwrap_or_default();
+        if let Some(exclude) = &self.exclude {
+            for name in exclude.filter_properties() {
+                if !names.iter().any(|seen| seen.eq_ignore_ascii_case(name)) {
+                    names.push(name);
+                }
+            }
+        }
+        names
+    }
+}
+
+/// Known types compare as enum values; types this version does not know compare by name,
+/// ignoring case, as the service does.
+fn same_recipient_type(a: &RecipientType, b: &RecipientType) -> bool {
+    match (a, b) {
+        (RecipientType::Other(a), RecipientType::Other(b)) => eq_ignore_case(a, b),
+        _ => a == b,
     }
 }
 
@@ -38,46 +196,40 @@ impl Selector {
 #[derive(Clone, Debug)]
 pub struct Globs {
     pub patterns: Vec<String>,
+    compiled: GlobSet,
 }
 
 impl Globs {
     /// Compiles the patterns; the error names the bad pattern and why.
     pub fn new(patterns: Vec<String>) -> Result<Globs, String> {
-        Ok(Globs { patterns })
+        let mut builder = GlobSetBuilder::new();
+        for pattern in &patterns {
+            let glob = GlobBuilder::new(pattern)
+                .case_insensitive(true)
+                .build()
+                .map_err(|error| format!("bad glob `{pattern}`: {}", error.kind()))?;
+            builder.add(glob);
+        }
+        let compiled = builder
+            .build()
+            .map_err(|error| format!("bad glob pattern: {error}"))?;
+        Ok(Globs { patterns, compiled })
+    }
+
+    /// Whether any pattern matches the text, ignoring case.
+    pub fn is_match(&self, text: &str) -> bool {
+        self.compiled.is_match(text)
+    }
+
+    /// Whether any pattern matches the UPN or the PrimarySmtpAddress.
+    pub fn matches_names(&self, names: &MailboxNames) -> bool {
+        [&names.user_principal_name, &names.primary_smtp_address]
+            .into_iter()
+            .flatten()
+            .any(|address| self.is_match(address))
     }
 }
 
-// TEMPORARY until the selector lands.
-impl Selector {
-    pub fn matches(&self, _target: &impl Selectable) -> bool {
-        true
-    }
-}
-impl Selectable for crate::model::Mailbox {
-    fn names(&self) -> &MailboxNames {
-        &self.names
-    }
-    fn recipient_type(&self) -> Option<&RecipientType> {
-        Some(&self.recipient_type)
-    }
-    fn licence(&self) -> Option<LicenceTier> {
-        Some(self.licence)
-    }
-    fn property(&self, name: &str) -> Option<PropertyValue> {
-        crate::model::Mailbox::property(self, name)
-    }
-}
-impl Selectable for crate::model::BypassAssociation {
-    fn names(&self) -> &MailboxNames {
-        &self.names
-    }
-    fn recipient_type(&self) -> Option<&RecipientType> {
-        None
-    }
-    fn licence(&self) -> Option<LicenceTier> {
-        None
-    }
-    fn property(&self, _name: &str) -> Option<PropertyValue> {
-        None
-    }
-}
+#[cfg(test)]
+#[path = "select_tests.rs"]
+mod tests;
