@@ -265,9 +265,9 @@ fn disagreeing_policies_at_one_priority_are_a_conflict_counting_the_mailboxes() 
     assert_eq!(conflict.affected, 5);
     assert_eq!(conflict.examples, ["M0", "M1", "M2"]);
     insta::assert_snapshot!(conflict.to_string(), @r"
-    policies `no-login` and `login` disagree on AuditOwner MailboxLogin at priority 0:
-      policies/no-login.yaml:4:9: `no-login` forbids it
+    policies `login` and `no-login` disagree on AuditOwner MailboxLogin at priority 0:
       policies/login.yaml:4:9: `login` requires it
+      policies/no-login.yaml:4:9: `no-login` forbids it
       affects 5 objects: M0, M1, M2, ...
     ");
 }
