@@ -355,3 +355,5 @@ fn the_field_table_names_each_field_by_its_own_name() {
 mod errors;
 #[path = "snapshot_example_tests.rs"]
 mod example;
+#[path = "snapshot_roundtrip_tests.rs"]
+mod roundtrip;
