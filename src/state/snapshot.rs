@@ -1,6 +1,9 @@
 //! The local state backend: a JSON file in any of the three shapes of DESIGN §1.5, read as a
 //! stream. Each mailbox goes from its JSON object straight into the model and on to the
 //! [`StateVisitor`]; no JSON tree of the file, or of a mailbox, is ever built.
+//!
+//! A snapshot's tenant-wide `licence` hint applies to every mailbox, so a writer puts it before
+//! `mailboxes`: mailboxes written before it are skipped once and read after the whole object.
 
 #[path = "snapshot_error.rs"]
 mod error;
@@ -247,6 +250,7 @@ impl<'de> Visitor<'de> for Document<'_, '_> {
             deferred_mailboxes: None,
         };
         let mut licence_seen = false;
+        let mut bare_mailbox: Option<MailboxBuilder> = None;
         let classify = |key: &str| TopKey::classify(key, options);
         while let Some(key) = map.next_key_seed(ClassifyKey(classify))? {
             match key {
@@ -285,11 +289,19 @@ impl<'de> Visitor<'de> for Document<'_, '_> {
                             });
                         })?;
                 }
-                TopKey::Other(key) if outcome.shape.is_none() => {
-                    let mut mailbox = MailboxBuilder::default();
+                // A property auditform reads settles it: the object is one bare mailbox.
+                TopKey::Other(key @ Key::Known(_)) if outcome.shape.is_none() => {
+                    let mut mailbox = bare_mailbox.take().unwrap_or_default();
                     mailbox.property(key, &mut map, context)?;
                     mailbox.read_rest(&mut map, context)?;
                     outcome.shape = Some(Shape::PowerShellObject);
+                }
+                // Other keys before the shape is known may belong to a bare mailbox, or be
+                // a newer snapshot's additions: keep what a filter wants until it is clear.
+                TopKey::Other(key @ Key::Extra(_)) if outcome.shape.is_none() => {
+                    bare_mailbox
+                        .get_or_insert_with(MailboxBuilder::default)
+                        .property(key, &mut map, context)?;
                 }
                 TopKey::Annotation | TopKey::Other(_) => {
                     map.next_value::<IgnoredAny>()?;

@@ -107,6 +107,31 @@ fn each_shape_is_recognised_by_its_outline() {
 }
 
 #[test]
+fn keys_a_newer_snapshot_adds_before_its_sections_do_not_make_it_a_mailbox() {
+    let text = r#"{"formatVersion": 2, "Department": "x", "mailboxes": [{"Identity": "a"}]}"#;
+    assert_eq!(shape_of(text), Shape::Snapshot);
+    let options = ReadOptions {
+        extra_properties: vec!["department".into()],
+    };
+    let tenant = read_with(text, &options).unwrap();
+    assert_eq!(tenant.mailboxes.len(), 1);
+    assert!(tenant.mailboxes[0].properties.is_empty());
+}
+
+#[test]
+fn a_bare_mailbox_keeps_wanted_properties_written_before_its_names() {
+    let text = r#"{"Department": "Finance", "Identity": "a"}"#;
+    let options = ReadOptions {
+        extra_properties: vec!["department".into()],
+    };
+    let mailbox = read_with(text, &options).unwrap().mailboxes.remove(0);
+    assert_eq!(
+        mailbox.property("Department"),
+        Some(PropertyValue::Text("Finance".into()))
+    );
+}
+
+#[test]
 fn a_single_mailbox_export_is_a_bare_object() {
     let tenant = read_fixture("single-mailbox.powershell.json");
     assert_eq!(tenant.mailboxes.len(), 1);
