@@ -1,0 +1,173 @@
+//! What can go wrong reading a state file, phrased for the person who has to fix it.
+
+use std::fmt;
+use std::path::PathBuf;
+
+const SHAPE_HINT: &str =
+    "auditform reads a PowerShell export (Get-EXOMailbox ... | ConvertTo-Json: \
+an array of mailboxes, or one mailbox object), a REST capture ({\"value\": [...]}) or its own \
+snapshot ({\"organization\": {...}, \"auditBypass\": [...], \"mailboxes\": [...]})";
+
+#[derive(Debug, thiserror::Error)]
+pub enum StateError {
+    #[error(
+        "state file {} not found\n  hint: pass --state FILE or set AUDITFORM_STATE",
+        path.display()
+    )]
+    NotFound { path: PathBuf },
+
+    #[error("can't read state file {}: {source}", path.display())]
+    Unreadable {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+
+    #[error("{label}:{line}:{column}: malformed JSON: {message}")]
+    Malformed {
+        label: Box<str>,
+        line: usize,
+        column: usize,
+        message: Box<str>,
+    },
+
+    #[error("{label}:{line}:{column}: not a tenant state file: {message}\n  hint: {SHAPE_HINT}")]
+    Shape {
+        label: Box<str>,
+        line: usize,
+        column: usize,
+        message: Box<str>,
+    },
+
+    #[error("{label}:{line}:{column}: {subject}: property {property}: {message}\n  hint: {hint}")]
+    Property {
+        label: Box<str>,
+        line: usize,
+        column: usize,
+        /// The object, by index and the best name known when the problem was found.
+        subject: Box<str>,
+        property: Box<str>,
+        message: Box<str>,
+        hint: &'static str,
+    },
+
+    #[error(
+        "{label}:{line}:{column}: {subject} has no name\n  hint: give it an Identity, Name, \
+         ExternalDirectoryObjectId, Guid or PrimarySmtpAddress"
+    )]
+    Unnamed {
+        label: Box<str>,
+        line: usize,
+        column: usize,
+        subject: Box<str>,
+    },
+}
+
+/// A problem found inside the JSON, with the context that a serde error cannot carry. It becomes
+/// a [`StateError`] once the position is known.
+#[derive(Debug)]
+pub(super) enum Problem {
+    Property {
+        subject: String,
+        property: String,
+        message: String,
+        hint: &'static str,
+    },
+    Unnamed {
+        subject: String,
+    },
+    Shape {
+        subject: String,
+        message: String,
+    },
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Problem::Property {
+                subject,
+                property,
+                message,
+                ..
+            } => write!(f, "{subject}: property {property}: {message}"),
+            Problem::Unnamed { subject } => write!(f, "{subject} has no name"),
+            Problem::Shape { subject, message } => write!(f, "{subject}: {message}"),
+        }
+    }
+}
+
+/// Where in the file: 1-based line and column.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) struct Position {
+    pub line: usize,
+    pub column: usize,
+}
+
+/// serde_json appends " at line L column C" to its messages; the position is reported apart.
+fn without_position(message: &str) -> &str {
+    match message.rfind(" at line ") {
+        Some(at)
+            if message[at + " at line ".len()..]
+                .split(" column ")
+                .all(|part| !part.is_empty() && part.bytes().all(|b| b.is_ascii_digit())) =>
+        {
+            &message[..at]
+        }
+        _ => message,
+    }
+}
+
+impl StateError {
+    pub(super) fn from_json(
+        error: &serde_json::Error,
+        position: Position,
+        problem: Option<Problem>,
+        label: &str,
+    ) -> StateError {
+        let label: Box<str> = label.into();
+        let Position { line, column } = position;
+        let message: Box<str> = without_position(&error.to_string()).into();
+        if !error.is_data() {
+            return StateError::Malformed {
+                label,
+                line,
+                column,
+                message,
+            };
+        }
+        match problem {
+            Some(Problem::Property {
+                subject,
+                property,
+                message,
+                hint,
+            }) => StateError::Property {
+                label,
+                line,
+                column,
+                subject: subject.into(),
+                property: property.into(),
+                message: without_position(&message).into(),
+                hint,
+            },
+            Some(Problem::Unnamed { subject }) => StateError::Unnamed {
+                label,
+                line,
+                column,
+                subject: subject.into(),
+            },
+            Some(Problem::Shape { subject, message }) => StateError::Shape {
+                label,
+                line,
+                column,
+                message: format!("{subject}: {}", without_position(&message)).into(),
+            },
+            None => StateError::Shape {
+                label,
+                line,
+                column,
+                message,
+            },
+        }
+    }
+}
