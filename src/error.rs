@@ -37,9 +37,6 @@ impl CliError {
             }
             CliError::State(error) => {
                 let _ = write!(out, "error: {error}");
-                if let Some(hint) = error.hint() {
-                    let _ = write!(out, "\nhint: {hint}");
-                }
             }
             CliError::Weakening { .. } => {
                 let _ = write!(
