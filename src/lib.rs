@@ -11,5 +11,6 @@ pub mod model;
 pub mod plan;
 pub mod policy;
 pub mod render;
+pub mod service;
 pub mod state;
 pub mod timespan;

@@ -1,3 +1,4 @@
+<<<<<<< HEAD
 //! Parses the command line, runs the command, and turns its result into an exit code.
 
 use auditform::cli::Cli;
@@ -22,3 +23,6 @@ fn main() -> ExitCode {
         }
     }
 }
+=======
+fn main() {}
+>>>>>>> f20b366 (Set-Mailbox rules of the service as a pure core module)
