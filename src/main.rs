@@ -1,4 +1,3 @@
-<<<<<<< HEAD
 //! Parses the command line, runs the command, and turns its result into an exit code.
 
 use auditform::cli::Cli;
@@ -23,6 +22,3 @@ fn main() -> ExitCode {
         }
     }
 }
-=======
-fn main() {}
->>>>>>> f20b366 (Set-Mailbox rules of the service as a pure core module)

@@ -40,7 +40,10 @@ fn the_bundled_example_plans_a_change_for_every_non_compliant_mailbox() {
     assert_eq!(output.status.code(), Some(0), "{}", stderr_of(&output));
     let text = stdout_of(&output);
     assert!(text.lines().last().unwrap().starts_with("Plan: 0 to add, "));
-    assert!(text.contains("GroupMailbox"), "the group mailbox is skipped with its reason");
+    assert!(
+        text.contains("GroupMailbox"),
+        "the group mailbox is skipped with its reason"
+    );
     insta::assert_snapshot!("example_plan", text);
 }
 
@@ -88,8 +91,16 @@ fn the_cis_policy_set_plans_against_the_example_tenant() {
 #[test]
 fn validate_accepts_the_bundled_policies() {
     for dir in ["policies", "examples/policies/cis-6.1"] {
-        let output = auditform().args(["validate", "--policies", dir]).output().unwrap();
-        assert_eq!(output.status.code(), Some(0), "{dir}: {}", stderr_of(&output));
+        let output = auditform()
+            .args(["validate", "--policies", dir])
+            .output()
+            .unwrap();
+        assert_eq!(
+            output.status.code(),
+            Some(0),
+            "{dir}: {}",
+            stderr_of(&output)
+        );
         assert!(stdout_of(&output).starts_with("Success!"));
     }
 }
@@ -111,7 +122,10 @@ fn forbid_weakening_refuses_a_plan_that_removes_an_action() {
         .unwrap();
     assert_eq!(output.status.code(), Some(1));
     let text = stdout_of(&output);
-    assert!(text.contains("weaken"), "the plan marks weakening changes:\n{text}");
+    assert!(
+        text.contains("weaken"),
+        "the plan marks weakening changes:\n{text}"
+    );
     insta::assert_snapshot!("forbid_weakening_error", stderr_of(&output));
 }
 
@@ -123,7 +137,10 @@ fn conflicting_policies_are_an_error_naming_both_with_file_and_line() {
     };
     write_policies(
         dir.path(),
-        &[("a.yaml", &policy("want-login", "add")), ("b.yaml", &policy("no-login", "remove"))],
+        &[
+            ("a.yaml", &policy("want-login", "add")),
+            ("b.yaml", &policy("no-login", "remove")),
+        ],
     );
     let output = auditform()
         .args(["plan", "--policies"])
@@ -154,7 +171,10 @@ fn a_missing_state_file_is_a_clear_error_with_exit_1() {
 
 #[test]
 fn a_usage_error_exits_1_not_2() {
-    let output = auditform().args(["plan", "--no-such-flag"]).output().unwrap();
+    let output = auditform()
+        .args(["plan", "--no-such-flag"])
+        .output()
+        .unwrap();
     assert_eq!(output.status.code(), Some(1));
 }
 
