@@ -1,12 +1,356 @@
-//! TEMPORARY placeholder until the loader lands.
-use crate::policy::PolicySet;
-#[derive(Debug, thiserror::Error)]
-#[error("policies could not be loaded")]
-pub struct LoadError;
+//! Turns a policy directory into a validated [`PolicySet`].
+//!
+//! This is the only module that touches YAML. Every broken document is reported, each as one
+//! diagnostic naming `file:line:column`, what was wrong, and what would be right.
+
+#[path = "load_document.rs"]
+mod document;
+#[path = "load_yaml.rs"]
+mod yaml;
+
+use crate::policy::{PolicySet, SourceLocation};
+use std::collections::HashMap;
+use std::fmt;
+use std::fs;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// Policy files larger than this are refused before they are parsed.
+pub const MAX_FILE_BYTES: u64 = 1024 * 1024;
+
+/// The policies, and what was accepted but deserves a look.
+#[derive(Debug, Clone)]
 pub struct LoadOutput {
     pub policies: PolicySet,
-    pub warnings: Vec<String>,
+    pub warnings: Vec<Diagnostic>,
 }
-pub fn load_dir(_dir: &std::path::Path) -> Result<LoadOutput, LoadError> {
-    Err(LoadError)
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Severity {
+    Error,
+    Warning,
 }
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        })
+    }
+}
+
+/// One finding about the policies.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagnostic {
+    pub severity: Severity,
+    /// The file (or directory) the finding is about, as given.
+    pub file: Arc<str>,
+    /// Where in the file, when the finding is about a place in it.
+    pub location: Option<SourceLocation>,
+    pub message: String,
+    pub hint: Option<String>,
+}
+
+impl Diagnostic {
+    fn error(
+        file: &Arc<str>,
+        location: Option<SourceLocation>,
+        message: String,
+        hint: Option<String>,
+    ) -> Diagnostic {
+        Diagnostic {
+            severity: Severity::Error,
+            file: Arc::clone(file),
+            location,
+            message,
+            hint,
+        }
+    }
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.location {
+            Some(location) => write!(f, "{location}: ")?,
+            None => write!(f, "{}: ", self.file)?,
+        }
+        write!(f, "{}: {}", self.severity, self.message)?;
+        if let Some(hint) = &self.hint {
+            write!(f, "\n  hint: {hint}")?;
+        }
+        Ok(())
+    }
+}
+
+/// The policies could not be loaded; every problem found is listed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub struct LoadError {
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl fmt::Display for LoadError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (index, diagnostic) in self.diagnostics.iter().enumerate() {
+            if index > 0 {
+                writeln!(f)?;
+            }
+            write!(f, "{diagnostic}")?;
+        }
+        Ok(())
+    }
+}
+
+/// Loads every `*.yaml` / `*.yml` file under `dir`, recursively, in path order. Hidden files
+/// and directories are skipped.
+pub fn load_dir(dir: &Path) -> Result<LoadOutput, LoadError> {
+    let label: Arc<str> = dir.display().to_string().into();
+    let fail = |message: String, hint: &str| LoadError {
+        diagnostics: vec![Diagnostic::error(
+            &label,
+            None,
+            message,
+            Some(hint.to_string()),
+        )],
+    };
+    match fs::metadata(dir) {
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
+            return Err(fail(
+                "the policy directory does not exist".to_string(),
+                "create it with a policy in a `*.yaml` file, or name another with `--policies DIR`",
+            ))
+        }
+        Err(error) => {
+            return Err(fail(
+                format!("can't read the policy directory: {error}"),
+                "check its permissions",
+            ))
+        }
+        Ok(metadata) if !metadata.is_dir() => {
+            return Err(fail(
+                "this is not a directory".to_string(),
+                "`--policies` names a directory of `*.yaml` files",
+            ))
+        }
+        Ok(_) => {}
+    }
+    let mut files = Vec::new();
+    let mut collector = Collector::default();
+    collect_files(dir, &mut files, &mut collector);
+    files.sort();
+    for path in files {
+        let file: Arc<str> = path.display().to_string().into();
+        if let Some(text) = read_capped(&path, &file, &mut collector) {
+            collector.load_text(&file, &text);
+        }
+    }
+    if collector.errors.is_empty() && collector.policies.is_empty() {
+        return Err(fail(
+            "no policy documents found".to_string(),
+            "add a `*.yaml` file that starts with `apiVersion: auditform/v1`",
+        ));
+    }
+    collector.finish()
+}
+
+/// Loads one file's text; `file_label` names it in diagnostics.
+pub fn load_str(file_label: &str, text: &str) -> Result<LoadOutput, LoadError> {
+    let file: Arc<str> = file_label.into();
+    let mut collector = Collector::default();
+    if text.len() as u64 > MAX_FILE_BYTES {
+        collector.errors.push(too_large(&file, text.len() as u64));
+    } else {
+        collector.load_text(&file, text);
+    }
+    collector.finish()
+}
+
+fn too_large(file: &Arc<str>, bytes: u64) -> Diagnostic {
+    Diagnostic::error(
+        file,
+        None,
+        format!(
+            "the file is larger than {} KiB ({} bytes); policy files are refused above that size",
+            MAX_FILE_BYTES / 1024,
+            bytes
+        ),
+        Some("split the policies over several files".to_string()),
+    )
+}
+
+fn is_policy_file(path: &Path) -> bool {
+    path.extension()
+        .and_then(|ext| ext.to_str())
+        .is_some_and(|ext| ext.eq_ignore_ascii_case("yaml") || ext.eq_ignore_ascii_case("yml"))
+}
+
+fn collect_files(dir: &Path, files: &mut Vec<PathBuf>, collector: &mut Collector) {
+    let label: Arc<str> = dir.display().to_string().into();
+    let entries = match fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(error) => {
+            collector.errors.push(Diagnostic::error(
+                &label,
+                None,
+                format!("can't read the directory: {error}"),
+                None,
+            ));
+            return;
+        }
+    };
+    for entry in entries {
+        let entry = match entry {
+            Ok(entry) => entry,
+            Err(error) => {
+                collector.errors.push(Diagnostic::error(
+                    &label,
+                    None,
+                    format!("can't read the directory: {error}"),
+                    None,
+                ));
+                continue;
+            }
+        };
+        if entry.file_name().to_string_lossy().starts_with('.') {
+            continue;
+        }
+        let path = entry.path();
+        // Symbolic links to directories are not followed, so that a link cycle can't loop.
+        match entry.file_type() {
+            Ok(kind) if kind.is_dir() => collect_files(&path, files, collector),
+            Ok(kind) if kind.is_symlink() => {
+                if path.is_file() && is_policy_file(&path) {
+                    files.push(path);
+                }
+            }
+            Ok(_) if is_policy_file(&path) => files.push(path),
+            Ok(_) => {}
+            Err(error) => {
+                let file: Arc<str> = path.display().to_string().into();
+                collector.errors.push(Diagnostic::error(
+                    &file,
+                    None,
+                    format!("can't read: {error}"),
+                    None,
+                ));
+            }
+        }
+    }
+}
+
+/// Reads a file, refusing it when it is larger than [`MAX_FILE_BYTES`] or not UTF-8.
+fn read_capped(path: &Path, file: &Arc<str>, collector: &mut Collector) -> Option<String> {
+    let mut bytes = Vec::new();
+    let read = fs::File::open(path)
+        .and_then(|handle| handle.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes));
+    if let Err(error) = read {
+        collector.errors.push(Diagnostic::error(
+            file,
+            None,
+            format!("can't read the file: {error}"),
+            None,
+        ));
+        return None;
+    }
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        let size = fs::metadata(path)
+            .map(|m| m.len())
+            .unwrap_or(bytes.len() as u64);
+        collector.errors.push(too_large(file, size));
+        return None;
+    }
+    match String::from_utf8(bytes) {
+        Ok(text) => Some(text),
+        Err(error) => {
+            collector.errors.push(Diagnostic::error(
+                file,
+                None,
+                format!(
+                    "the file is not UTF-8 (invalid byte at offset {})",
+                    error.utf8_error().valid_up_to()
+                ),
+                Some("save the policy file as UTF-8".to_string()),
+            ));
+            None
+        }
+    }
+}
+
+/// Gathers policies and findings over every file of a set.
+#[derive(Default)]
+struct Collector {
+    policies: PolicySet,
+    warnings: Vec<Diagnostic>,
+    errors: Vec<Diagnostic>,
+    /// Where each policy name was first defined.
+    names: HashMap<Arc<str>, SourceLocation>,
+}
+
+impl Collector {
+    fn load_text(&mut self, file: &Arc<str>, text: &str) {
+        if let Some((line, column)) = yaml::excessive_flow_depth(text) {
+            let location = SourceLocation {
+                file: Arc::clone(file),
+                line,
+                column,
+            };
+            self.errors.push(Diagnostic::error(
+                file,
+                Some(location),
+                format!(
+                    "the YAML is nested too deeply (more than {} levels of `[` and `{{`)",
+                    yaml::MAX_FLOW_DEPTH
+                ),
+                Some("a policy needs only a few levels of nesting".to_string()),
+            ));
+            return;
+        }
+        for chunk in yaml::split_documents(text) {
+            for (index, deserializer) in serde_yaml::Deserializer::from_str(chunk.text).enumerate()
+            {
+                let failed = document::load(self, file, &chunk, index, deserializer).is_err();
+                // After a syntax error the parser can't find the next document of this chunk;
+                // the next chunk starts afresh.
+                if failed {
+                    break;
+                }
+            }
+        }
+    }
+
+    /// Records a policy name, refusing one already used.
+    fn claim_name(&mut self, name: &Arc<str>, location: &SourceLocation) -> Result<(), ()> {
+        if let Some(first) = self.names.get(name) {
+            let file = location.file.clone();
+            self.errors.push(Diagnostic::error(
+                &file,
+                Some(location.clone()),
+                format!("duplicate policy name `{name}`; it is first defined at {first}"),
+                Some(
+                    "policy names are unique across the policy set; rename one of them".to_string(),
+                ),
+            ));
+            return Err(());
+        }
+        self.names.insert(Arc::clone(name), location.clone());
+        Ok(())
+    }
+
+    fn finish(self) -> Result<LoadOutput, LoadError> {
+        if self.errors.is_empty() {
+            Ok(LoadOutput {
+                policies: self.policies,
+                warnings: self.warnings,
+            })
+        } else {
+            Err(LoadError {
+                diagnostics: self.errors,
+            })
+        }
+    }
+}
+
+#[cfg(test)]
+#[path = "load_tests.rs"]
+mod tests;
