@@ -1,0 +1,66 @@
+//! Runs a command as a child process and measures its wall time and peak memory.
+
+use std::io;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// What one run of a child cost.
+#[derive(Clone, Debug)]
+pub struct Run {
+    pub wall: Duration,
+    /// Peak resident set size of the child, from `wait4`'s rusage.
+    pub max_rss_bytes: u64,
+    pub exit_code: i32,
+    pub stdout: Vec<u8>,
+}
+
+/// Spawns `command` with stdout captured (or discarded) and waits for it with `wait4`, so that
+/// the rusage is the child's own and not the maximum over every child so far.
+pub fn run(command: &mut Command, capture_stdout: bool) -> io::Result<Run> {
+    command.stdout(if capture_stdout {
+        Stdio::piped()
+    } else {
+        Stdio::null()
+    });
+    let started = Instant::now();
+    let mut child = command.spawn()?;
+    let mut stdout = Vec::new();
+    if let Some(mut pipe) = child.stdout.take() {
+        io::Read::read_to_end(&mut pipe, &mut stdout)?;
+    }
+    let pid = child.id() as libc::pid_t;
+    let mut status: libc::c_int = 0;
+    // SAFETY: rusage is plain data that wait4 fills in; pid is our own child.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    let waited = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
+    let wall = started.elapsed();
+    if waited < 0 {
+        return Err(io::Error::last_os_error());
+    }
+    let exit_code = if libc::WIFEXITED(status) {
+        libc::WEXITSTATUS(status)
+    } else {
+        -1
+    };
+    Ok(Run {
+        wall,
+        // Linux reports ru_maxrss in KiB.
+        max_rss_bytes: (usage.ru_maxrss as u64) * 1024,
+        exit_code,
+        stdout,
+    })
+}
+
+/// The median of some durations; zero when there are none.
+pub fn median(values: &mut [f64]) -> f64 {
+    if values.is_empty() {
+        return 0.0;
+    }
+    values.sort_by(|a, b| a.total_cmp(b));
+    let middle = values.len() / 2;
+    if values.len() % 2 == 1 {
+        values[middle]
+    } else {
+        (values[middle - 1] + values[middle]) / 2.0
+    }
+}
