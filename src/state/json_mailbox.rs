@@ -26,7 +26,7 @@ pub(super) struct Context<'v> {
 }
 
 impl Context<'_> {
-    fn record(&mut self, problem: Problem) {
+    pub(super) fn record(&mut self, problem: Problem) {
         if self.problem.is_none() {
             self.problem = Some(problem);
         }

@@ -11,8 +11,11 @@ mod error;
 mod json_mailbox;
 #[path = "json_values.rs"]
 mod json_values;
+#[path = "snapshot_stream.rs"]
+mod stream;
 
 pub use error::StateError;
+pub use stream::{read_array_stream, StreamTuning};
 
 use crate::catalog::LicenceTier;
 use crate::state::{ReadOptions, StateVisitor};
@@ -22,6 +25,7 @@ use json_values::ClassifyKey;
 use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::value::RawValue;
 use std::fmt;
+use std::io::Read;
 use std::path::{Path, PathBuf};
 
 /// A state file on disk.
@@ -58,9 +62,7 @@ impl SnapshotFile {
         visitor: &mut dyn StateVisitor,
         options: &ReadOptions,
     ) -> Result<Shape, StateError> {
-        // Reading the whole file and parsing from the slice is several times faster than a
-        // reader; the bytes are dropped as soon as the stream has been handed over.
-        let bytes = std::fs::read(&self.path).map_err(|source| match source.kind() {
+        let unreadable = |source: std::io::Error| match source.kind() {
             std::io::ErrorKind::NotFound => StateError::NotFound {
                 path: self.path.clone(),
             },
@@ -68,11 +70,30 @@ impl SnapshotFile {
                 path: self.path.clone(),
                 source,
             },
-        })?;
+        };
+        let mut file = std::fs::File::open(&self.path).map_err(unreadable)?;
         let label = self.path.display().to_string();
-        read_snapshot_bytes_with_shape(&bytes, &label, visitor, options)
+        // A PowerShell export can be larger than memory, so an array is streamed. The other
+        // shapes are a snapshot or REST capture, read whole: a snapshot's `licence` may come
+        // after its mailboxes.
+        let mut head = Vec::with_capacity(HEAD_BYTES);
+        (&mut file)
+            .take(HEAD_BYTES as u64)
+            .read_to_end(&mut head)
+            .map_err(unreadable)?;
+        let first = head.iter().find(|byte| !byte.is_ascii_whitespace());
+        if first == Some(&b'[') {
+            let source = std::io::Cursor::new(head).chain(file);
+            read_array_stream(source, &label, visitor, options, StreamTuning::default())?;
+            return Ok(Shape::PowerShellArray);
+        }
+        file.read_to_end(&mut head).map_err(unreadable)?;
+        read_snapshot_bytes_with_shape(&head, &label, visitor, options)
     }
 }
+
+/// Enough of a file to see which shape it has.
+const HEAD_BYTES: usize = 64 * 1024;
 
 /// Which of the shapes of DESIGN §1.5 a file had.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

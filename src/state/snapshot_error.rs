@@ -103,6 +103,38 @@ pub(super) struct Position {
     pub column: usize,
 }
 
+impl Position {
+    /// The position just after `bytes`, when they start here. Columns count bytes, as
+    /// serde_json's do.
+    pub fn advanced_by(self, bytes: &[u8]) -> Position {
+        match bytes.iter().rposition(|&b| b == b'\n') {
+            None => Position {
+                line: self.line,
+                column: self.column + bytes.len(),
+            },
+            Some(last) => Position {
+                line: self.line + bytes.iter().filter(|&&b| b == b'\n').count(),
+                column: bytes.len() - last,
+            },
+        }
+    }
+
+    /// A position reported within a slice that starts here, as a position in the file.
+    pub fn then(self, within: Position) -> Position {
+        if within.line <= 1 {
+            Position {
+                line: self.line,
+                column: (self.column + within.column).saturating_sub(1),
+            }
+        } else {
+            Position {
+                line: self.line + within.line - 1,
+                column: within.column,
+            }
+        }
+    }
+}
+
 /// serde_json appends " at line L column C" to its messages; the position is reported apart.
 fn without_position(message: &str) -> &str {
     match message.rfind(" at line ") {

@@ -1,0 +1,494 @@
+//! A PowerShell export (a top-level JSON array of mailboxes) read as a stream, so that a file
+//! larger than memory never has to be held whole.
+//!
+//! One thread reads the file in large blocks and cuts them at element boundaries with a scanner
+//! that only tracks strings, escapes and depth. Workers parse the elements of each block into
+//! mailboxes, and the calling thread hands the mailboxes to the visitor in file order, so that
+//! the plan is the same byte for byte as a whole-file read's. Errors keep their `line:column`
+//! in the file.
+
+use super::error::{Position, Problem, StateError};
+use super::json_mailbox::{Context, MailboxSeed};
+use crate::model::{BypassAssociation, Mailbox, Organization};
+use crate::state::{ReadOptions, StateVisitor};
+use serde::de::DeserializeSeed;
+use std::io::Read;
+use std::ops::Range;
+use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
+
+/// How the stream is cut and parsed; the defaults suit a file of gigabytes on a few cores.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct StreamTuning {
+    /// Bytes read before a block is cut and handed to a worker. Tests use tiny blocks.
+    pub block_bytes: usize,
+    /// Threads parsing blocks.
+    pub workers: usize,
+}
+
+impl Default for StreamTuning {
+    fn default() -> Self {
+        StreamTuning {
+            block_bytes: 16 << 20,
+            workers: std::thread::available_parallelism().map_or(1, |n| n.get().min(4)),
+        }
+    }
+}
+
+/// Reads a top-level JSON array of mailboxes from `source`. The array must be the whole
+/// document: the caller has seen that its first non-blank byte is `[`.
+pub fn read_array_stream(
+    source: impl Read + Send,
+    label: &str,
+    visitor: &mut dyn StateVisitor,
+    options: &ReadOptions,
+    tuning: StreamTuning,
+) -> Result<(), StateError> {
+    let workers = tuning.workers.max(1);
+    let block_bytes = tuning.block_bytes.max(1);
+    std::thread::scope(|scope| {
+        let mut to_workers = Vec::with_capacity(workers);
+        let mut from_workers = Vec::with_capacity(workers);
+        for _ in 0..workers {
+            let (send_block, receive_block) = sync_channel::<Message>(2);
+            let (send_batch, receive_batch) = sync_channel::<Result<Vec<Mailbox>, StateError>>(2);
+            to_workers.push(send_block);
+            from_workers.push(receive_batch);
+            scope.spawn(move || parse_blocks(receive_block, send_batch, label, options));
+        }
+        scope.spawn(move || cut_blocks(source, block_bytes, label, to_workers));
+        // Blocks go to workers in turn, so taking results in the same turn keeps file order.
+        let mut turn = 0;
+        let outcome = loop {
+            match from_workers[turn].recv() {
+                Ok(Ok(batch)) => {
+                    for mailbox in batch {
+                        visitor.mailbox(mailbox);
+                    }
+                }
+                Ok(Err(error)) => break Err(error),
+                // The cutter ended the stream after the previous block.
+                Err(_) => break Ok(()),
+            }
+            turn = (turn + 1) % workers;
+        };
+        // Dropping the receivers stops every thread that is still busy.
+        drop(from_workers);
+        outcome
+    })
+}
+
+/// What the cutter sends a worker.
+enum Message {
+    Block(Block),
+    /// The stream is broken here; every block before it has been sent.
+    Fail(StateError),
+}
+
+/// Whole elements of the array, with where the block starts in the file.
+struct Block {
+    bytes: Vec<u8>,
+    elements: Vec<Range<usize>>,
+    /// The index of the block's first mailbox in the array.
+    first_index: usize,
+    /// File position of `bytes[0]`.
+    start: Position,
+}
+
+fn parse_blocks(
+    blocks: Receiver<Message>,
+    batches: SyncSender<Result<Vec<Mailbox>, StateError>>,
+    label: &str,
+    options: &ReadOptions,
+) {
+    while let Ok(message) = blocks.recv() {
+        let result = match message {
+            Message::Block(block) => parse_block(&block, label, options),
+            Message::Fail(error) => Err(error),
+        };
+        let failed = result.is_err();
+        if batches.send(result).is_err() || failed {
+            return;
+        }
+    }
+}
+
+/// Collects a block's mailboxes, to be handed on in order.
+struct Batch(Vec<Mailbox>);
+
+impl StateVisitor for Batch {
+    fn organization(&mut self, _: Organization) {}
+    fn bypass(&mut self, _: BypassAssociation) {}
+    fn mailbox(&mut self, mailbox: Mailbox) {
+        self.0.push(mailbox);
+    }
+}
+
+fn parse_block(
+    block: &Block,
+    label: &str,
+    options: &ReadOptions,
+) -> Result<Vec<Mailbox>, StateError> {
+    let mut batch = Batch(Vec::with_capacity(block.elements.len()));
+    let mut context = Context {
+        visitor: &mut batch,
+        options,
+        licence_hint: None,
+        mailboxes_read: block.first_index,
+        bypass_read: 0,
+        problem: None,
+    };
+    for element in &block.elements {
+        let index = context.mailboxes_read;
+        let bytes = &block.bytes[element.clone()];
+        let mut deserializer = serde_json::Deserializer::from_slice(bytes);
+        let parsed = MailboxSeed(&mut context)
+            .deserialize(&mut deserializer)
+            .and_then(|()| deserializer.end());
+        if let Err(error) = parsed {
+            // An element that is not an object at all, as a whole-file read says it.
+            context.record(Problem::Shape {
+                subject: format!("mailbox at index {index}"),
+                message: error.to_string(),
+            });
+            let within = Position {
+                line: error.line(),
+                column: error.column(),
+            };
+            let position = block
+                .start
+                .advanced_by(&block.bytes[..element.start])
+                .then(within);
+            return Err(StateError::from_json(
+                &error,
+                position,
+                context.problem.take(),
+                label,
+            ));
+        }
+    }
+    Ok(batch.0)
+}
+
+/// Where the cutter is in the array.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Depth {
+    /// Before the opening `[`.
+    Before,
+    /// Inside the array, at this nesting depth (1 is between elements).
+    Inside(usize),
+    /// After the closing `]`.
+    After,
+}
+
+/// Tracks strings, escapes and depth across blocks, and finds the array's elements.
+struct Scanner {
+    depth: Depth,
+    in_string: bool,
+    escaped: bool,
+    /// Start of the element being scanned, in the current buffer.
+    element_start: Option<usize>,
+    /// Whether a comma was seen since the last element (or the opening bracket).
+    after_comma: bool,
+}
+
+/// Something the scanner found that is not JSON, at a byte of the buffer.
+struct ScanError {
+    at: usize,
+    message: &'static str,
+}
+
+impl Scanner {
+    /// Scans `buffer[from..]`, pushing complete elements. Stops early after the closing `]`.
+    fn scan(
+        &mut self,
+        buffer: &[u8],
+        from: usize,
+        elements: &mut Vec<Range<usize>>,
+    ) -> Result<(), ScanError> {
+        let mut at = from;
+        while at < buffer.len() {
+            let byte = buffer[at];
+            if self.in_string {
+                if self.escaped {
+                    self.escaped = false;
+                } else if byte == b'\\' {
+                    self.escaped = true;
+                } else if byte == b'"' {
+                    self.in_string = false;
+                } else if let Some(skip) = plain_run(&buffer[at..]) {
+                    at += skip;
+                    continue;
+                }
+                at += 1;
+                continue;
+            }
+            match self.depth {
+                Depth::Before => match byte {
+                    b'[' => self.depth = Depth::Inside(1),
+                    b' ' | b'\t' | b'\r' | b'\n' => {}
+                    _ => {
+                        return Err(ScanError {
+                            at,
+                            message: "expected value",
+                        })
+                    }
+                },
+                Depth::After => {
+                    if !byte.is_ascii_whitespace() {
+                        return Err(ScanError {
+                            at,
+                            message: "trailing characters",
+                        });
+                    }
+                }
+                Depth::Inside(1) => match byte {
+                    b' ' | b'\t' | b'\r' | b'\n' => {}
+                    b',' => match self.element_start.take() {
+                        Some(start) => {
+                            elements.push(start..trim_end(buffer, start, at));
+                            self.after_comma = true;
+                        }
+                        None => {
+                            return Err(ScanError {
+                                at,
+                                message: "expected value",
+                            })
+                        }
+                    },
+                    b']' => {
+                        match self.element_start.take() {
+                            Some(start) => elements.push(start..trim_end(buffer, start, at)),
+                            None if self.after_comma => {
+                                return Err(ScanError {
+                                    at,
+                                    message: "trailing comma",
+                                })
+                            }
+                            None => {}
+                        }
+                        self.depth = Depth::After;
+                    }
+                    _ => {
+                        self.element_start.get_or_insert(at);
+                        self.after_comma = false;
+                        self.open(byte);
+                    }
+                },
+                Depth::Inside(_) => self.open(byte),
+            }
+            at += 1;
+        }
+        Ok(())
+    }
+
+    /// A byte inside an element, outside strings.
+    fn open(&mut self, byte: u8) {
+        let Depth::Inside(depth) = self.depth else {
+            return;
+        };
+        match byte {
+            b'"' => self.in_string = true,
+            b'[' | b'{' => self.depth = Depth::Inside(depth + 1),
+            // A stray closer between elements stays in the element, for serde to report.
+            b']' | b'}' if depth > 1 => self.depth = Depth::Inside(depth - 1),
+            _ => {}
+        }
+    }
+}
+
+/// How many bytes from the start of `rest` hold neither a quote nor a backslash, when that is
+/// worth skipping at once: most of a mailbox is plain text inside strings.
+fn plain_run(rest: &[u8]) -> Option<usize> {
+    let run = rest
+        .iter()
+        .position(|&b| b == b'"' || b == b'\\')
+        .unwrap_or(rest.len());
+    (run > 1).then_some(run)
+}
+
+/// The end of an element without the blanks before its comma or bracket.
+fn trim_end(buffer: &[u8], start: usize, end: usize) -> usize {
+    let mut end = end;
+    while end > start && buffer[end - 1].is_ascii_whitespace() {
+        end -= 1;
+    }
+    end
+}
+
+/// Reads blocks, cuts them after their last whole element, and deals them to the workers in
+/// turn. A read or scan error goes, in turn, to the next worker, after every earlier block.
+fn cut_blocks(
+    mut source: impl Read,
+    block_bytes: usize,
+    label: &str,
+    workers: Vec<SyncSender<Message>>,
+) {
+    let mut scanner = Scanner {
+        depth: Depth::Before,
+        in_string: false,
+        escaped: false,
+        element_start: None,
+        after_comma: false,
+    };
+    let mut buffer: Vec<u8> = Vec::with_capacity(block_bytes);
+    let mut scanned = 0;
+    let mut start = Position { line: 1, column: 1 };
+    let mut first_index = 0;
+    let mut turn = 0;
+    let mut elements = Vec::new();
+    let send = |turn: &mut usize, message: Message| {
+        let sent = workers[*turn].send(message).is_ok();
+        *turn = (*turn + 1) % workers.len();
+        sent
+    };
+    loop {
+        // A block that holds no whole element yet grows until it does.
+        let target = if buffer.len() >= block_bytes {
+            buffer.len() * 2
+        } else {
+            block_bytes
+        };
+        let eof = match fill(&mut source, &mut buffer, target) {
+            Ok(eof) => eof,
+            Err(error) => {
+                let error = StateError::Unreadable {
+                    path: label.into(),
+                    source: error,
+                };
+                send(&mut turn, Message::Fail(error));
+                return;
+            }
+        };
+        if let Err(error) = scanner.scan(&buffer, scanned, &mut elements) {
+            let message = Message::Fail(malformed(
+                label,
+                start.advanced_by(&buffer[..error.at]),
+                error.message,
+            ));
+            send_remaining(
+                &buffer,
+                &mut elements,
+                &mut first_index,
+                &mut start,
+                &mut turn,
+                &send,
+            );
+            send(&mut turn, message);
+            return;
+        }
+        scanned = buffer.len();
+        if eof {
+            // An unfinished last element goes to serde, which says what is missing and where.
+            if let Some(element_start) = scanner.element_start.take() {
+                elements.push(element_start..buffer.len());
+            }
+            let last_byte = start.advanced_by(&buffer[..buffer.len().saturating_sub(1)]);
+            send_remaining(
+                &buffer,
+                &mut elements,
+                &mut first_index,
+                &mut start,
+                &mut turn,
+                &send,
+            );
+            let message = match scanner.depth {
+                Depth::Before => Some("EOF while parsing a value"),
+                Depth::Inside(_) => Some("EOF while parsing a list"),
+                Depth::After => None,
+            };
+            if let Some(message) = message {
+                send(
+                    &mut turn,
+                    Message::Fail(malformed(label, last_byte, message)),
+                );
+            }
+            return;
+        }
+        if buffer.len() < block_bytes || elements.is_empty() {
+            continue;
+        }
+        // Cut after the last whole element; the rest starts the next buffer.
+        let cut = elements.last().map_or(0, |element| element.end);
+        let rest = buffer[cut..].to_vec();
+        buffer.truncate(cut);
+        let block = Block {
+            bytes: std::mem::replace(
+                &mut buffer,
+                Vec::with_capacity(block_bytes.max(rest.len() * 2)),
+            ),
+            elements: std::mem::take(&mut elements),
+            first_index,
+            start,
+        };
+        first_index += block.elements.len();
+        start = start.advanced_by(&block.bytes);
+        if let Some(element_start) = scanner.element_start.as_mut() {
+            *element_start -= cut;
+        }
+        buffer.extend_from_slice(&rest);
+        scanned = buffer.len();
+        if !send(&mut turn, Message::Block(block)) {
+            return;
+        }
+    }
+}
+
+/// Sends what is left of the buffer as a last block, if it holds any element.
+fn send_remaining(
+    buffer: &[u8],
+    elements: &mut Vec<Range<usize>>,
+    first_index: &mut usize,
+    start: &mut Position,
+    turn: &mut usize,
+    send: &impl Fn(&mut usize, Message) -> bool,
+) {
+    if elements.is_empty() {
+        return;
+    }
+    let block = Block {
+        bytes: buffer.to_vec(),
+        elements: std::mem::take(elements),
+        first_index: *first_index,
+        start: *start,
+    };
+    *first_index += block.elements.len();
+    *start = start.advanced_by(buffer);
+    send(turn, Message::Block(block));
+}
+
+fn malformed(label: &str, position: Position, message: &str) -> StateError {
+    StateError::Malformed {
+        label: label.into(),
+        line: position.line,
+        column: position.column,
+        message: message.into(),
+    }
+}
+
+/// Reads until `buffer` holds `target` bytes or the source ends; true at the end.
+fn fill(source: &mut impl Read, buffer: &mut Vec<u8>, target: usize) -> std::io::Result<bool> {
+    while buffer.len() < target {
+        let before = buffer.len();
+        let wanted = target - before;
+        buffer.resize(before + wanted, 0);
+        let read = loop {
+            match source.read(&mut buffer[before..]) {
+                Ok(read) => break read,
+                Err(error) if error.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(error) => {
+                    buffer.truncate(before);
+                    return Err(error);
+                }
+            }
+        };
+        buffer.truncate(before + read);
+        if read == 0 {
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}
+
+#[cfg(test)]
+#[path = "snapshot_stream_tests.rs"]
+mod tests;

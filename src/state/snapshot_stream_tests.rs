@@ -1,0 +1,187 @@
+use super::*;
+use crate::model::Tenant;
+use crate::state::snapshot::read_snapshot_bytes;
+
+/// Block sizes from one byte (every element split everywhere) to larger than the document.
+const BLOCKS: [usize; 7] = [1, 2, 3, 7, 64, 500, 1 << 20];
+
+fn whole(text: &str, options: &ReadOptions) -> Result<Tenant, StateError> {
+    let mut tenant = Tenant::default();
+    read_snapshot_bytes(text.as_bytes(), "state.json", &mut tenant, options).map(|()| tenant)
+}
+
+fn streamed(
+    text: &str,
+    options: &ReadOptions,
+    block_bytes: usize,
+    workers: usize,
+) -> Result<Tenant, StateError> {
+    let mut tenant = Tenant::default();
+    let tuning = StreamTuning {
+        block_bytes,
+        workers,
+    };
+    read_array_stream(text.as_bytes(), "state.json", &mut tenant, options, tuning).map(|()| tenant)
+}
+
+/// Every block size and worker count reads the same as the whole-file reader, errors included.
+fn assert_streams_like_whole(text: &str, options: &ReadOptions) {
+    let expected = whole(text, options).map_err(|error| error.to_string());
+    for block_bytes in BLOCKS {
+        for workers in [1, 2, 3] {
+            let actual = streamed(text, options, block_bytes, workers).map_err(|e| e.to_string());
+            assert_eq!(
+                actual, expected,
+                "block of {block_bytes} bytes, {workers} workers"
+            );
+        }
+    }
+}
+
+fn mailbox(name: &str) -> String {
+    format!(
+        r#"{{"Identity": {name}, "RecipientTypeDetails": "UserMailbox",
+  "AuditOwner": ["MailboxLogin", "HardDelete"], "DefaultAuditSet": ["Admin"],
+  "Department": {name}}}"#
+    )
+}
+
+#[test]
+fn strings_holding_brackets_commas_quotes_escapes_and_unicode_do_not_split_elements() {
+    let names = [
+        r#""plain""#,
+        r#""brackets ] } [ { inside""#,
+        r#""a comma, and \"quoted\" ], text""#,
+        r#""a backslash at the end \\""#,
+        r#""escaped \\\" quote then ]""#,
+        r#""unicode escape \u00e9 and \ud83d\ude80""#,
+        r#""raw UTF-8: Zoë, 東京, 🚀 ]""#,
+    ];
+    let text = format!("[\r\n{}\r\n]\r\n", names.map(mailbox).join(",\r\n"));
+    let options = ReadOptions {
+        extra_properties: vec!["department".into()],
+    };
+    let tenant = whole(&text, &options).expect("the document is valid");
+    assert_eq!(tenant.mailboxes.len(), names.len());
+    assert_streams_like_whole(&text, &options);
+}
+
+#[test]
+fn a_file_read_in_tiny_chunks_gives_the_same_mailboxes_as_read_whole() {
+    let fixture = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/tenants/three-mailboxes.powershell.json");
+    let text = std::fs::read_to_string(fixture).expect("fixture exists");
+    assert_eq!(
+        whole(&text, &ReadOptions::default())
+            .map(|t| t.mailboxes.len())
+            .ok(),
+        Some(3)
+    );
+    assert_streams_like_whole(&text, &ReadOptions::default());
+}
+
+#[test]
+fn empty_and_blank_arrays_read_as_no_mailboxes() {
+    for text in ["[]", "  [ \n ]  \n", "[\r\n\r\n]"] {
+        assert_streams_like_whole(text, &ReadOptions::default());
+        assert_eq!(
+            streamed(text, &ReadOptions::default(), 1, 2)
+                .map(|t| t.mailboxes.len())
+                .ok(),
+            Some(0)
+        );
+    }
+}
+
+#[test]
+fn malformed_json_inside_a_later_element_keeps_its_line_and_column() {
+    let text = format!(
+        "[\n{},\n{},\n  {{\"Identity\": \"x\" \"Name\": 1}}\n]",
+        mailbox("\"a\""),
+        mailbox("\"b\"")
+    );
+    assert_streams_like_whole(&text, &ReadOptions::default());
+    let error = streamed(&text, &ReadOptions::default(), 5, 2).expect_err("malformed");
+    assert!(error.to_string().starts_with("state.json:8:20:"), "{error}");
+}
+
+#[test]
+fn a_property_of_the_wrong_type_names_the_mailbox_by_its_index_and_position() {
+    let text = format!(
+        "[\n{},\n{{\"Identity\": \"b\",\n \"AuditEnabled\": \"maybe\"}}]",
+        mailbox("\"a\"")
+    );
+    assert_streams_like_whole(&text, &ReadOptions::default());
+    let error = streamed(&text, &ReadOptions::default(), 3, 1).expect_err("bad flag");
+    assert!(error.to_string().contains("mailbox at index 1"), "{error}");
+}
+
+#[test]
+fn an_element_that_is_not_an_object_is_named_by_its_index() {
+    assert_streams_like_whole(
+        "[\n {\"Identity\": \"a\"},\n 42\n]",
+        &ReadOptions::default(),
+    );
+}
+
+#[test]
+fn broken_array_structure_is_reported_where_it_breaks() {
+    let cases = [
+        "[{\"Identity\": \"a\"}] trailing",
+        "[{\"Identity\": \"a\"},]",
+        "[{\"Identity\": \"a\"},,{\"Identity\": \"b\"}]",
+        "[,{\"Identity\": \"a\"}]",
+        "[{\"Identity\": \"a\"}",
+        "[{\"Identity\": \"a\"},\n{\"Identity\": \"b\"",
+        "[{\"Identity\": \"a\"}, {\"Identity\": \"unterminated}]",
+        "[{\"Identity\": \"a\"}}]",
+        "[{\"Identity\": \"a\"} {\"Identity\": \"b\"}]",
+    ];
+    for text in cases {
+        let expected = whole(text, &ReadOptions::default()).map_err(|e| e.to_string());
+        assert!(expected.is_err(), "{text} should be refused");
+        for block_bytes in BLOCKS {
+            let actual =
+                streamed(text, &ReadOptions::default(), block_bytes, 2).map_err(|e| e.to_string());
+            let (Err(actual), Err(expected)) = (&actual, &expected) else {
+                panic!("{text}: streamed {actual:?}");
+            };
+            assert_eq!(
+                position_of(actual),
+                position_of(expected),
+                "{text}, block {block_bytes}: {actual} / {expected}"
+            );
+        }
+    }
+}
+
+/// `state.json:L:C` of an error message.
+fn position_of(message: &str) -> &str {
+    let rest = &message["state.json:".len()..];
+    let end = rest
+        .char_indices()
+        .filter(|(_, c)| *c == ':')
+        .nth(1)
+        .map_or(rest.len(), |(at, _)| at);
+    &rest[..end]
+}
+
+#[test]
+fn a_failing_read_is_reported_as_unreadable() {
+    struct Failing;
+    impl Read for Failing {
+        fn read(&mut self, _: &mut [u8]) -> std::io::Result<usize> {
+            Err(std::io::Error::other("disk on fire"))
+        }
+    }
+    let mut tenant = Tenant::default();
+    let error = read_array_stream(
+        Failing,
+        "state.json",
+        &mut tenant,
+        &ReadOptions::default(),
+        StreamTuning::default(),
+    )
+    .expect_err("the read fails");
+    assert!(error.to_string().contains("disk on fire"), "{error}");
+}
