@@ -255,7 +255,13 @@ impl AuditSettings {
         }
         hasher.update([self.default_audit_set.0]);
         let digest = hasher.finalize();
-        digest[..16].iter().map(|b| format!("{b:02x}")).collect()
+        const HEX: &[u8; 16] = b"0123456789abcdef";
+        let mut text = String::with_capacity(32);
+        for byte in &digest[..16] {
+            text.push(char::from(HEX[usize::from(byte >> 4)]));
+            text.push(char::from(HEX[usize::from(byte & 0xf)]));
+        }
+        text
     }
 }
 
@@ -442,33 +448,50 @@ impl Mailbox {
                 list.names().into_iter().map(Box::from).collect(),
             ))
         };
-        let known = match name.to_ascii_lowercase().as_str() {
-            "identity" => Some(PropertyValue::Text(self.names.identity.clone())),
-            "name" => text(&self.names.name),
-            "alias" => text(&self.names.alias),
-            "displayname" => text(&self.names.display_name),
-            "userprincipalname" => text(&self.names.user_principal_name),
-            "primarysmtpaddress" => text(&self.names.primary_smtp_address),
-            "externaldirectoryobjectid" => text(&self.names.external_directory_object_id),
-            "guid" => text(&self.names.guid),
-            "exchangeguid" => text(&self.names.exchange_guid),
-            "recipienttypedetails" => Some(PropertyValue::Text(self.recipient_type.name().into())),
-            "auditenabled" => Some(PropertyValue::Bool(self.audit.enabled)),
-            "auditlogagelimit" => Some(PropertyValue::Text(
+        // Filters ask for a property per policy per mailbox: match without allocating.
+        let is = |wanted: &str| name.eq_ignore_ascii_case(wanted);
+        let known = if is("Identity") {
+            Some(PropertyValue::Text(self.names.identity.clone()))
+        } else if is("Name") {
+            text(&self.names.name)
+        } else if is("Alias") {
+            text(&self.names.alias)
+        } else if is("DisplayName") {
+            text(&self.names.display_name)
+        } else if is("UserPrincipalName") {
+            text(&self.names.user_principal_name)
+        } else if is("PrimarySmtpAddress") {
+            text(&self.names.primary_smtp_address)
+        } else if is("ExternalDirectoryObjectId") {
+            text(&self.names.external_directory_object_id)
+        } else if is("Guid") {
+            text(&self.names.guid)
+        } else if is("ExchangeGuid") {
+            text(&self.names.exchange_guid)
+        } else if is("RecipientTypeDetails") {
+            Some(PropertyValue::Text(self.recipient_type.name().into()))
+        } else if is("AuditEnabled") {
+            Some(PropertyValue::Bool(self.audit.enabled))
+        } else if is("AuditLogAgeLimit") {
+            Some(PropertyValue::Text(
                 self.audit.log_age_limit.to_string().into(),
-            )),
-            "auditadmin" => list(self.audit.list(LogonType::Admin)),
-            "auditdelegate" => list(self.audit.list(LogonType::Delegate)),
-            "auditowner" => list(self.audit.list(LogonType::Owner)),
-            "defaultauditset" => Some(PropertyValue::List(
+            ))
+        } else if let Some(logon) = LogonType::ALL
+            .into_iter()
+            .find(|logon| is(logon.property()))
+        {
+            list(self.audit.list(logon))
+        } else if is("DefaultAuditSet") {
+            Some(PropertyValue::List(
                 self.audit
                     .default_audit_set
                     .names()
                     .into_iter()
                     .map(Box::from)
                     .collect(),
-            )),
-            _ => None,
+            ))
+        } else {
+            None
         };
         known.or_else(|| {
             self.properties

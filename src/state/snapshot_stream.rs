@@ -207,21 +207,37 @@ impl Scanner {
     ) -> Result<(), ScanError> {
         let mut at = from;
         while at < buffer.len() {
-            let byte = buffer[at];
             if self.in_string {
                 if self.escaped {
                     self.escaped = false;
-                } else if byte == b'\\' {
-                    self.escaped = true;
-                } else if byte == b'"' {
-                    self.in_string = false;
-                } else if let Some(skip) = plain_run(&buffer[at..]) {
-                    at += skip;
+                    at += 1;
                     continue;
                 }
-                at += 1;
-                continue;
+                match memchr::memchr2(b'"', b'\\', &buffer[at..]) {
+                    None => return Ok(()),
+                    Some(found) => {
+                        at += found;
+                        if buffer[at] == b'\\' {
+                            self.escaped = true;
+                        } else {
+                            self.in_string = false;
+                        }
+                        at += 1;
+                        continue;
+                    }
+                }
             }
+            // Inside an element, only quotes and brackets matter: skip everything else at once.
+            if matches!(self.depth, Depth::Inside(depth) if depth > 1) {
+                match buffer[at..]
+                    .iter()
+                    .position(|&b| STRUCTURAL[usize::from(b)])
+                {
+                    None => return Ok(()),
+                    Some(found) => at += found,
+                }
+            }
+            let byte = buffer[at];
             match self.depth {
                 Depth::Before => match byte {
                     b'[' => self.depth = Depth::Inside(1),
@@ -296,15 +312,16 @@ impl Scanner {
     }
 }
 
-/// How many bytes from the start of `rest` hold neither a quote nor a backslash, when that is
-/// worth skipping at once: most of a mailbox is plain text inside strings.
-fn plain_run(rest: &[u8]) -> Option<usize> {
-    let run = rest
-        .iter()
-        .position(|&b| b == b'"' || b == b'\\')
-        .unwrap_or(rest.len());
-    (run > 1).then_some(run)
-}
+/// Bytes that change the scanner's state inside an element.
+const STRUCTURAL: [bool; 256] = {
+    let mut table = [false; 256];
+    table[b'"' as usize] = true;
+    table[b'[' as usize] = true;
+    table[b']' as usize] = true;
+    table[b'{' as usize] = true;
+    table[b'}' as usize] = true;
+    table
+};
 
 /// The end of an element without the blanks before its comma or bracket.
 fn trim_end(buffer: &[u8], start: usize, end: usize) -> usize {
@@ -468,20 +485,15 @@ fn malformed(label: &str, position: Position, message: &str) -> StateError {
 /// Reads until `buffer` holds `target` bytes or the source ends; true at the end.
 fn fill(source: &mut impl Read, buffer: &mut Vec<u8>, target: usize) -> std::io::Result<bool> {
     while buffer.len() < target {
-        let before = buffer.len();
-        let wanted = target - before;
-        buffer.resize(before + wanted, 0);
+        let wanted = (target - buffer.len()) as u64;
+        // `take` + `read_to_end` fills spare capacity without zeroing it first.
         let read = loop {
-            match source.read(&mut buffer[before..]) {
+            match source.by_ref().take(wanted).read_to_end(buffer) {
                 Ok(read) => break read,
                 Err(error) if error.kind() == std::io::ErrorKind::Interrupted => continue,
-                Err(error) => {
-                    buffer.truncate(before);
-                    return Err(error);
-                }
+                Err(error) => return Err(error),
             }
         };
-        buffer.truncate(before + read);
         if read == 0 {
             return Ok(true);
         }
