@@ -271,7 +271,7 @@ fn render_table(tenants: &[(usize, PathBuf)], runs: usize) -> Result<(), String>
             let source = SnapshotFile::new(path);
             let mut planner = Planner::new(&loaded.policies, &source.describe());
             source
-                .read(&mut planner, &options)
+                .read_split(&mut planner, &options)
                 .map_err(|e| e.to_string())?;
             let plan = planner.finish().map_err(|e| e.to_string())?;
             let planned = started.elapsed().as_secs_f64();

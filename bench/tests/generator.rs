@@ -63,3 +63,27 @@ fn the_benchmark_policies_plan_the_generated_tenant_without_conflicts() {
     assert!(plan.mailbox_changes.len() > 10_000);
     assert!(!plan.skipped.is_empty());
 }
+
+#[test]
+fn planning_a_generated_export_in_parallel_blocks_gives_the_sequential_plan() {
+    use auditform::plan::Planner;
+    use auditform::state::snapshot::{read_array_stream_split, StreamTuning};
+    let policies = Path::new(env!("CARGO_MANIFEST_DIR")).join("policies");
+    let loaded = load_dir(&policies).expect("benchmark policies are valid");
+    let options = ReadOptions {
+        extra_properties: loaded.policies.filter_properties(),
+    };
+    let bytes = generate(3_000, 9);
+    let sequential =
+        plan_tenant(&loaded.policies, &read(&bytes, &options), "generated").expect("no conflicts");
+    for (block_bytes, workers) in [(4_096, 3), (100_000, 2), (1 << 24, 1)] {
+        let mut planner = Planner::new(&loaded.policies, "generated");
+        let tuning = StreamTuning {
+            block_bytes,
+            workers,
+        };
+        read_array_stream_split(&bytes[..], "generated", &mut planner, &options, tuning)
+            .expect("reads");
+        assert_eq!(planner.finish().expect("no conflicts"), sequential);
+    }
+}

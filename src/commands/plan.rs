@@ -16,7 +16,7 @@ pub fn run(args: &PlanArgs, color: bool) -> Result<Outcome, CliError> {
         extra_properties: loaded.policies.filter_properties(),
     };
     let mut planner = Planner::new(&loaded.policies, &source.describe());
-    source.read(&mut planner, &options)?;
+    source.read_split(&mut planner, &options)?;
     let plan = planner.finish()?;
 
     let stdout = std::io::stdout();

@@ -14,6 +14,7 @@ use crate::model::{
 };
 use crate::policy::resolve::{resolve_mailbox, resolve_scalar, Disagreement, Resolved};
 use crate::policy::{MailboxPolicy, PolicyRef, PolicySet};
+use crate::state::snapshot::SplitVisitor;
 use crate::state::StateVisitor;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
@@ -224,6 +225,50 @@ impl<'p> Planner<'p> {
             ));
         }
         Ok(self.plan)
+    }
+}
+
+/// Workers plan blocks of a large export each with their own part; merging the parts in file
+/// order gives the plan one planner would have made.
+impl SplitVisitor for Planner<'_> {
+    fn split(&self) -> Self {
+        Planner::new(self.policies, &self.plan.source)
+    }
+
+    fn merge(&mut self, later: Self) {
+        let Planner {
+            plan,
+            conflicts,
+            unknown_actions,
+            message_bind,
+            organization_seen,
+            ..
+        } = later;
+        self.plan.mailbox_changes.extend(plan.mailbox_changes);
+        self.plan.skipped.extend(plan.skipped);
+        self.plan.bypass_changes.extend(plan.bypass_changes);
+        if plan.organization_change.is_some() {
+            self.plan.organization_change = plan.organization_change;
+        }
+        self.plan.warnings.extend(plan.warnings);
+        self.plan.unchanged += plan.unchanged;
+        for (key, (first_says, second_says, priority, affected, examples)) in conflicts {
+            let entry = self
+                .conflicts
+                .entry(key)
+                .or_insert_with(|| (first_says, second_says, priority, 0, Vec::new()));
+            entry.3 += affected;
+            let room = CONFLICT_EXAMPLES.saturating_sub(entry.4.len());
+            entry.4.extend(examples.into_iter().take(room));
+        }
+        for (lowered, (name, count)) in unknown_actions {
+            self.unknown_actions
+                .entry(lowered)
+                .or_insert_with(|| (name, 0))
+                .1 += count;
+        }
+        self.message_bind += message_bind;
+        self.organization_seen |= organization_seen;
     }
 }
 

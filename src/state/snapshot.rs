@@ -15,7 +15,7 @@ mod json_values;
 mod stream;
 
 pub use error::StateError;
-pub use stream::{read_array_stream, StreamTuning};
+pub use stream::{read_array_stream, read_array_stream_split, SplitVisitor, StreamTuning};
 
 use crate::catalog::LicenceTier;
 use crate::state::{ReadOptions, StateVisitor};
@@ -62,6 +62,41 @@ impl SnapshotFile {
         visitor: &mut dyn StateVisitor,
         options: &ReadOptions,
     ) -> Result<Shape, StateError> {
+        let label = self.path.display().to_string();
+        match self.open()? {
+            Opened::Array(source) => {
+                read_array_stream(source, &label, visitor, options, StreamTuning::default())?;
+                Ok(Shape::PowerShellArray)
+            }
+            Opened::Whole(bytes) => {
+                read_snapshot_bytes_with_shape(&bytes, &label, visitor, options)
+            }
+        }
+    }
+
+    /// [`SnapshotFile::read_with_shape`] with a visitor that splits, so that a PowerShell export
+    /// is both parsed and visited on every core. The result is the same.
+    pub fn read_split<V: SplitVisitor>(
+        &self,
+        visitor: &mut V,
+        options: &ReadOptions,
+    ) -> Result<Shape, StateError> {
+        let label = self.path.display().to_string();
+        match self.open()? {
+            Opened::Array(source) => {
+                read_array_stream_split(source, &label, visitor, options, StreamTuning::default())?;
+                Ok(Shape::PowerShellArray)
+            }
+            Opened::Whole(bytes) => {
+                read_snapshot_bytes_with_shape(&bytes, &label, visitor, options)
+            }
+        }
+    }
+
+    /// A PowerShell export can be larger than memory, so an array is streamed. The other shapes
+    /// are a snapshot or a REST capture, read whole: a snapshot's `licence` may come after its
+    /// mailboxes.
+    fn open(&self) -> Result<Opened, StateError> {
         let unreadable = |source: std::io::Error| match source.kind() {
             std::io::ErrorKind::NotFound => StateError::NotFound {
                 path: self.path.clone(),
@@ -72,10 +107,6 @@ impl SnapshotFile {
             },
         };
         let mut file = std::fs::File::open(&self.path).map_err(unreadable)?;
-        let label = self.path.display().to_string();
-        // A PowerShell export can be larger than memory, so an array is streamed. The other
-        // shapes are a snapshot or REST capture, read whole: a snapshot's `licence` may come
-        // after its mailboxes.
         let mut head = Vec::with_capacity(HEAD_BYTES);
         (&mut file)
             .take(HEAD_BYTES as u64)
@@ -83,13 +114,17 @@ impl SnapshotFile {
             .map_err(unreadable)?;
         let first = head.iter().find(|byte| !byte.is_ascii_whitespace());
         if first == Some(&b'[') {
-            let source = std::io::Cursor::new(head).chain(file);
-            read_array_stream(source, &label, visitor, options, StreamTuning::default())?;
-            return Ok(Shape::PowerShellArray);
+            return Ok(Opened::Array(std::io::Cursor::new(head).chain(file)));
         }
         file.read_to_end(&mut head).map_err(unreadable)?;
-        read_snapshot_bytes_with_shape(&head, &label, visitor, options)
+        Ok(Opened::Whole(head))
     }
+}
+
+/// A state file, opened according to its shape.
+enum Opened {
+    Array(std::io::Chain<std::io::Cursor<Vec<u8>>, std::fs::File>),
+    Whole(Vec<u8>),
 }
 
 /// Enough of a file to see which shape it has.

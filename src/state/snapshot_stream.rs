@@ -34,8 +34,18 @@ impl Default for StreamTuning {
     }
 }
 
+/// A visitor that can be split so that workers visit blocks in parallel, each into its own
+/// part, and merged back in file order: the result is the same as one visitor's.
+pub trait SplitVisitor: StateVisitor + Send + Sync + Sized {
+    /// An empty part that visits like this one.
+    fn split(&self) -> Self;
+    /// Takes in a part that visited the objects right after everything this one has visited.
+    fn merge(&mut self, later: Self);
+}
+
 /// Reads a top-level JSON array of mailboxes from `source`. The array must be the whole
-/// document: the caller has seen that its first non-blank byte is `[`.
+/// document: the caller has seen that its first non-blank byte is `[`. Workers parse, and the
+/// calling thread hands the mailboxes to `visitor` in file order.
 pub fn read_array_stream(
     source: impl Read + Send,
     label: &str,
@@ -43,28 +53,67 @@ pub fn read_array_stream(
     options: &ReadOptions,
     tuning: StreamTuning,
 ) -> Result<(), StateError> {
+    stream_blocks(
+        source,
+        label,
+        options,
+        tuning,
+        || Batch(Vec::new()),
+        |batch| {
+            for mailbox in batch.0 {
+                visitor.mailbox(mailbox);
+            }
+        },
+    )
+}
+
+/// [`read_array_stream`] for a visitor that splits: workers both parse and visit, and the
+/// parts are merged in file order. Mailboxes are dropped on the thread that made them.
+pub fn read_array_stream_split<V: SplitVisitor>(
+    source: impl Read + Send,
+    label: &str,
+    visitor: &mut V,
+    options: &ReadOptions,
+    tuning: StreamTuning,
+) -> Result<(), StateError> {
+    let prototype = visitor.split();
+    stream_blocks(
+        source,
+        label,
+        options,
+        tuning,
+        || prototype.split(),
+        |part| visitor.merge(part),
+    )
+}
+
+fn stream_blocks<P: StateVisitor + Send>(
+    source: impl Read + Send,
+    label: &str,
+    options: &ReadOptions,
+    tuning: StreamTuning,
+    new_part: impl Fn() -> P + Sync,
+    mut take_part: impl FnMut(P),
+) -> Result<(), StateError> {
     let workers = tuning.workers.max(1);
     let block_bytes = tuning.block_bytes.max(1);
+    let new_part = &new_part;
     std::thread::scope(|scope| {
         let mut to_workers = Vec::with_capacity(workers);
         let mut from_workers = Vec::with_capacity(workers);
         for _ in 0..workers {
             let (send_block, receive_block) = sync_channel::<Message>(2);
-            let (send_batch, receive_batch) = sync_channel::<Result<Vec<Mailbox>, StateError>>(2);
+            let (send_part, receive_part) = sync_channel::<Result<P, StateError>>(2);
             to_workers.push(send_block);
-            from_workers.push(receive_batch);
-            scope.spawn(move || parse_blocks(receive_block, send_batch, label, options));
+            from_workers.push(receive_part);
+            scope.spawn(move || parse_blocks(receive_block, send_part, label, options, new_part));
         }
         scope.spawn(move || cut_blocks(source, block_bytes, label, to_workers));
         // Blocks go to workers in turn, so taking results in the same turn keeps file order.
         let mut turn = 0;
         let outcome = loop {
             match from_workers[turn].recv() {
-                Ok(Ok(batch)) => {
-                    for mailbox in batch {
-                        visitor.mailbox(mailbox);
-                    }
-                }
+                Ok(Ok(part)) => take_part(part),
                 Ok(Err(error)) => break Err(error),
                 // The cutter ended the stream after the previous block.
                 Err(_) => break Ok(()),
@@ -94,15 +143,19 @@ struct Block {
     start: Position,
 }
 
-fn parse_blocks(
+fn parse_blocks<P: StateVisitor>(
     blocks: Receiver<Message>,
-    batches: SyncSender<Result<Vec<Mailbox>, StateError>>,
+    batches: SyncSender<Result<P, StateError>>,
     label: &str,
     options: &ReadOptions,
+    new_part: &impl Fn() -> P,
 ) {
     while let Ok(message) = blocks.recv() {
         let result = match message {
-            Message::Block(block) => parse_block(&block, label, options),
+            Message::Block(block) => {
+                let mut part = new_part();
+                parse_block(&block, label, options, &mut part).map(|()| part)
+            }
             Message::Fail(error) => Err(error),
         };
         let failed = result.is_err();
@@ -127,10 +180,10 @@ fn parse_block(
     block: &Block,
     label: &str,
     options: &ReadOptions,
-) -> Result<Vec<Mailbox>, StateError> {
-    let mut batch = Batch(Vec::with_capacity(block.elements.len()));
+    part: &mut dyn StateVisitor,
+) -> Result<(), StateError> {
     let mut context = Context {
-        visitor: &mut batch,
+        visitor: part,
         options,
         licence_hint: None,
         mailboxes_read: block.first_index,
@@ -166,7 +219,7 @@ fn parse_block(
             ));
         }
     }
-    Ok(batch.0)
+    Ok(())
 }
 
 /// Where the cutter is in the array.

@@ -1,5 +1,5 @@
 use super::*;
-use crate::model::Tenant;
+use crate::model::{BypassAssociation, Mailbox, Organization, Tenant};
 use crate::state::snapshot::read_snapshot_bytes;
 
 /// Block sizes from one byte (every element split everywhere) to larger than the document.
@@ -184,4 +184,71 @@ fn a_failing_read_is_reported_as_unreadable() {
     )
     .expect_err("the read fails");
     assert!(error.to_string().contains("disk on fire"), "{error}");
+}
+
+/// Identities in the order visited, split per block and merged back.
+#[derive(Default)]
+struct Visited(Vec<String>);
+
+impl StateVisitor for Visited {
+    fn organization(&mut self, _: Organization) {}
+    fn bypass(&mut self, _: BypassAssociation) {}
+    fn mailbox(&mut self, mailbox: Mailbox) {
+        self.0.push(mailbox.names.identity.to_string());
+    }
+}
+
+impl SplitVisitor for Visited {
+    fn split(&self) -> Self {
+        Visited::default()
+    }
+    fn merge(&mut self, later: Self) {
+        self.0.extend(later.0);
+    }
+}
+
+#[test]
+fn split_visitors_merge_back_in_file_order_and_stop_at_the_first_error() {
+    let names: Vec<String> = (0..40).map(|n| format!("\"m{n}\"")).collect();
+    let text = format!(
+        "[{}]",
+        names
+            .iter()
+            .map(|n| mailbox(n))
+            .collect::<Vec<_>>()
+            .join(",")
+    );
+    let expected: Vec<String> = (0..40).map(|n| format!("m{n}")).collect();
+    let broken = text.replacen("\"m31\", \"Recipient", "\"m31\" \"Recipient", 1);
+    let whole_error = whole(&broken, &ReadOptions::default()).expect_err("broken");
+    for block_bytes in BLOCKS {
+        for workers in [1, 2, 3] {
+            let tuning = StreamTuning {
+                block_bytes,
+                workers,
+            };
+            let mut visited = Visited::default();
+            read_array_stream_split(
+                text.as_bytes(),
+                "state.json",
+                &mut visited,
+                &ReadOptions::default(),
+                tuning,
+            )
+            .expect("valid");
+            assert_eq!(
+                visited.0, expected,
+                "block {block_bytes}, {workers} workers"
+            );
+            let error = read_array_stream_split(
+                broken.as_bytes(),
+                "state.json",
+                &mut Visited::default(),
+                &ReadOptions::default(),
+                tuning,
+            )
+            .expect_err("broken");
+            assert_eq!(error.to_string(), whole_error.to_string());
+        }
+    }
 }
