@@ -215,6 +215,14 @@ fn split_names<E: de::Error>(
     value: &str,
     each: &mut impl FnMut(&str) -> NameResult,
 ) -> Result<(), E> {
+    // Lists arrive as arrays of single names: only a string with a comma needs splitting.
+    if !value.contains(',') {
+        let name = value.trim();
+        return match name.is_empty() {
+            true => Ok(()),
+            false => each(name).map_err(E::custom),
+        };
+    }
     for name in value.split(',') {
         let name = name.trim();
         if !name.is_empty() {

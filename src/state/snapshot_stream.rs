@@ -28,7 +28,7 @@ pub struct StreamTuning {
 impl Default for StreamTuning {
     fn default() -> Self {
         StreamTuning {
-            block_bytes: 16 << 20,
+            block_bytes: 8 << 20,
             workers: std::thread::available_parallelism().map_or(1, |n| n.get().min(4)),
         }
     }
@@ -102,7 +102,7 @@ fn stream_blocks<P: StateVisitor + Send>(
         let mut to_workers = Vec::with_capacity(workers);
         let mut from_workers = Vec::with_capacity(workers);
         for _ in 0..workers {
-            let (send_block, receive_block) = sync_channel::<Message>(2);
+            let (send_block, receive_block) = sync_channel::<Message>(1);
             let (send_part, receive_part) = sync_channel::<Result<P, StateError>>(2);
             to_workers.push(send_block);
             from_workers.push(receive_part);
