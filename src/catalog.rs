@@ -63,9 +63,13 @@ pub enum Licensing {
 pub enum Remark {
     None,
     /// The service rejects the action everywhere; the text is its own answer.
-    Deprecated { service_message: &'static str },
+    Deprecated {
+        service_message: &'static str,
+    },
     /// Accepted, but another action already covers it.
-    Redundant { covered_by: Action },
+    Redundant {
+        covered_by: Action,
+    },
     /// Delegate records are merged to one per folder per 24 hours.
     MergedForDelegates,
 }

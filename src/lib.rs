@@ -7,5 +7,6 @@ pub mod catalog;
 pub mod model;
 pub mod plan;
 pub mod policy;
+pub mod service;
 pub mod state;
 pub mod timespan;

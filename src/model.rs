@@ -192,7 +192,9 @@ impl LogonSet {
         self.0 &= !(1 << logon.index());
     }
     pub fn iter(self) -> impl Iterator<Item = LogonType> {
-        LogonType::ALL.into_iter().filter(move |l| self.contains(*l))
+        LogonType::ALL
+            .into_iter()
+            .filter(move |l| self.contains(*l))
     }
     pub fn names(self) -> Vec<&'static str> {
         self.iter().map(LogonType::name).collect()

@@ -148,7 +148,13 @@ mod tests {
 
     #[test]
     fn reads_and_writes_the_service_format() {
-        for text in ["90.00:00:00", "00:00:00", "1.02:03:04", "180.00:00:00", "00:30:00.5000000"] {
+        for text in [
+            "90.00:00:00",
+            "00:00:00",
+            "1.02:03:04",
+            "180.00:00:00",
+            "00:30:00.5000000",
+        ] {
             assert_eq!(TimeSpan::parse_dotnet(text).unwrap().to_string(), text);
         }
     }
@@ -163,8 +169,20 @@ mod tests {
 
     #[test]
     fn rejects_malformed_spans() {
-        for text in ["", "abc", "90 days", "1.25:00:00", "00:60:00", "1:2", "-d", "99999999999999"] {
-            assert!(TimeSpan::parse_policy(text).is_err(), "{text} should be refused");
+        for text in [
+            "",
+            "abc",
+            "90 days",
+            "1.25:00:00",
+            "00:60:00",
+            "1:2",
+            "-d",
+            "99999999999999",
+        ] {
+            assert!(
+                TimeSpan::parse_policy(text).is_err(),
+                "{text} should be refused"
+            );
         }
     }
 

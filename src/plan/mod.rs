@@ -29,9 +29,15 @@ pub struct ListChange {
 /// Why a change weakens auditing: auditform's "destroy".
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Weakening {
-    RemovesActions { logon: LogonType, names: Vec<String> },
+    RemovesActions {
+        logon: LogonType,
+        names: Vec<String>,
+    },
     DisablesAuditing,
-    ShortensLogAgeLimit { before: TimeSpan, after: TimeSpan },
+    ShortensLogAgeLimit {
+        before: TimeSpan,
+        after: TimeSpan,
+    },
     EnablesBypass,
     DisablesOrganizationAuditing,
 }
