@@ -5,9 +5,11 @@
 
 mod cmdlets;
 pub mod faults;
+mod filter;
 mod http;
 mod routes;
 pub mod tenant;
+mod token;
 pub mod wire;
 
 pub use faults::Faults;
