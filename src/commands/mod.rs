@@ -1,6 +1,8 @@
 //! One file per command. Each wires the parts together and does nothing else.
 
+pub mod completions;
 mod plan;
+pub mod schema;
 mod show;
 mod validate;
 
@@ -31,6 +33,8 @@ pub fn run(cli: Cli) -> Result<Outcome, CliError> {
         Command::Validate(args) => validate::run(&args),
         Command::Plan(args) => plan::run(&args, color),
         Command::Show(args) => show::run(&args, color),
+        Command::Schema => schema::run(),
+        Command::Completions(args) => completions::run(args.shell),
     }
 }
 
