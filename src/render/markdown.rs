@@ -11,23 +11,18 @@
 //! HTML constructs or @mention anyone; inside the diff they can neither close the fence nor pass
 //! for a `+` / `-` line.
 
-use super::group::{group_changes, ChangeGroup};
-use super::label::{plain_subject, printable, quoted, quoted_subject};
+use super::group::group_changes;
+use super::label::printable;
 use super::style::{counted, thousands, Palette};
 use super::text::{entries, Entry, Item, PlanWriter};
-use super::text_blocks::reasons;
-use crate::model::RecipientType;
-use crate::plan::{Plan, Subject, Weakening};
-use std::borrow::Cow;
-use std::collections::HashMap;
+use crate::plan::Plan;
+use escape::{diff_lines, diff_safe};
 use std::io::{self, Write};
+use weakening::weakening_warning;
 
 /// The most a comment may hold, in bytes of UTF-8, which is never fewer than its characters or
 /// UTF-16 units; GitHub's own limit is 65,536 characters.
 pub const COMMENT_LIMIT: usize = 60_000;
-
-/// How many names a grouped weakening item shows before `and N more`.
-const NAMES_SHOWN: usize = 3;
 
 /// Writes the plan as a pull-request comment of at most [`COMMENT_LIMIT`] bytes.
 pub fn render_markdown(plan: &Plan, out: &mut dyn Write) -> io::Result<()> {
@@ -110,178 +105,6 @@ fn plain_writer(out: &mut dyn Write) -> PlanWriter<'_> {
         palette: Palette::new(false),
         expand: false,
     }
-}
-
-/// Changes that weaken auditing in the same way, over one or more objects.
-struct WeakeningItem<'a> {
-    reasons: &'a [Weakening],
-    kind: Kind,
-    objects: usize,
-    /// The first few objects, for a mailbox or bypass item.
-    subjects: Vec<&'a Subject>,
-    /// Shared by every mailbox of the item, else `None`.
-    recipient_type: Option<&'a RecipientType>,
-}
-
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Kind {
-    Organization,
-    Bypass,
-    Mailbox,
-}
-
-/// The loud block above the plan. Every weakening change is listed; identical ones share an
-/// item so that the list fits. Only when it still would not fit in `limit` with the `reserved`
-/// bytes is it cut, and then it says so.
-fn weakening_warning(plan: &Plan, entries: &[Entry<'_>], limit: usize, reserved: usize) -> String {
-    let count = plan.weakening_count();
-    if count == 0 {
-        return String::new();
-    }
-    let mut block = format!(
-        "\n> [!WARNING]\n> **⚠ {} {} auditing.** This is auditform's \"destroy\": review {} before you apply.\n>\n",
-        counted(count, "change", "changes"),
-        if count == 1 { "weakens" } else { "weaken" },
-        if count == 1 { "it" } else { "them" },
-    );
-    let items: Vec<(String, usize)> = weakening_items(entries)
-        .iter()
-        .map(|item| (format!("> - {}\n", weakening_line(item)), item.objects))
-        .collect();
-    let whole: usize = items.iter().map(|(line, _)| line.len()).sum();
-    if reserved + block.len() + whole <= limit {
-        items.iter().for_each(|(line, _)| block.push_str(line));
-        return block;
-    }
-    let longest_note = weakening_cut_note(count, limit).len();
-    let mut unlisted = count;
-    for (line, objects) in &items {
-        if reserved + block.len() + line.len() + longest_note > limit {
-            break;
-        }
-        block.push_str(line);
-        unlisted -= objects;
-    }
-    block.push_str(&weakening_cut_note(unlisted, limit));
-    block
-}
-
-fn weakening_cut_note(unlisted: usize, limit: usize) -> String {
-    format!(
-        "> - … and {} not listed: the list alone would pass the comment limit of {} characters; see the plan artifact or run auditform plan\n",
-        counted(unlisted, "more weakening change", "more weakening changes"),
-        thousands(limit)
-    )
-}
-
-/// Weakening entries grouped by their reasons, in the order the plan lists them.
-fn weakening_items<'a>(entries: &'a [Entry<'a>]) -> Vec<WeakeningItem<'a>> {
-    let mut index_of: HashMap<(&'a [Weakening], bool), usize> = HashMap::new();
-    let mut items: Vec<WeakeningItem<'a>> = Vec::new();
-    for entry in entries.iter().filter(|entry| !entry.weakenings.is_empty()) {
-        let (kind, subjects, recipient_type): (Kind, Vec<&'a Subject>, Option<&RecipientType>) =
-            match &entry.item {
-                Item::Organization(_) => (Kind::Organization, Vec::new(), None),
-                Item::Bypass(change) => (Kind::Bypass, vec![&change.subject], None),
-                Item::Mailbox(change) => (
-                    Kind::Mailbox,
-                    vec![&change.subject],
-                    Some(&change.recipient_type),
-                ),
-                Item::Group(group) => group_subjects(group),
-            };
-        let objects = match &entry.item {
-            Item::Group(group) => group.len(),
-            _ => 1,
-        };
-        let key = (entry.weakenings.as_slice(), kind == Kind::Bypass);
-        let next = items.len();
-        let index = *index_of.entry(key).or_insert(next);
-        if index == next {
-            items.push(WeakeningItem {
-                reasons: &entry.weakenings,
-                kind,
-                objects: 0,
-                subjects: Vec::new(),
-                recipient_type,
-            });
-        }
-        let item = &mut items[index];
-        item.objects += objects;
-        if item.recipient_type != recipient_type {
-            item.recipient_type = None;
-        }
-        let room = (NAMES_SHOWN + 1).saturating_sub(item.subjects.len());
-        item.subjects.extend(subjects.into_iter().take(room));
-    }
-    items
-}
-
-fn group_subjects<'a>(
-    group: &'a ChangeGroup<'a>,
-) -> (Kind, Vec<&'a Subject>, Option<&'a RecipientType>) {
-    let subjects = group
-        .members
-        .iter()
-        .take(NAMES_SHOWN + 1)
-        .map(|member| &member.subject)
-        .collect();
-    (
-        Kind::Mailbox,
-        subjects,
-        Some(&group.representative().recipient_type),
-    )
-}
-
-/// `**mailbox "Adele Vance" <adele@contoso.com>**: turns AuditEnabled off`, escaped.
-fn weakening_line(item: &WeakeningItem<'_>) -> String {
-    let single = match item.subjects.as_slice() {
-        [subject] if item.objects == 1 => Some(inline(&quoted_subject(subject))),
-        _ => None,
-    };
-    let what = match (item.kind, single) {
-        (Kind::Organization, _) => "**organization config**".to_string(),
-        (Kind::Bypass, Some(subject)) => format!("**audit bypass association {subject}**"),
-        (Kind::Mailbox, Some(subject)) => format!("**mailbox {subject}**"),
-        (Kind::Bypass, None) => format!(
-            "**{} audit bypass associations** ({})",
-            thousands(item.objects),
-            some_names(item, |subject| quoted(&subject.display_name))
-        ),
-        (Kind::Mailbox, None) => {
-            let noun = match item.recipient_type {
-                Some(recipient_type) => format!("{} mailboxes", recipient_type.name()),
-                None => "mailboxes".to_string(),
-            };
-            format!(
-                "**{} {}** ({})",
-                thousands(item.objects),
-                inline(&noun),
-                some_names(item, plain_subject)
-            )
-        }
-    };
-    format!("{what}: {}", inline(&reasons(item.reasons)))
-}
-
-/// `A, B, C and 5 more`, escaped.
-fn some_names(item: &WeakeningItem<'_>, name: impl Fn(&Subject) -> String) -> String {
-    let shown = if item.objects > NAMES_SHOWN + 1 {
-        NAMES_SHOWN
-    } else {
-        item.objects
-    };
-    let names: Vec<String> = item
-        .subjects
-        .iter()
-        .take(shown)
-        .map(|subject| inline(&name(subject)))
-        .collect();
-    let mut text = names.join(", ");
-    if item.objects > shown {
-        text.push_str(&format!(" and {} more", thousands(item.objects - shown)));
-    }
-    text
 }
 
 /// A block of the diff, and what it shows.
@@ -419,82 +242,10 @@ fn cut_note(missing: &Chunk, limit: usize) -> String {
     )
 }
 
-/// Text plan lines made into diff lines: `+` and `-` move to the first column, where GitHub
-/// colours them, and no run of backticks is long enough to close the fence.
-fn diff_lines(text: &str) -> String {
-    let mut diff = String::with_capacity(text.len() + text.len() / 8);
-    for line in text.lines() {
-        let indented = line.trim_start_matches(' ');
-        let indent = &line[..line.len() - indented.len()];
-        let marker = ["+ ", "- "]
-            .into_iter()
-            .find(|marker| !indent.is_empty() && indented.starts_with(marker));
-        let line = match marker {
-            Some(marker) => Cow::Owned(format!("{}{indent}{}", &marker[..1], &indented[1..])),
-            None => Cow::Borrowed(line),
-        };
-        let mut previous = None;
-        for c in line.chars() {
-            if c == '`' && previous == Some('`') {
-                diff.push('\u{200B}');
-            }
-            diff.push(c);
-            previous = Some(c);
-        }
-        diff.push('\n');
-    }
-    diff
-}
-
-/// The plan with display names that could pass for a `+` / `-` line of the diff (by starting
-/// with one, or with spaces) prefixed by a zero-width space; borrowed when there are none.
-fn diff_safe(plan: &Plan) -> Cow<'_, Plan> {
-    fn risky(subject: &Subject) -> bool {
-        subject
-            .display_name
-            .starts_with(|c: char| c.is_whitespace() || c == '+' || c == '-')
-    }
-    fn defuse(subject: &mut Subject) {
-        if risky(subject) {
-            subject.display_name.insert(0, '\u{200B}');
-        }
-    }
-    let any = plan.mailbox_changes.iter().any(|c| risky(&c.subject))
-        || plan.skipped.iter().any(|s| risky(&s.subject));
-    if !any {
-        return Cow::Borrowed(plan);
-    }
-    let mut safe = plan.clone();
-    safe.mailbox_changes
-        .iter_mut()
-        .for_each(|c| defuse(&mut c.subject));
-    safe.skipped.iter_mut().for_each(|s| defuse(&mut s.subject));
-    Cow::Owned(safe)
-}
-
-/// Tenant text for Markdown prose: control characters escaped, Markdown and HTML punctuation
-/// backslash-escaped, and `@` followed by a zero-width joiner where it could start a mention.
-fn inline(text: &str) -> String {
-    let text = printable(text);
-    let mut escaped = String::with_capacity(text.len() + 8);
-    let mut previous: Option<char> = None;
-    for c in text.chars() {
-        match c {
-            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '|' | '~' | '#' | '!' | '&' | '{'
-            | '}' => {
-                escaped.push('\\');
-                escaped.push(c);
-            }
-            '@' if !previous.is_some_and(char::is_alphanumeric) => {
-                escaped.push('@');
-                escaped.push('\u{200D}');
-            }
-            c => escaped.push(c),
-        }
-        previous = Some(c);
-    }
-    escaped
-}
+#[path = "markdown_escape.rs"]
+mod escape;
+#[path = "markdown_weakening.rs"]
+mod weakening;
 
 #[cfg(test)]
 #[path = "markdown_tests.rs"]

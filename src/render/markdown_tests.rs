@@ -338,3 +338,43 @@ fn a_plan_that_just_fits_is_not_cut() {
     assert!(cut.len() < whole.len());
     assert!(cut.contains("more changes not shown (the comment limit is"));
 }
+
+#[test]
+fn every_limit_that_leaves_room_for_the_summary_is_respected() {
+    let mut changes: Vec<MailboxChange> = (1..=30)
+        .map(|n| {
+            mailbox(&format!("Room {n}"), &format!("room{n}@contoso.com"))
+                .log_age_days(180, 180 - n)
+                .list(Owner, list_change(&[], &["MailboxLogin"], &[]))
+        })
+        .collect();
+    changes.extend(many(30, owner_sign_ins));
+    let plan = Plan {
+        skipped: vec![skipped(
+            "Sales Team",
+            "sales@contoso.com",
+            SkipReason::FixedConfiguration,
+        )],
+        warnings: vec!["a warning".into(); 3],
+        ..plan_of(changes)
+    };
+    let whole = comment(&plan, usize::MAX).len();
+    // The notes name the limit, so the smallest comment grows by a digit or two with it.
+    let smallest = (comment(&plan, 0).len()..whole)
+        .find(|&limit| comment(&plan, limit).len() <= limit)
+        .unwrap_or(whole);
+    assert!(smallest < comment(&plan, 0).len() + 10);
+    for limit in (smallest..=whole)
+        .step_by(11)
+        .chain([smallest + 1, whole - 1])
+    {
+        let cut = comment(&plan, limit);
+        assert!(
+            cut.len() <= limit,
+            "{} bytes for a limit of {limit}",
+            cut.len()
+        );
+        assert!(cut.starts_with("### auditform plan: 60 to change, 1 skipped\n"));
+        assert!(cut.ends_with("Plan: 0 to add, 60 to change, 0 to destroy.\n```\n\n</details>\n"));
+    }
+}
