@@ -5,7 +5,8 @@
 //! representation of the text plan, with `+` / `-` moved to the first column so that GitHub
 //! colours them. GitHub refuses comments over 65,536 characters, so the comment is built to stay
 //! within [`COMMENT_LIMIT`] for any plan: the diff is cut between blocks with a note saying what
-//! is missing, while the summary and the weakening list are kept whole.
+//! is missing, while the summary and the weakening list are kept whole (only a weakening list
+//! that alone would pass the limit is cut, and it says how many it leaves out).
 //!
 //! Names come from the tenant. In prose they are escaped so that they can't open Markdown or
 //! HTML constructs or @mention anyone; inside the diff they can neither close the fence nor pass
