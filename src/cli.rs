@@ -76,6 +76,8 @@ pub struct StateArgs {
 pub enum Format {
     /// terraform-style text for people.
     Text,
+    /// GitHub-flavoured Markdown for a pull-request comment, at most 60,000 characters.
+    Markdown,
 }
 
 #[derive(Debug, Args)]

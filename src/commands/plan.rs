@@ -3,7 +3,7 @@ use crate::cli::{Format, PlanArgs};
 use crate::error::CliError;
 use crate::plan::Planner;
 use crate::policy::load::load_dir;
-use crate::render::{render_text, TextOptions};
+use crate::render::{render_markdown, render_text, TextOptions};
 use crate::state::snapshot::SnapshotFile;
 use crate::state::ReadOptions;
 use std::io::Write;
@@ -30,6 +30,7 @@ pub fn run(args: &PlanArgs, color: bool) -> Result<Outcome, CliError> {
             },
             &mut out,
         )?,
+        Format::Markdown => render_markdown(&plan, &mut out)?,
     }
     out.flush()?;
 

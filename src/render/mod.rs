@@ -3,12 +3,14 @@
 
 pub mod group;
 pub mod label;
+pub mod markdown;
 pub mod state;
 pub mod style;
 pub mod text;
 mod text_blocks;
 
 pub use group::{group_changes, ChangeGroup};
+pub use markdown::{render_markdown, COMMENT_LIMIT};
 pub use state::render_state;
 pub use text::render_text;
 
