@@ -2,6 +2,7 @@
 //! writes to the writer it is given, and the caller decides whether colour is wanted.
 
 pub mod group;
+pub mod json;
 pub mod label;
 pub mod state;
 pub mod style;
@@ -9,6 +10,7 @@ pub mod text;
 mod text_blocks;
 
 pub use group::{group_changes, ChangeGroup};
+pub use json::render_json;
 pub use state::render_state;
 pub use text::render_text;
 
