@@ -74,6 +74,9 @@ pub enum PlanFileError {
 impl PlanFileError {
     pub fn hint(&self) -> &'static str {
         match self {
+            PlanFileError::Read(_) => {
+                "check the path; `auditform plan --out FILE` saves a plan to FILE"
+            }
             PlanFileError::Write(_) => "check that the directory exists and is writable",
             PlanFileError::UnsupportedVersion { .. } => {
                 "use the auditform version that wrote it, or run `auditform plan --out FILE` again"
