@@ -88,7 +88,12 @@ pub fn rich_plan() -> Plan {
                 add: [Action::Copy].into_iter().collect(),
                 remove: list(&["MessageBind", "FutureAction"]),
             }),
-            None,
+            Some(ListChange {
+                before: list(&["SendAs"]),
+                after: list(&["SendAs", "FolderBind"]),
+                add: [Action::FolderBind].into_iter().collect(),
+                remove: ActionList::default(),
+            }),
             None,
         ],
         default_audit_set: Some(Change {
