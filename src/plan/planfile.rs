@@ -9,7 +9,7 @@
 //! Encoding and decoding are pure; [`save`] and [`load`] are the thin file edges around them.
 
 use crate::plan::{Plan, Subject};
-use crate::render::json::{DocumentError, PlanDocument, FORMAT_MAJOR};
+use crate::render::json::{streaming_document, DocumentError, PlanDocument, FORMAT_MAJOR};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::io::{self, Write};
@@ -94,7 +94,7 @@ impl From<DocumentError> for PlanFileError {
 
 /// Writes the plan file's bytes: the plan's document with `plan_file` and `digest`.
 pub fn encode(plan: &Plan, info: PlanFileInfo, out: &mut dyn Write) -> io::Result<()> {
-    let mut document = PlanDocument::from_plan(plan);
+    let mut document = streaming_document(plan);
     document.plan_file = Some(info);
     let mut hasher = HashWriter(Sha256::new());
     serde_json::to_writer(&mut hasher, &document)?;

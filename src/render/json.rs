@@ -23,13 +23,15 @@ pub const FORMAT_VERSION: &str = "1.0";
 /// The major version this build reads.
 pub const FORMAT_MAJOR: u64 = 1;
 
+/// The document. `M` is how the mailbox changes are held: a list when read, and a lazy view of
+/// the plan when written, so that writing 100,000 changes never holds a second copy of them.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct PlanDocument {
+pub struct PlanDocument<M = Vec<MailboxChangeDocument>> {
     pub format_version: String,
     pub auditform_version: String,
     pub source: String,
     pub summary: Summary,
-    pub mailbox_changes: Vec<MailboxChangeDocument>,
+    pub mailbox_changes: M,
     pub organization_changes: Vec<OrganizationChangeDocument>,
     pub bypass_changes: Vec<BypassChangeDocument>,
     pub skipped: Vec<SkippedDocument>,
@@ -197,35 +199,56 @@ pub enum DocumentError {
 /// gives the same bytes.
 pub fn render_json(plan: &Plan, out: &mut dyn Write) -> io::Result<()> {
     let mut out = io::BufWriter::new(out);
-    serde_json::to_writer_pretty(&mut out, &PlanDocument::from_plan(plan))?;
+    serde_json::to_writer_pretty(&mut out, &streaming_document(plan))?;
     out.write_all(b"\n")?;
     out.flush()
 }
 
+/// The mailbox changes of a plan, turned into their documents one at a time as they are written.
+pub struct LazyMailboxChanges<'a>(&'a [MailboxChange]);
+
+impl Serialize for LazyMailboxChanges<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.0.iter().map(mailbox_document))
+    }
+}
+
+/// The plan's document for writing: the same bytes as [`PlanDocument::from_plan`] gives.
+pub fn streaming_document(plan: &Plan) -> PlanDocument<LazyMailboxChanges<'_>> {
+    document_with(plan, LazyMailboxChanges(&plan.mailbox_changes))
+}
+
+fn document_with<M>(plan: &Plan, mailbox_changes: M) -> PlanDocument<M> {
+    PlanDocument {
+        format_version: FORMAT_VERSION.to_string(),
+        auditform_version: env!("CARGO_PKG_VERSION").to_string(),
+        source: plan.source.clone(),
+        summary: Summary {
+            to_change: plan.to_change(),
+            unchanged: plan.unchanged,
+            skipped: plan.skipped.len(),
+            weakening: plan.weakening_count(),
+        },
+        mailbox_changes,
+        organization_changes: plan
+            .organization_change
+            .iter()
+            .map(organization_document)
+            .collect(),
+        bypass_changes: plan.bypass_changes.iter().map(bypass_document).collect(),
+        skipped: plan.skipped.iter().map(skipped_document).collect(),
+        warnings: plan.warnings.clone(),
+        plan_file: None,
+        digest: None,
+    }
+}
+
 impl PlanDocument {
     pub fn from_plan(plan: &Plan) -> PlanDocument {
-        PlanDocument {
-            format_version: FORMAT_VERSION.to_string(),
-            auditform_version: env!("CARGO_PKG_VERSION").to_string(),
-            source: plan.source.clone(),
-            summary: Summary {
-                to_change: plan.to_change(),
-                unchanged: plan.unchanged,
-                skipped: plan.skipped.len(),
-                weakening: plan.weakening_count(),
-            },
-            mailbox_changes: plan.mailbox_changes.iter().map(mailbox_document).collect(),
-            organization_changes: plan
-                .organization_change
-                .iter()
-                .map(organization_document)
-                .collect(),
-            bypass_changes: plan.bypass_changes.iter().map(bypass_document).collect(),
-            skipped: plan.skipped.iter().map(skipped_document).collect(),
-            warnings: plan.warnings.clone(),
-            plan_file: None,
-            digest: None,
-        }
+        document_with(
+            plan,
+            plan.mailbox_changes.iter().map(mailbox_document).collect(),
+        )
     }
 
     /// The plan the document describes. What the document derives (summary, `weakens`,

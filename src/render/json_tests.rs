@@ -142,6 +142,17 @@ fn the_same_plan_always_gives_the_same_bytes() {
     assert_eq!(json_of(&round_trip(&plan)), first);
 }
 
+fn json_of_document(plan: &Plan) -> String {
+    let document = PlanDocument::from_plan(plan);
+    serde_json::to_string_pretty(&document).expect("a document serializes") + "\n"
+}
+
+#[test]
+fn the_streamed_document_is_byte_for_byte_the_document_from_the_plan() {
+    let plan = rich_plan();
+    assert_eq!(json_of(&plan), json_of_document(&plan));
+}
+
 #[test]
 fn an_action_auditform_cannot_add_is_refused() {
     let mut document = PlanDocument::from_plan(&rich_plan());
@@ -273,6 +284,7 @@ proptest! {
     ) {
         let plan = Plan { mailbox_changes: changes, unchanged, ..rich_plan() };
         let json = json_of(&plan);
+        prop_assert_eq!(&json, &json_of_document(&plan));
         let document: PlanDocument = serde_json::from_str(&json).expect("the output reads back");
         let read = document.into_plan().expect("a document made from a plan describes a plan");
         prop_assert_eq!(&read, &without_policy_locations(plan));
