@@ -49,7 +49,14 @@ Examples:
   auditform plan --forbid-weakening                # exit 1 if any change weakens auditing")]
     Plan(PlanArgs),
 
-    /// Show the current audit settings of a tenant, like `Get-Mailbox | FL Name,Audit*`.
+    /// Show a saved plan, or the current audit settings of a tenant, like
+    /// `Get-Mailbox | FL Name,Audit*`.
+    #[command(after_help = "\
+Examples:
+  auditform show                                   # the audit settings of examples/tenant.json
+  auditform show --state export.json               # the audit settings of another state file
+  auditform show plan.json                         # a plan saved with `plan --out plan.json`
+  auditform show plan.json --format json           # the same plan as its JSON document")]
     Show(ShowArgs),
 }
 
@@ -78,6 +85,8 @@ pub enum Format {
     Text,
     /// GitHub-flavoured Markdown for a pull-request comment, at most 60,000 characters.
     Markdown,
+    /// The JSON plan document (docs/plan-format.md), for tools.
+    Json,
 }
 
 #[derive(Debug, Args)]
@@ -103,10 +112,27 @@ pub struct PlanArgs {
     /// List every mailbox of a grouped change instead of the first few.
     #[arg(long)]
     pub expand: bool,
+
+    /// Also save the plan to FILE, for `show FILE` and `apply FILE`.
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
 pub struct ShowArgs {
+    /// A plan saved with `plan --out`, shown instead of the current state (the plan records the
+    /// state it was made from, so --state does not apply to it).
+    #[arg(value_name = "PLANFILE")]
+    pub plan_file: Option<PathBuf>,
+
     #[command(flatten)]
     pub state: StateArgs,
+
+    /// The output format of a saved plan.
+    #[arg(long, value_enum, default_value_t = Format::Text, requires = "plan_file")]
+    pub format: Format,
+
+    /// List every mailbox of a grouped change of a saved plan instead of the first few.
+    #[arg(long, requires = "plan_file")]
+    pub expand: bool,
 }

@@ -1,10 +1,12 @@
 //! The command layer's error, and the one place where any error becomes a message for a person:
 //! what went wrong, where (file:line:column when there is one), and a hint.
 
+use crate::plan::planfile::PlanFileError;
 use crate::plan::PlanError;
 use crate::policy::load::LoadError;
 use crate::state::snapshot::StateError;
 use std::fmt::Write as _;
+use std::path::PathBuf;
 
 #[derive(Debug, thiserror::Error)]
 pub enum CliError {
@@ -16,6 +18,12 @@ pub enum CliError {
     Plan(#[from] PlanError),
     #[error("{count} change{} would weaken auditing, and --forbid-weakening was given", if *.count == 1 { "" } else { "s" })]
     Weakening { count: usize },
+    #[error("plan file {}: {error}", path.display())]
+    PlanFile {
+        path: PathBuf,
+        #[source]
+        error: PlanFileError,
+    },
     #[error("could not write the output: {0}")]
     Output(#[from] std::io::Error),
 }
@@ -43,6 +51,9 @@ impl CliError {
                     out,
                     "error: {self}\nhint: the plan above marks them; change the policies, or run without --forbid-weakening after review"
                 );
+            }
+            CliError::PlanFile { error, .. } => {
+                let _ = write!(out, "error: {self}\nhint: {}", error.hint());
             }
             CliError::Output(_) => {
                 let _ = write!(out, "error: {self}");
