@@ -58,6 +58,66 @@ Examples:
   auditform show plan.json                         # a plan saved with `plan --out plan.json`
   auditform show plan.json --format json           # the same plan as its JSON document")]
     Show(ShowArgs),
+
+    /// Plan, show the plan, ask for approval, and carry the changes out on the state file.
+    ///
+    /// Only `yes` approves. Without a terminal, --auto-approve is required. The state file is
+    /// locked while apply runs, written atomically (the previous file is kept as FILE.backup),
+    /// and read again afterwards to verify that every change holds.
+    #[command(after_help = "\
+Examples:
+  auditform apply                                  # plan, review, answer `yes`
+  auditform apply --auto-approve                   # CI: no prompt
+  auditform apply --state tenant.json --lock-timeout 2m")]
+    Apply(ApplyArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ApplyArgs {
+    #[command(flatten)]
+    pub policy: PolicyArgs,
+
+    #[command(flatten)]
+    pub state: StateArgs,
+
+    /// Apply without asking for approval.
+    #[arg(long)]
+    pub auto_approve: bool,
+
+    /// How long to wait for another apply's lock on the state file, such as 0s, 30s or 2m.
+    #[arg(long, default_value = "0s", value_name = "DURATION", value_parser = parse_duration)]
+    pub lock_timeout: std::time::Duration,
+}
+
+/// `30s`, `2m`, `1h`, or a bare number of seconds.
+fn parse_duration(text: &str) -> Result<std::time::Duration, String> {
+    let text = text.trim();
+    let (number, unit) = match text.find(|c: char| !c.is_ascii_digit()) {
+        Some(index) => text.split_at(index),
+        None => (text, "s"),
+    };
+    let seconds_per_unit = match unit {
+        "ms" => {
+            return number
+                .parse()
+                .map(std::time::Duration::from_millis)
+                .map_err(|_| usage(text))
+        }
+        "s" => 1,
+        "m" => 60,
+        "h" => 3600,
+        _ => return Err(usage(text)),
+    };
+    number
+        .parse::<u64>()
+        .ok()
+        .and_then(|n| n.checked_mul(seconds_per_unit))
+        .map(std::time::Duration::from_secs)
+        .ok_or_else(|| usage(text))
+}
+
+fn usage(text: &str) -> String {
+    format!("`{text}` is not a duration; write it as 0s, 30s, 2m or 1h")
 }
 
 #[derive(Debug, Args)]

@@ -1,5 +1,6 @@
 //! One file per command. Each wires the parts together and does nothing else.
 
+mod apply;
 mod plan;
 mod show;
 mod validate;
@@ -14,6 +15,8 @@ pub enum Outcome {
     Success,
     /// `plan --detailed-exitcode` found changes.
     ChangesPresent,
+    /// The command reported its own failure (a cancelled or failed apply).
+    Failed,
 }
 
 impl Outcome {
@@ -21,6 +24,7 @@ impl Outcome {
         match self {
             Outcome::Success => 0,
             Outcome::ChangesPresent => 2,
+            Outcome::Failed => 1,
         }
     }
 }
@@ -31,6 +35,7 @@ pub fn run(cli: Cli) -> Result<Outcome, CliError> {
         Command::Validate(args) => validate::run(&args),
         Command::Plan(args) => plan::run(&args, color),
         Command::Show(args) => show::run(&args, color),
+        Command::Apply(args) => apply::run(&args, color),
     }
 }
 
