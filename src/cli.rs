@@ -51,6 +51,18 @@ Examples:
 
     /// Show the current audit settings of a tenant, like `Get-Mailbox | FL Name,Audit*`.
     Show(ShowArgs),
+
+    /// Write policies that describe the current state, so that planning them changes nothing.
+    ///
+    /// Per RecipientTypeDetails, the most common configuration becomes one policy; every other
+    /// configuration gets a policy that selects its mailboxes by identity. Group mailboxes get
+    /// none: their audit configuration can't be customized.
+    #[command(after_help = "\
+Examples:
+  auditform import                                 # print the policies as YAML
+  auditform import --state export.json --out policies/
+  auditform plan --state export.json --policies policies/   # No changes.")]
+    Import(ImportArgs),
 }
 
 #[derive(Debug, Args)]
@@ -107,4 +119,19 @@ pub struct PlanArgs {
 pub struct ShowArgs {
     #[command(flatten)]
     pub state: StateArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    #[command(flatten)]
+    pub state: StateArgs,
+
+    /// Write one file per policy kind and recipient type into this directory (created if
+    /// missing) instead of printing one multi-document YAML to stdout.
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+
+    /// Overwrite files that already exist in the output directory.
+    #[arg(long, requires = "out")]
+    pub force: bool,
 }

@@ -2,9 +2,10 @@
 //! what went wrong, where (file:line:column when there is one), and a hint.
 
 use crate::plan::PlanError;
-use crate::policy::load::LoadError;
+use crate::policy::load::{LoadError, YamlWriteError};
 use crate::state::snapshot::StateError;
 use std::fmt::Write as _;
+use std::path::PathBuf;
 
 #[derive(Debug, thiserror::Error)]
 pub enum CliError {
@@ -18,6 +19,15 @@ pub enum CliError {
     Weakening { count: usize },
     #[error("could not write the output: {0}")]
     Output(#[from] std::io::Error),
+    #[error(transparent)]
+    Yaml(#[from] YamlWriteError),
+    #[error("{} already exist{}", list_paths(.paths), if .paths.len() == 1 { "s" } else { "" })]
+    OutputExists { paths: Vec<PathBuf> },
+}
+
+fn list_paths(paths: &[PathBuf]) -> String {
+    let names: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
+    names.join(", ")
 }
 
 impl CliError {
@@ -44,8 +54,14 @@ impl CliError {
                     "error: {self}\nhint: the plan above marks them; change the policies, or run without --forbid-weakening after review"
                 );
             }
-            CliError::Output(_) => {
+            CliError::Output(_) | CliError::Yaml(_) => {
                 let _ = write!(out, "error: {self}");
+            }
+            CliError::OutputExists { .. } => {
+                let _ = write!(
+                    out,
+                    "error: {self}\nhint: choose an empty directory, or pass --force to overwrite"
+                );
             }
         }
         if !out.ends_with('\n') {

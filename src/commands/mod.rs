@@ -1,5 +1,6 @@
 //! One file per command. Each wires the parts together and does nothing else.
 
+mod import;
 mod plan;
 mod show;
 mod validate;
@@ -31,6 +32,7 @@ pub fn run(cli: Cli) -> Result<Outcome, CliError> {
         Command::Validate(args) => validate::run(&args),
         Command::Plan(args) => plan::run(&args, color),
         Command::Show(args) => show::run(&args, color),
+        Command::Import(args) => import::run(&args),
     }
 }
 

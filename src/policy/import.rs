@@ -27,7 +27,7 @@ pub const OVERRIDE_PRIORITY: i64 = 10;
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Import {
     pub files: Vec<ImportedFile>,
-    /// What the policies do not describe, and why; written as comments at the top of each file.
+    /// What the policies do not describe, and why; written as comments at the top.
     pub notes: Vec<String>,
 }
 

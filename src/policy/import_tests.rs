@@ -34,11 +34,12 @@ fn mailbox(id: &str, recipient_type: RecipientType, owner: &[&str]) -> Mailbox {
 
 fn yaml(import: &Import) -> String {
     let mut text = String::new();
-    for file in &import.files {
+    for (index, file) in import.files.iter().enumerate() {
         if !text.is_empty() {
             text.push_str("---\n");
         }
-        text.push_str(&file_header("snapshot test.json", &import.notes));
+        let notes: &[String] = if index == 0 { &import.notes } else { &[] };
+        text.push_str(&file_header("snapshot test.json", notes));
         text.push_str(&load::to_yaml(&file.policies).unwrap());
     }
     text
