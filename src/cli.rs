@@ -49,7 +49,14 @@ Examples:
   auditform plan --forbid-weakening                # exit 1 if any change weakens auditing")]
     Plan(PlanArgs),
 
-    /// Show the current audit settings of a tenant, like `Get-Mailbox | FL Name,Audit*`.
+    /// Show a saved plan, or the current audit settings of a tenant, like
+    /// `Get-Mailbox | FL Name,Audit*`.
+    #[command(after_help = "\
+Examples:
+  auditform show                                   # the audit settings of examples/tenant.json
+  auditform show --state export.json               # the audit settings of another state file
+  auditform show plan.json                         # a plan saved with `plan --out plan.json`
+  auditform show plan.json --format json           # the same plan as its JSON document")]
     Show(ShowArgs),
 
     /// Write policies that describe the current state, so that planning them changes nothing.
@@ -63,6 +70,66 @@ Examples:
   auditform import --state export.json --out policies/
   auditform plan --state export.json --policies policies/   # No changes.")]
     Import(ImportArgs),
+
+    /// Plan, show the plan, ask for approval, and carry the changes out on the state file.
+    ///
+    /// Only `yes` approves. Without a terminal, --auto-approve is required. The state file is
+    /// locked while apply runs, written atomically (the previous file is kept as FILE.backup),
+    /// and read again afterwards to verify that every change holds.
+    #[command(after_help = "\
+Examples:
+  auditform apply                                  # plan, review, answer `yes`
+  auditform apply --auto-approve                   # CI: no prompt
+  auditform apply --state tenant.json --lock-timeout 2m")]
+    Apply(ApplyArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ApplyArgs {
+    #[command(flatten)]
+    pub policy: PolicyArgs,
+
+    #[command(flatten)]
+    pub state: StateArgs,
+
+    /// Apply without asking for approval.
+    #[arg(long)]
+    pub auto_approve: bool,
+
+    /// How long to wait for another apply's lock on the state file, such as 0s, 30s or 2m.
+    #[arg(long, default_value = "0s", value_name = "DURATION", value_parser = parse_duration)]
+    pub lock_timeout: std::time::Duration,
+}
+
+/// `30s`, `2m`, `1h`, or a bare number of seconds.
+fn parse_duration(text: &str) -> Result<std::time::Duration, String> {
+    let text = text.trim();
+    let (number, unit) = match text.find(|c: char| !c.is_ascii_digit()) {
+        Some(index) => text.split_at(index),
+        None => (text, "s"),
+    };
+    let seconds_per_unit = match unit {
+        "ms" => {
+            return number
+                .parse()
+                .map(std::time::Duration::from_millis)
+                .map_err(|_| usage(text))
+        }
+        "s" => 1,
+        "m" => 60,
+        "h" => 3600,
+        _ => return Err(usage(text)),
+    };
+    number
+        .parse::<u64>()
+        .ok()
+        .and_then(|n| n.checked_mul(seconds_per_unit))
+        .map(std::time::Duration::from_secs)
+        .ok_or_else(|| usage(text))
+}
+
+fn usage(text: &str) -> String {
+    format!("`{text}` is not a duration; write it as 0s, 30s, 2m or 1h")
 }
 
 #[derive(Debug, Args)]
@@ -88,6 +155,10 @@ pub struct StateArgs {
 pub enum Format {
     /// terraform-style text for people.
     Text,
+    /// GitHub-flavoured Markdown for a pull-request comment, at most 60,000 characters.
+    Markdown,
+    /// The JSON plan document (docs/plan-format.md), for tools.
+    Json,
 }
 
 #[derive(Debug, Args)]
@@ -113,12 +184,29 @@ pub struct PlanArgs {
     /// List every mailbox of a grouped change instead of the first few.
     #[arg(long)]
     pub expand: bool,
+
+    /// Also save the plan to FILE, for `show FILE` and `apply FILE`.
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
 pub struct ShowArgs {
+    /// A plan saved with `plan --out`, shown instead of the current state (the plan records the
+    /// state it was made from, so --state does not apply to it).
+    #[arg(value_name = "PLANFILE")]
+    pub plan_file: Option<PathBuf>,
+
     #[command(flatten)]
     pub state: StateArgs,
+
+    /// The output format of a saved plan.
+    #[arg(long, value_enum, default_value_t = Format::Text, requires = "plan_file")]
+    pub format: Format,
+
+    /// List every mailbox of a grouped change of a saved plan instead of the first few.
+    #[arg(long, requires = "plan_file")]
+    pub expand: bool,
 }
 
 #[derive(Debug, Args)]

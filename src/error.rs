@@ -1,8 +1,11 @@
 //! The command layer's error, and the one place where any error becomes a message for a person:
 //! what went wrong, where (file:line:column when there is one), and a hint.
 
+use crate::apply::ApplyError;
+use crate::plan::planfile::PlanFileError;
 use crate::plan::PlanError;
 use crate::policy::load::{LoadError, YamlWriteError};
+use crate::state::lock::LockError;
 use crate::state::snapshot::StateError;
 use std::fmt::Write as _;
 use std::path::PathBuf;
@@ -17,6 +20,18 @@ pub enum CliError {
     Plan(#[from] PlanError),
     #[error("{count} change{} would weaken auditing, and --forbid-weakening was given", if *.count == 1 { "" } else { "s" })]
     Weakening { count: usize },
+    #[error("plan file {}: {error}", path.display())]
+    PlanFile {
+        path: PathBuf,
+        #[source]
+        error: PlanFileError,
+    },
+    #[error(transparent)]
+    Lock(#[from] LockError),
+    #[error(transparent)]
+    Apply(#[from] ApplyError),
+    #[error("apply needs approval, but standard input is not a terminal")]
+    NoTerminal,
     #[error("could not write the output: {0}")]
     Output(#[from] std::io::Error),
     #[error(transparent)]
@@ -52,6 +67,31 @@ impl CliError {
                 let _ = write!(
                     out,
                     "error: {self}\nhint: the plan above marks them; change the policies, or run without --forbid-weakening after review"
+                );
+            }
+            CliError::PlanFile { error, .. } => {
+                let _ = write!(out, "error: {self}\nhint: {}", error.hint());
+            }
+            CliError::Lock(error) => {
+                let _ = write!(out, "error: {error}\nhint: {}", error.hint());
+            }
+            CliError::Apply(ApplyError::Stale(stale)) => {
+                let _ = writeln!(out, "error: {self}");
+                for object in stale {
+                    let _ = writeln!(out, "  - {object}");
+                }
+                let _ = write!(
+                    out,
+                    "hint: nothing was changed; run `auditform plan` again and review the new plan"
+                );
+            }
+            CliError::Apply(ApplyError::Sink(error)) => {
+                let _ = write!(out, "error: {error}");
+            }
+            CliError::NoTerminal => {
+                let _ = write!(
+                    out,
+                    "error: {self}\nhint: review the plan with `auditform plan`, then run `auditform apply --auto-approve`"
                 );
             }
             CliError::Output(_) | CliError::Yaml(_) => {

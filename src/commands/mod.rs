@@ -1,5 +1,6 @@
 //! One file per command. Each wires the parts together and does nothing else.
 
+mod apply;
 mod import;
 mod plan;
 mod show;
@@ -15,6 +16,8 @@ pub enum Outcome {
     Success,
     /// `plan --detailed-exitcode` found changes.
     ChangesPresent,
+    /// The command reported its own failure (a cancelled or failed apply).
+    Failed,
 }
 
 impl Outcome {
@@ -22,6 +25,7 @@ impl Outcome {
         match self {
             Outcome::Success => 0,
             Outcome::ChangesPresent => 2,
+            Outcome::Failed => 1,
         }
     }
 }
@@ -33,6 +37,7 @@ pub fn run(cli: Cli) -> Result<Outcome, CliError> {
         Command::Plan(args) => plan::run(&args, color),
         Command::Show(args) => show::run(&args, color),
         Command::Import(args) => import::run(&args),
+        Command::Apply(args) => apply::run(&args, color),
     }
 }
 
