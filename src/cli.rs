@@ -71,6 +71,19 @@ Examples:
   auditform plan --state export.json --policies policies/   # No changes.")]
     Import(ImportArgs),
 
+    /// Write a PowerShell script that carries out a saved plan with the ExchangeOnlineManagement
+    /// module, for admins who review and run the changes themselves.
+    ///
+    /// One Set-Mailbox call per mailbox, every identity single-quoted. The script checks that a
+    /// session is connected, stops at the first failure (unless run with -ContinueOnError), and
+    /// ends with how many changes succeeded and failed.
+    #[command(after_help = "\
+Examples:
+  auditform plan --out plan.json
+  auditform script plan.json --out apply-audit.ps1
+  pwsh ./apply-audit.ps1 -ContinueOnError")]
+    Script(ScriptArgs),
+
     /// Plan, show the plan, ask for approval, and carry the changes out on the state file.
     ///
     /// Only `yes` approves. Without a terminal, --auto-approve is required. The state file is
@@ -222,4 +235,15 @@ pub struct ImportArgs {
     /// Overwrite files that already exist in the output directory.
     #[arg(long, requires = "out")]
     pub force: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ScriptArgs {
+    /// A plan saved with `plan --out`.
+    #[arg(value_name = "PLANFILE")]
+    pub plan_file: PathBuf,
+
+    /// Write the script to this file instead of stdout (written whole, or not at all).
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
 }

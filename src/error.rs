@@ -5,6 +5,7 @@ use crate::apply::ApplyError;
 use crate::plan::planfile::PlanFileError;
 use crate::plan::PlanError;
 use crate::policy::load::{LoadError, YamlWriteError};
+use crate::render::powershell::ScriptError;
 use crate::state::lock::LockError;
 use crate::state::snapshot::StateError;
 use std::fmt::Write as _;
@@ -36,6 +37,8 @@ pub enum CliError {
     Output(#[from] std::io::Error),
     #[error(transparent)]
     Yaml(#[from] YamlWriteError),
+    #[error(transparent)]
+    Script(#[from] ScriptError),
     #[error("{} already exist{}", list_paths(.paths), if .paths.len() == 1 { "s" } else { "" })]
     OutputExists { paths: Vec<PathBuf> },
 }
@@ -96,6 +99,9 @@ impl CliError {
             }
             CliError::Output(_) | CliError::Yaml(_) => {
                 let _ = write!(out, "error: {self}");
+            }
+            CliError::Script(error) => {
+                let _ = write!(out, "error: {error}\nhint: {}", error.hint());
             }
             CliError::OutputExists { .. } => {
                 let _ = write!(

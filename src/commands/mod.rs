@@ -3,6 +3,7 @@
 mod apply;
 mod import;
 mod plan;
+mod script;
 mod show;
 mod validate;
 
@@ -37,6 +38,7 @@ pub fn run(cli: Cli) -> Result<Outcome, CliError> {
         Command::Plan(args) => plan::run(&args, color),
         Command::Show(args) => show::run(&args, color),
         Command::Import(args) => import::run(&args),
+        Command::Script(args) => script::run(&args),
         Command::Apply(args) => apply::run(&args, color),
     }
 }
