@@ -84,21 +84,29 @@ Examples:
   pwsh ./apply-audit.ps1 -ContinueOnError")]
     Script(ScriptArgs),
 
-    /// Plan, show the plan, ask for approval, and carry the changes out on the state file.
+    /// Carry changes out: a saved plan exactly, or plan now, show it and ask for approval.
     ///
-    /// Only `yes` approves. Without a terminal, --auto-approve is required. The state file is
-    /// locked while apply runs, written atomically (the previous file is kept as FILE.backup),
-    /// and read again afterwards to verify that every change holds.
+    /// Without PLANFILE, only `yes` approves, and without a terminal --auto-approve is
+    /// required. With PLANFILE nothing is asked: the plan was reviewed when it was saved; it is
+    /// refused when a mailbox it changes was changed since ("Saved plan is stale"). The state
+    /// file is locked while apply runs, written atomically (the previous file is kept as
+    /// FILE.backup), and read again afterwards to verify that every change holds.
     #[command(after_help = "\
 Examples:
   auditform apply                                  # plan, review, answer `yes`
   auditform apply --auto-approve                   # CI: no prompt
+  auditform plan --out plan.json && auditform apply plan.json
   auditform apply --state tenant.json --lock-timeout 2m")]
     Apply(ApplyArgs),
 }
 
 #[derive(Debug, Args)]
 pub struct ApplyArgs {
+    /// A plan saved with `plan --out`: apply exactly it, without asking. It is refused when
+    /// the mailboxes it changes were changed since, or when the file was edited.
+    #[arg(value_name = "PLANFILE")]
+    pub plan_file: Option<PathBuf>,
+
     #[command(flatten)]
     pub policy: PolicyArgs,
 
@@ -154,14 +162,22 @@ pub struct PolicyArgs {
 
 #[derive(Debug, Args)]
 pub struct StateArgs {
-    /// The current state: a snapshot file, a Get-EXOMailbox JSON export, or a REST capture.
-    #[arg(
-        long,
-        env = "AUDITFORM_STATE",
-        default_value = "examples/tenant.json",
-        value_name = "FILE"
-    )]
-    pub state: PathBuf,
+    /// The current state: a snapshot file, a Get-EXOMailbox JSON export, or a REST capture
+    /// [default: examples/tenant.json].
+    #[arg(long, env = "AUDITFORM_STATE", value_name = "FILE")]
+    pub state: Option<PathBuf>,
+}
+
+impl StateArgs {
+    /// What a newcomer's first command reads: the bundled example tenant.
+    pub const DEFAULT_STATE: &'static str = "examples/tenant.json";
+
+    /// The state file given, or the bundled example.
+    pub fn path(&self) -> PathBuf {
+        self.state
+            .clone()
+            .unwrap_or_else(|| PathBuf::from(Self::DEFAULT_STATE))
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -31,6 +31,8 @@ pub enum CliError {
     Lock(#[from] LockError),
     #[error(transparent)]
     Apply(#[from] ApplyError),
+    #[error("the plan was made against {planned}, not {target}")]
+    PlanSourceMismatch { planned: String, target: String },
     #[error("apply needs approval, but standard input is not a terminal")]
     NoTerminal,
     #[error("could not write the output: {0}")]
@@ -90,6 +92,12 @@ impl CliError {
             }
             CliError::Apply(ApplyError::Sink(error)) => {
                 let _ = write!(out, "error: {error}");
+            }
+            CliError::PlanSourceMismatch { .. } => {
+                let _ = write!(
+                    out,
+                    "error: {self}\nhint: a saved plan applies only to the state it was made from; leave out --state, or plan again against the other state"
+                );
             }
             CliError::NoTerminal => {
                 let _ = write!(

@@ -10,7 +10,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 pub fn run(args: &ImportArgs) -> Result<Outcome, CliError> {
-    let source = SnapshotFile::new(&args.state.state);
+    let source = SnapshotFile::new(args.state.path());
     let mut tenant = Tenant::default();
     source.read(&mut tenant, &ReadOptions::default())?;
     let import = import_tenant(&tenant);

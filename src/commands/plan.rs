@@ -13,7 +13,7 @@ use std::path::Path;
 pub fn run(args: &PlanArgs, color: bool) -> Result<Outcome, CliError> {
     let loaded = load_dir(&args.policy.policies)?;
     print_warnings(&loaded.warnings);
-    let source = SnapshotFile::new(&args.state.state);
+    let source = SnapshotFile::new(args.state.path());
     let options = ReadOptions {
         extra_properties: loaded.policies.filter_properties(),
     };

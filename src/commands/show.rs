@@ -40,7 +40,7 @@ fn show_plan(path: &Path, args: &ShowArgs, color: bool) -> Result<Outcome, CliEr
 }
 
 fn show_state(args: &ShowArgs, color: bool) -> Result<Outcome, CliError> {
-    let source = SnapshotFile::new(&args.state.state);
+    let source = SnapshotFile::new(args.state.path());
     let mut tenant = Tenant::default();
     source.read(&mut tenant, &ReadOptions::default())?;
     let stdout = std::io::stdout();

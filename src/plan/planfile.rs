@@ -8,7 +8,7 @@
 //!
 //! Encoding and decoding are pure; [`save`] and [`load`] are the thin file edges around them.
 
-use crate::plan::{Plan, Subject};
+use crate::plan::Plan;
 use crate::render::json::{streaming_document, DocumentError, PlanDocument, FORMAT_MAJOR};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -171,44 +171,6 @@ pub fn save(path: &Path, plan: &Plan, info: PlanFileInfo) -> Result<(), PlanFile
 pub fn load(path: &Path) -> Result<SavedPlan, PlanFileError> {
     let bytes = std::fs::read(path).map_err(PlanFileError::Read)?;
     decode(&bytes)
-}
-
-/// A planned mailbox whose audit state is no longer the one the plan was made from.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct StaleMailbox {
-    pub subject: Subject,
-    pub reason: Staleness,
-}
-
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Staleness {
-    /// Its audit settings changed since the plan was made.
-    Changed { planned: String, current: String },
-    /// It no longer exists.
-    Gone,
-}
-
-/// The planned mailboxes whose fingerprint differs from `current` (by immutable id), in plan
-/// order. Mailboxes the plan does not change are not asked about: unrelated changes elsewhere
-/// in the tenant do not make a plan stale.
-pub fn stale_mailboxes(plan: &Plan, current: impl Fn(&str) -> Option<String>) -> Vec<StaleMailbox> {
-    plan.mailbox_changes
-        .iter()
-        .filter_map(|change| {
-            let reason = match current(&change.subject.id) {
-                None => Staleness::Gone,
-                Some(fingerprint) if fingerprint == change.fingerprint => return None,
-                Some(fingerprint) => Staleness::Changed {
-                    planned: change.fingerprint.clone(),
-                    current: fingerprint,
-                },
-            };
-            Some(StaleMailbox {
-                subject: change.subject.clone(),
-                reason,
-            })
-        })
-        .collect()
 }
 
 /// `sha256:<hex>` over files given as (path, contents), sorted by path, each framed by its

@@ -199,47 +199,6 @@ fn loading_a_file_that_is_not_there_is_a_read_error() {
 }
 
 #[test]
-fn a_mailbox_whose_fingerprint_changed_or_that_is_gone_is_stale() {
-    let plan = rich_plan();
-    let pilar = &plan.mailbox_changes[0];
-    let room = &plan.mailbox_changes[1];
-    let stale = stale_mailboxes(&plan, |id| {
-        (id == pilar.subject.id).then(|| "ffff".to_string())
-    });
-    assert_eq!(
-        stale,
-        [
-            StaleMailbox {
-                subject: pilar.subject.clone(),
-                reason: Staleness::Changed {
-                    planned: pilar.fingerprint.clone(),
-                    current: "ffff".to_string(),
-                },
-            },
-            StaleMailbox {
-                subject: room.subject.clone(),
-                reason: Staleness::Gone,
-            },
-        ]
-    );
-}
-
-#[test]
-fn a_plan_is_not_stale_when_only_mailboxes_it_does_not_change_differ() {
-    let plan = rich_plan();
-    let asked = std::cell::RefCell::new(Vec::new());
-    let stale = stale_mailboxes(&plan, |id| {
-        asked.borrow_mut().push(id.to_string());
-        plan.mailbox_changes
-            .iter()
-            .find(|change| change.subject.id == id)
-            .map(|change| change.fingerprint.clone())
-    });
-    assert!(stale.is_empty());
-    assert_eq!(*asked.borrow(), ["id-pilarpinilla", "id-conferenceroom1"]);
-}
-
-#[test]
 fn the_policies_digest_depends_on_contents_not_on_the_order_files_are_given() {
     let a = ("policies/a.yaml", b"one".as_slice());
     let b = ("policies/b.yaml", b"two".as_slice());
