@@ -59,6 +59,31 @@ Examples:
   auditform show plan.json --format json           # the same plan as its JSON document")]
     Show(ShowArgs),
 
+    /// Write policies that describe the current state, so that planning them changes nothing.
+    ///
+    /// Per RecipientTypeDetails, the most common configuration becomes one policy; every other
+    /// configuration gets a policy that selects its mailboxes by identity. Group mailboxes get
+    /// none: their audit configuration can't be customized.
+    #[command(after_help = "\
+Examples:
+  auditform import                                 # print the policies as YAML
+  auditform import --state export.json --out policies/
+  auditform plan --state export.json --policies policies/   # No changes.")]
+    Import(ImportArgs),
+
+    /// Write a PowerShell script that carries out a saved plan with the ExchangeOnlineManagement
+    /// module, for admins who review and run the changes themselves.
+    ///
+    /// One Set-Mailbox call per mailbox, every identity single-quoted. The script checks that a
+    /// session is connected, stops at the first failure (unless run with -ContinueOnError), and
+    /// ends with how many changes succeeded and failed.
+    #[command(after_help = "\
+Examples:
+  auditform plan --out plan.json
+  auditform script plan.json --out apply-audit.ps1
+  pwsh ./apply-audit.ps1 -ContinueOnError")]
+    Script(ScriptArgs),
+
     /// Carry changes out: a saved plan exactly, or plan now, show it and ask for approval.
     ///
     /// Without PLANFILE, only `yes` approves, and without a terminal --auto-approve is
@@ -243,4 +268,30 @@ pub struct ShowArgs {
     /// List every mailbox of a grouped change of a saved plan instead of the first few.
     #[arg(long, requires = "plan_file")]
     pub expand: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    #[command(flatten)]
+    pub state: StateArgs,
+
+    /// Write one file per policy kind and recipient type into this directory (created if
+    /// missing) instead of printing one multi-document YAML to stdout.
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+
+    /// Overwrite files that already exist in the output directory.
+    #[arg(long, requires = "out")]
+    pub force: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ScriptArgs {
+    /// A plan saved with `plan --out`.
+    #[arg(value_name = "PLANFILE")]
+    pub plan_file: PathBuf,
+
+    /// Write the script to this file instead of stdout (written whole, or not at all).
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
 }

@@ -4,7 +4,8 @@
 use crate::apply::ApplyError;
 use crate::plan::planfile::PlanFileError;
 use crate::plan::PlanError;
-use crate::policy::load::LoadError;
+use crate::policy::load::{LoadError, YamlWriteError};
+use crate::render::powershell::ScriptError;
 use crate::state::lock::LockError;
 use crate::state::snapshot::StateError;
 use std::fmt::Write as _;
@@ -36,6 +37,17 @@ pub enum CliError {
     NoTerminal,
     #[error("could not write the output: {0}")]
     Output(#[from] std::io::Error),
+    #[error(transparent)]
+    Yaml(#[from] YamlWriteError),
+    #[error(transparent)]
+    Script(#[from] ScriptError),
+    #[error("{} already exist{}", list_paths(.paths), if .paths.len() == 1 { "s" } else { "" })]
+    OutputExists { paths: Vec<PathBuf> },
+}
+
+fn list_paths(paths: &[PathBuf]) -> String {
+    let names: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
+    names.join(", ")
 }
 
 impl CliError {
@@ -93,8 +105,17 @@ impl CliError {
                     "error: {self}\nhint: review the plan with `auditform plan`, then run `auditform apply --auto-approve`"
                 );
             }
-            CliError::Output(_) => {
+            CliError::Output(_) | CliError::Yaml(_) => {
                 let _ = write!(out, "error: {self}");
+            }
+            CliError::Script(error) => {
+                let _ = write!(out, "error: {error}\nhint: {}", error.hint());
+            }
+            CliError::OutputExists { .. } => {
+                let _ = write!(
+                    out,
+                    "error: {self}\nhint: choose an empty directory, or pass --force to overwrite"
+                );
             }
         }
         if !out.ends_with('\n') {

@@ -2,8 +2,10 @@
 
 mod apply;
 pub mod completions;
+mod import;
 mod plan;
 pub mod schema;
+mod script;
 mod show;
 mod validate;
 
@@ -37,6 +39,8 @@ pub fn run(cli: Cli) -> Result<Outcome, CliError> {
         Command::Validate(args) => validate::run(&args),
         Command::Plan(args) => plan::run(&args, color),
         Command::Show(args) => show::run(&args, color),
+        Command::Import(args) => import::run(&args),
+        Command::Script(args) => script::run(&args),
         Command::Apply(args) => apply::run(&args, color),
         Command::Schema => schema::run(),
         Command::Completions(args) => completions::run(args.shell),

@@ -363,3 +363,22 @@ impl Collector {
 #[cfg(test)]
 #[path = "load_tests.rs"]
 mod tests;
+
+/// A document could not be written as YAML.
+#[derive(Debug, thiserror::Error)]
+#[error("could not write policies as YAML: {0}")]
+pub struct YamlWriteError(String);
+
+/// Writes documents as one multi-document YAML text, `---` between documents.
+pub fn to_yaml<T: serde::Serialize>(documents: &[T]) -> Result<String, YamlWriteError> {
+    let mut out = String::new();
+    for (index, document) in documents.iter().enumerate() {
+        if index > 0 {
+            out.push_str("---\n");
+        }
+        let text =
+            serde_yaml::to_string(document).map_err(|error| YamlWriteError(error.to_string()))?;
+        out.push_str(text.strip_prefix("---\n").unwrap_or(&text));
+    }
+    Ok(out)
+}

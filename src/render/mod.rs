@@ -5,6 +5,7 @@ pub mod group;
 pub mod json;
 pub mod label;
 pub mod markdown;
+pub mod powershell;
 pub mod state;
 pub mod style;
 pub mod text;
@@ -13,6 +14,7 @@ mod text_blocks;
 pub use group::{group_changes, ChangeGroup};
 pub use json::render_json;
 pub use markdown::{render_markdown, COMMENT_LIMIT};
+pub use powershell::render_powershell;
 pub use state::render_state;
 pub use text::render_text;
 
