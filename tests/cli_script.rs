@@ -39,7 +39,7 @@ fn save_plan(dir: &Path, state: &Path) -> PathBuf {
 #[test]
 fn the_example_plan_becomes_a_script_with_one_set_mailbox_per_mailbox() {
     let dir = tempfile::tempdir().unwrap();
-    let plan = save_plan(dir.path(), &repo().join("examples/tenant.json"));
+    let plan = save_plan(dir.path(), Path::new("examples/tenant.json"));
     let script_path = dir.path().join("apply.ps1");
     let output = auditform()
         .arg("script")
