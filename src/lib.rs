@@ -3,6 +3,7 @@
 //! The core (`catalog`, `model`, `policy`, `plan`) does no I/O and prints nothing; `state`
 //! reads and writes tenants, `render` turns plans into text, and `commands` wires them.
 
+pub mod apply;
 pub mod catalog;
 pub mod cli;
 pub mod commands;
@@ -10,6 +11,7 @@ pub mod error;
 pub mod model;
 pub mod plan;
 pub mod policy;
+pub mod progress;
 pub mod render;
 pub mod service;
 pub mod state;

@@ -1,6 +1,11 @@
 //! One file per command. Each wires the parts together and does nothing else.
 
+mod apply;
+pub mod completions;
+mod import;
 mod plan;
+pub mod schema;
+mod script;
 mod show;
 mod validate;
 
@@ -14,6 +19,8 @@ pub enum Outcome {
     Success,
     /// `plan --detailed-exitcode` found changes.
     ChangesPresent,
+    /// The command reported its own failure (a cancelled or failed apply).
+    Failed,
 }
 
 impl Outcome {
@@ -21,6 +28,7 @@ impl Outcome {
         match self {
             Outcome::Success => 0,
             Outcome::ChangesPresent => 2,
+            Outcome::Failed => 1,
         }
     }
 }
@@ -31,6 +39,11 @@ pub fn run(cli: Cli) -> Result<Outcome, CliError> {
         Command::Validate(args) => validate::run(&args),
         Command::Plan(args) => plan::run(&args, color),
         Command::Show(args) => show::run(&args, color),
+        Command::Import(args) => import::run(&args),
+        Command::Script(args) => script::run(&args),
+        Command::Apply(args) => apply::run(&args, color),
+        Command::Schema => schema::run(),
+        Command::Completions(args) => completions::run(args.shell),
     }
 }
 

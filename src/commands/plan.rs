@@ -1,22 +1,30 @@
 use super::{print_warnings, Outcome};
 use crate::cli::{Format, PlanArgs};
 use crate::error::CliError;
-use crate::plan::Planner;
+use crate::model::{BypassAssociation, Mailbox, Organization};
+use crate::plan::planfile::{self, PlanFileInfo};
+use crate::plan::{Plan, Planner};
 use crate::policy::load::load_dir;
-use crate::render::{render_text, TextOptions};
-use crate::state::snapshot::SnapshotFile;
-use crate::state::ReadOptions;
+use crate::progress::Progress;
+use crate::render::{render_json, render_markdown, render_text, TextOptions};
+use crate::state::snapshot::{SnapshotFile, SplitVisitor};
+use crate::state::{ReadOptions, StateVisitor};
 use std::io::Write;
+use std::path::Path;
 
 pub fn run(args: &PlanArgs, color: bool) -> Result<Outcome, CliError> {
     let loaded = load_dir(&args.policy.policies)?;
     print_warnings(&loaded.warnings);
-    let source = SnapshotFile::new(&args.state.state);
+    let source = SnapshotFile::new(args.state.path());
     let options = ReadOptions {
         extra_properties: loaded.policies.filter_properties(),
     };
-    let mut planner = Planner::new(&loaded.policies, &source.describe());
-    source.read_split(&mut planner, &options)?;
+    let planner = Planner::new(&loaded.policies, &source.describe());
+    let progress = Progress::new("reading mailboxes", None);
+    let mut counted = Counted::new(planner, &progress);
+    source.read_split(&mut counted, &options)?;
+    progress.finish();
+    let planner = counted.into_inner();
     let plan = planner.finish()?;
 
     let stdout = std::io::stdout();
@@ -30,6 +38,8 @@ pub fn run(args: &PlanArgs, color: bool) -> Result<Outcome, CliError> {
             },
             &mut out,
         )?,
+        Format::Markdown => render_markdown(&plan, &mut out)?,
+        Format::Json => render_json(&plan, &mut out)?,
     }
     out.flush()?;
 
@@ -37,9 +47,94 @@ pub fn run(args: &PlanArgs, color: bool) -> Result<Outcome, CliError> {
     if args.forbid_weakening && weakening > 0 {
         return Err(CliError::Weakening { count: weakening });
     }
+    if let Some(path) = &args.out {
+        let digest = planfile::policies_digest(
+            loaded
+                .files
+                .iter()
+                .map(|(path, text)| (path.as_str(), text.as_bytes())),
+        );
+        save(&plan, path, digest, args.format)?;
+    }
     Ok(if args.detailed_exitcode && !plan.is_empty() {
         Outcome::ChangesPresent
     } else {
         Outcome::Success
     })
+}
+
+/// Saves the plan, and says so the way terraform does: after a text plan on stdout, and on
+/// stderr when stdout is a JSON document that must stay parseable.
+fn save(plan: &Plan, path: &Path, policies_digest: String, format: Format) -> Result<(), CliError> {
+    let info = PlanFileInfo::new(Some(policies_digest));
+    planfile::save(path, plan, info).map_err(|error| CliError::PlanFile {
+        path: path.to_path_buf(),
+        error,
+    })?;
+    let message = format!(
+        "\nSaved the plan to: {path}\n\nTo perform exactly these actions, run: auditform apply {path}",
+        path = path.display()
+    );
+    match format {
+        Format::Text => println!("{message}"),
+        Format::Json | Format::Markdown => eprintln!("{message}"),
+    }
+    Ok(())
+}
+
+/// Counts mailboxes for the progress indicator while a planner, or its parts on other threads,
+/// visits them. Parts count on their own and report when they are merged.
+struct Counted<'a, V> {
+    inner: V,
+    seen: u64,
+    progress: &'a Progress,
+    /// The visitor the reader was given, rather than a part of it.
+    whole: bool,
+}
+
+impl<'a, V> Counted<'a, V> {
+    fn new(inner: V, progress: &'a Progress) -> Self {
+        Counted {
+            inner,
+            seen: 0,
+            progress,
+            whole: true,
+        }
+    }
+
+    fn into_inner(self) -> V {
+        self.inner
+    }
+}
+
+impl<V: StateVisitor> StateVisitor for Counted<'_, V> {
+    fn organization(&mut self, organization: Organization) {
+        self.inner.organization(organization);
+    }
+    fn bypass(&mut self, association: BypassAssociation) {
+        self.inner.bypass(association);
+    }
+    fn mailbox(&mut self, mailbox: Mailbox) {
+        self.inner.mailbox(mailbox);
+        if self.whole {
+            self.progress.inc(1);
+        } else {
+            self.seen += 1;
+        }
+    }
+}
+
+impl<V: SplitVisitor> SplitVisitor for Counted<'_, V> {
+    fn split(&self) -> Self {
+        Counted {
+            inner: self.inner.split(),
+            seen: 0,
+            progress: self.progress,
+            whole: false,
+        }
+    }
+    fn merge(&mut self, later: Self) {
+        self.progress.inc(later.seen);
+        self.inner.merge(later.inner);
+    }
 }

@@ -67,6 +67,12 @@ impl PlanError {
     }
 }
 
+/// `count noun`, with thousands separators and the noun in the plural unless the count is one.
+pub fn counted(count: usize, singular: &str, plural: &str) -> String {
+    let noun = if count == 1 { singular } else { plural };
+    format!("{} {noun}", thousands(count))
+}
+
 /// Formats a count with thousands separators, as plans do.
 pub fn thousands(count: usize) -> String {
     let digits = count.to_string();

@@ -20,7 +20,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 use super::conflict::CONFLICT_EXAMPLES;
-pub use super::conflict::{thousands, Conflict, PlanError};
+pub use super::conflict::{counted, thousands, Conflict, PlanError};
 
 type ConflictKey = (&'static str, Vec<String>, PolicyRef, PolicyRef);
 
@@ -211,7 +211,9 @@ impl<'p> Planner<'p> {
             let listed: Vec<String> = self
                 .unknown_actions
                 .values()
-                .map(|(name, count)| format!("{name} ({} mailboxes)", thousands(*count)))
+                .map(|(name, count)| {
+                    format!("{name} ({})", counted(*count, "mailbox", "mailboxes"))
+                })
                 .collect();
             self.plan.warnings.push(format!(
                 "audit actions unknown to this version of auditform were read and kept as they are: {}; only a policy's `exactly` removes them",
@@ -220,8 +222,8 @@ impl<'p> Planner<'p> {
         }
         if self.message_bind > 0 {
             self.plan.warnings.push(format!(
-                "{} mailboxes still audit MessageBind, which the service no longer records (use MailItemsAccessed); it stays until a policy's `exactly` replaces that list",
-                thousands(self.message_bind)
+                "MessageBind is still audited on {}; the service no longer records it (MailItemsAccessed replaces it), and it stays until a policy's `exactly` replaces that list",
+                counted(self.message_bind, "mailbox", "mailboxes")
             ));
         }
         Ok(self.plan)

@@ -189,7 +189,7 @@ fn unknown_actions_are_kept_when_no_policy_removes_them_and_noted_as_a_warning()
     assert!(plan
         .warnings
         .iter()
-        .any(|w| w.contains("FutureAction (1 mailboxes)")));
+        .any(|w| w.contains("FutureAction (1 mailbox)")));
 }
 
 #[test]

@@ -3,12 +3,13 @@
 
 pub mod conflict;
 pub mod diff;
+pub mod planfile;
 
 use crate::model::{ActionList, ActionSet, LogonSet, LogonType, RecipientType};
 use crate::policy::PolicyRef;
 use crate::timespan::TimeSpan;
 
-pub use diff::{plan_tenant, thousands, Conflict, PlanError, Planner};
+pub use diff::{counted, plan_tenant, thousands, Conflict, PlanError, Planner};
 
 /// A property's value before and after.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]

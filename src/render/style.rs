@@ -78,13 +78,7 @@ impl<T: fmt::Display> fmt::Display for Painted<T> {
     }
 }
 
-pub use crate::plan::thousands;
-
-/// `count noun` with the noun in the plural unless the count is one.
-pub fn counted(count: usize, singular: &str, plural: &str) -> String {
-    let noun = if count == 1 { singular } else { plural };
-    format!("{} {noun}", thousands(count))
-}
+pub use crate::plan::{counted, thousands};
 
 #[cfg(test)]
 mod tests {

@@ -1,0 +1,365 @@
+//! Request routing: the token endpoint, InvokeCommand and `$batch`, with faults, the concurrency
+//! limit, latency and paging applied the way the service applies them.
+
+use crate::faults::{self, Fault, Roll};
+use crate::http::{Reply, Request, Response};
+use crate::wire::{self, CmdletError};
+use crate::{cmdlets, lock, tenant, token, Shared};
+use serde_json::{json, Map, Value};
+use std::sync::atomic::Ordering;
+
+/// The text the service answers when a tenant runs too many cmdlets at once.
+pub const CONCURRENCY_MESSAGE: &str =
+    "You have reached the maximum number of concurrent requests per tenant. Please wait and retry.";
+
+/// The most sub-requests one `$batch` may carry.
+pub const MAX_BATCH: usize = 10;
+
+pub fn handle(shared: &Shared, request: Request) -> Reply {
+    lock(&shared.counters).http_requests += 1;
+    let segments: Vec<String> = request
+        .path
+        .trim_matches('/')
+        .split('/')
+        .map(wire::percent_decode)
+        .collect();
+    let segments: Vec<&str> = segments.iter().map(String::as_str).collect();
+    if request.method != "POST" {
+        return respond(CmdletError {
+            status: 405,
+            code: "MethodNotAllowed",
+            exception_type: "System.InvalidOperationException".into(),
+            message: format!("The HTTP method '{}' is not allowed here.", request.method),
+            retry_after: None,
+        });
+    }
+    match segments.as_slice() {
+        [tenant, "oauth2", "v2.0", "token"] => token::issue(shared, tenant, &request),
+        ["adminapi", "beta", tenant, action] => {
+            if let Some(refusal) =
+                wrong_tenant(shared, tenant).or_else(|| unauthorized(shared, &request))
+            {
+                return Reply::Respond(refusal);
+            }
+            let key = faults::fingerprint(&[
+                request.path.as_bytes(),
+                request.query.as_deref().unwrap_or("").as_bytes(),
+                &request.body,
+            ]);
+            let mut roll = shared.dice.next_attempt(shared.config.faults.seed, key);
+            if shared.config.faults.network(&mut roll) == Some(Fault::Drop) {
+                lock(&shared.counters).dropped += 1;
+                return Reply::Drop;
+            }
+            let context = Context {
+                base: format!("http://{}", request.host()),
+                tenant: tenant.to_string(),
+                page_size: page_size(shared, &request),
+            };
+            match action.to_ascii_lowercase().as_str() {
+                "invokecommand" => {
+                    let (status, headers, body) = invoke(
+                        shared,
+                        &context,
+                        request.query.as_deref(),
+                        &request.body,
+                        &mut roll,
+                    );
+                    Reply::Respond(Response {
+                        status,
+                        headers,
+                        body: body.to_string().into_bytes(),
+                    })
+                }
+                "$batch" => batch(shared, &context, &request.body),
+                _ => respond(not_routed(&request.path)),
+            }
+        }
+        _ => respond(not_routed(&request.path)),
+    }
+}
+
+fn respond(error: CmdletError) -> Reply {
+    Reply::Respond(Response {
+        status: error.status,
+        headers: error.headers(),
+        body: error.body().to_string().into_bytes(),
+    })
+}
+
+fn not_routed(path: &str) -> CmdletError {
+    CmdletError {
+        status: 404,
+        code: "NotFound",
+        exception_type: "System.InvalidOperationException".into(),
+        message: format!("No route matches '{path}'."),
+        retry_after: None,
+    }
+}
+
+pub(crate) fn wrong_tenant(shared: &Shared, tenant: &str) -> Option<Response> {
+    let expected = shared.config.tenant_id.as_deref()?;
+    (!expected.eq_ignore_ascii_case(tenant)).then(|| {
+        let error = wire::oauth_error(
+            "invalid_request",
+            90002,
+            &format!("Tenant '{tenant}' not found."),
+        );
+        Response::json(400, &error)
+    })
+}
+
+fn unauthorized(shared: &Shared, request: &Request) -> Option<Response> {
+    let token = request.header("authorization").and_then(|value| {
+        value
+            .strip_prefix("Bearer ")
+            .or_else(|| value.strip_prefix("bearer "))
+    });
+    let known = token.is_some_and(|token| lock(&shared.tokens).contains(token.trim()));
+    (!known).then(|| {
+        let error = json!({"error": {"code": "Unauthorized", "message": "The access token is missing, expired or invalid."}});
+        Response::json(401, &error).with_header(
+            "WWW-Authenticate",
+            "Bearer client_id=\"00000002-0000-0ff1-ce00-000000000000\", trusted_issuers=\"00000001-0000-0000-c000-000000000000@*\", error=\"invalid_token\"",
+        )
+    })
+}
+
+fn page_size(shared: &Shared, request: &Request) -> usize {
+    let preferred = request.header("prefer").and_then(|prefer| {
+        prefer.split(',').find_map(|part| {
+            part.trim()
+                .strip_prefix("odata.maxpagesize=")
+                .and_then(|n| n.trim().parse::<usize>().ok())
+        })
+    });
+    let size = shared.config.page_size.max(1);
+    preferred.map_or(size, |preferred| preferred.clamp(1, size))
+}
+
+struct Context {
+    base: String,
+    tenant: String,
+    page_size: usize,
+}
+
+/// Frees a concurrency slot however the cmdlet ends.
+struct Slot<'a>(&'a Shared);
+
+impl Drop for Slot<'_> {
+    fn drop(&mut self) {
+        self.0.in_flight.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+fn invoke(
+    shared: &Shared,
+    context: &Context,
+    query: Option<&str>,
+    body: &[u8],
+    roll: &mut Roll,
+) -> (u16, Vec<(String, String)>, Value) {
+    match run(shared, context, query, body, roll) {
+        Ok(body) => (
+            200,
+            vec![(
+                "Content-Type".into(),
+                "application/json; odata.metadata=minimal; charset=utf-8".into(),
+            )],
+            body,
+        ),
+        Err(error) => (error.status, error.headers(), error.body()),
+    }
+}
+
+fn run(
+    shared: &Shared,
+    context: &Context,
+    query: Option<&str>,
+    body: &[u8],
+    roll: &mut Roll,
+) -> Result<Value, CmdletError> {
+    let request: Value = serde_json::from_slice(body).map_err(|error| {
+        CmdletError::bad_request(
+            "Microsoft.OData.ODataException",
+            format!("The request body is not valid JSON: {error}"),
+        )
+    })?;
+    let input = request.get("CmdletInput").ok_or_else(|| {
+        CmdletError::bad_request(
+            "Microsoft.OData.ODataException",
+            "The request body must contain CmdletInput.",
+        )
+    })?;
+    let name = input
+        .get("CmdletName")
+        .and_then(Value::as_str)
+        .ok_or_else(|| {
+            CmdletError::bad_request(
+                "Microsoft.OData.ODataException",
+                "CmdletInput must contain CmdletName.",
+            )
+        })?;
+    let parameters = match input.get("Parameters") {
+        Some(Value::Object(parameters)) => parameters.clone(),
+        None | Some(Value::Null) => Map::new(),
+        Some(_) => {
+            return Err(CmdletError::bad_request(
+                "Microsoft.OData.ODataException",
+                "Parameters must be an object.",
+            ))
+        }
+    };
+    let faults = &shared.config.faults;
+    match faults.service(roll) {
+        Some(Fault::RateLimited) => {
+            lock(&shared.counters).throttled += 1;
+            return Err(CmdletError::throttled(format!("The request was throttled because the tenant sent too many requests. Retry after {} seconds.", faults.retry_after_seconds), Some(faults.retry_after_seconds)));
+        }
+        Some(Fault::Server(status)) => {
+            lock(&shared.counters).server_errors += 1;
+            return Err(CmdletError::server(status));
+        }
+        Some(Fault::Drop) | None => {}
+    }
+    if shared.in_flight.fetch_add(1, Ordering::SeqCst) >= faults.max_concurrency.max(1) {
+        shared.in_flight.fetch_sub(1, Ordering::SeqCst);
+        lock(&shared.counters).throttled += 1;
+        return Err(CmdletError::throttled(CONCURRENCY_MESSAGE, None));
+    }
+    let _slot = Slot(shared);
+    if !faults.latency.is_zero() {
+        std::thread::sleep(faults.latency);
+    }
+    let identity = parameters
+        .iter()
+        .find(|(key, _)| key.eq_ignore_ascii_case("Identity"))
+        .and_then(|(_, value)| value.as_str())
+        .map(str::to_string);
+    if let Some(identity) = &identity {
+        if fails_permanently(shared, identity) {
+            return Err(CmdletError::bad_request("Microsoft.Exchange.Data.Directory.ADOperationException", format!("Unable to perform the save operation. '{identity}' is not within a valid server write scope.")));
+        }
+    }
+    *lock(&shared.counters)
+        .cmdlets
+        .entry(name.to_ascii_lowercase())
+        .or_insert(0) += 1;
+    let output = cmdlets::execute(&mut lock(&shared.state), name, &parameters)?;
+    if let Some(key) = output.applied_to {
+        *lock(&shared.counters).set_mailbox.entry(key).or_insert(0) += 1;
+    }
+    let skip = query
+        .into_iter()
+        .flat_map(wire::parse_form)
+        .find(|(key, _)| key == "$skiptoken")
+        .and_then(|(_, value)| value.parse::<usize>().ok())
+        .unwrap_or(0);
+    let total = output.values.len();
+    let page: Vec<Value> = output
+        .values
+        .into_iter()
+        .skip(skip)
+        .take(context.page_size)
+        .collect();
+    let mut body = Map::new();
+    body.insert(
+        "@odata.context".into(),
+        wire::context_url(&context.base, &context.tenant).into(),
+    );
+    body.insert(
+        "adminapi.warnings@odata.type".into(),
+        "#Collection(String)".into(),
+    );
+    body.insert("@adminapi.warnings".into(), output.warnings.into());
+    body.insert("value".into(), Value::Array(page));
+    let next = skip + context.page_size;
+    if next < total {
+        body.insert(
+            "@odata.nextLink".into(),
+            format!(
+                "{}/adminapi/beta/{}/InvokeCommand?$skiptoken={next}",
+                context.base, context.tenant
+            )
+            .into(),
+        );
+    }
+    Ok(Value::Object(body))
+}
+
+fn fails_permanently(shared: &Shared, identity: &str) -> bool {
+    let failing = &shared.config.faults.failing_identities;
+    if failing
+        .iter()
+        .any(|name| name.eq_ignore_ascii_case(identity))
+    {
+        return true;
+    }
+    let state = lock(&shared.state);
+    match state.resolve_mailbox(identity) {
+        Ok(index) => failing
+            .iter()
+            .any(|name| tenant::answers_to(&state.mailboxes[index], name)),
+        Err(_) => false,
+    }
+}
+
+fn batch(shared: &Shared, context: &Context, body: &[u8]) -> Reply {
+    let requests = match serde_json::from_slice::<Value>(body) {
+        Ok(Value::Object(mut top)) => match top.remove("requests") {
+            Some(Value::Array(requests)) => requests,
+            _ => {
+                return respond(CmdletError::bad_request(
+                    "Microsoft.OData.ODataException",
+                    "The batch body must carry a requests array.",
+                ))
+            }
+        },
+        _ => {
+            return respond(CmdletError::bad_request(
+                "Microsoft.OData.ODataException",
+                "The batch body is not a JSON object.",
+            ))
+        }
+    };
+    if requests.len() > MAX_BATCH {
+        return respond(CmdletError::bad_request(
+            "Microsoft.OData.ODataException",
+            format!(
+                "The batch request has {} requests; the limit is {MAX_BATCH}.",
+                requests.len()
+            ),
+        ));
+    }
+    let mut responses = Vec::with_capacity(requests.len());
+    for request in &requests {
+        let id = request.get("id").cloned().unwrap_or(Value::Null);
+        let url = request.get("url").and_then(Value::as_str).unwrap_or("");
+        let (path, query) = url
+            .split_once('?')
+            .map_or((url, None), |(path, query)| (path, Some(query)));
+        let method = request.get("method").and_then(Value::as_str).unwrap_or("");
+        let (status, headers, body) = if !method.eq_ignore_ascii_case("POST")
+            || !path.to_ascii_lowercase().ends_with("invokecommand")
+        {
+            let error = not_routed(url);
+            (error.status, error.headers(), error.body())
+        } else {
+            let body = match request.get("body") {
+                Some(Value::String(text)) => text.clone().into_bytes(),
+                Some(value) => value.to_string().into_bytes(),
+                None => Vec::new(),
+            };
+            let key =
+                faults::fingerprint(&[path.as_bytes(), query.unwrap_or("").as_bytes(), &body]);
+            let mut roll = shared.dice.next_attempt(shared.config.faults.seed, key);
+            invoke(shared, context, query, &body, &mut roll)
+        };
+        let headers: Map<String, Value> = headers
+            .into_iter()
+            .map(|(name, value)| (name, Value::String(value)))
+            .collect();
+        responses.push(json!({"id": id, "status": status, "headers": headers, "body": body}));
+    }
+    Reply::Respond(Response::json(200, &json!({"responses": responses})))
+}

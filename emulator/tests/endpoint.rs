@@ -1,0 +1,450 @@
+mod common;
+
+use auditform_emulator::Faults;
+use common::*;
+use serde_json::{json, Value};
+use std::time::Duration;
+
+#[test]
+fn a_token_is_issued_for_the_right_secret_and_refused_for_a_wrong_one() {
+    let handle = start(config(Faults::default()));
+    let form = |secret| {
+        post_form(
+            &handle.token_url(TENANT),
+            &[
+                ("grant_type", "client_credentials"),
+                ("client_id", CLIENT_ID),
+                ("client_secret", secret),
+                ("scope", "https://outlook.office365.com/.default"),
+            ],
+        )
+    };
+    let granted = form(SECRET).ok();
+    assert_eq!(granted["token_type"], "Bearer");
+    assert_eq!(granted["expires_in"], 3599);
+    let refused = form("wrong");
+    assert_eq!(refused.status(), Some(401));
+    assert_eq!(refused.body()["error"], "invalid_client");
+    assert!(refused.body()["error_description"]
+        .as_str()
+        .unwrap()
+        .starts_with("AADSTS7000215"));
+}
+
+#[test]
+fn a_well_formed_client_assertion_gets_a_token() {
+    let handle = start(config(Faults::default()));
+    let encode = |value: Value| base64url(value.to_string().as_bytes());
+    let assertion = format!(
+        "{}.{}.{}",
+        encode(json!({"alg": "RS256", "typ": "JWT", "x5t": "abc"})),
+        encode(
+            json!({"aud": handle.token_url(TENANT), "iss": CLIENT_ID, "sub": CLIENT_ID, "exp": 4102444800u64, "jti": "1"})
+        ),
+        "c2lnbmF0dXJl"
+    );
+    let answer = post_form(
+        &handle.token_url(TENANT),
+        &[
+            ("grant_type", "client_credentials"),
+            ("client_id", CLIENT_ID),
+            (
+                "client_assertion_type",
+                "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
+            ),
+            ("client_assertion", &assertion),
+            ("scope", "https://outlook.office365.com/.default"),
+        ],
+    );
+    assert_eq!(answer.status(), Some(200), "{answer:?}");
+    let malformed = post_form(
+        &handle.token_url(TENANT),
+        &[
+            ("grant_type", "client_credentials"),
+            ("client_id", CLIENT_ID),
+            (
+                "client_assertion_type",
+                "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
+            ),
+            ("client_assertion", "not-a-jwt"),
+            ("scope", "https://outlook.office365.com/.default"),
+        ],
+    );
+    assert_eq!(malformed.status(), Some(401));
+}
+
+fn base64url(bytes: &[u8]) -> String {
+    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    let mut out = String::new();
+    for chunk in bytes.chunks(3) {
+        let n =
+            chunk.iter().fold(0u32, |acc, b| acc << 8 | u32::from(*b)) << (8 * (3 - chunk.len()));
+        for i in 0..=chunk.len() {
+            out.push(ALPHABET[(n >> (18 - 6 * i) & 63) as usize] as char);
+        }
+    }
+    out
+}
+
+#[test]
+fn a_cmdlet_without_a_valid_token_is_unauthorized() {
+    let handle = start(config(Faults::default()));
+    let answer = invoke(&handle, "forged", "Get-Mailbox", json!({}));
+    assert_eq!(answer.status(), Some(401));
+    assert_eq!(handle.cmdlet_count("Get-Mailbox"), 0);
+}
+
+#[test]
+fn get_mailbox_pages_with_next_link_and_leaves_group_mailboxes_out() {
+    let mut config = config(Faults::default());
+    config.page_size = 2;
+    let handle = start(config);
+    let token = token(&handle);
+    let body = cmdlet(
+        "Get-EXOMailbox",
+        json!({"ResultSize": "Unlimited", "PropertySets": ["Minimum", "Audit"]}),
+    );
+    let first = post_json(&handle.invoke_url(TENANT), &token, &body).ok();
+    assert_eq!(first["value"].as_array().unwrap().len(), 2);
+    let next = first["@odata.nextLink"].as_str().expect("a next link");
+    let second = post_json(next, &token, &body).ok();
+    assert_eq!(second["value"].as_array().unwrap().len(), 1);
+    assert!(second.get("@odata.nextLink").is_none());
+    let names: Vec<&str> = [&first, &second]
+        .iter()
+        .flat_map(|page| page["value"].as_array().unwrap())
+        .map(|m| m["Identity"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["pilar", "marc", "room-1"]);
+}
+
+#[test]
+fn mailboxes_come_in_the_endpoint_shape() {
+    let handle = start(config(Faults::default()));
+    let token = token(&handle);
+    let mut body = invoke(
+        &handle,
+        &token,
+        "Get-Mailbox",
+        json!({"Identity": "marc@contoso.com"}),
+    )
+    .ok();
+    let context = body["@odata.context"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    body["@odata.context"] = context
+        .replace(&handle.base_url(), "http://EMULATOR")
+        .into();
+    insta::assert_json_snapshot!(body);
+}
+
+#[test]
+fn get_mailbox_filters_by_recipient_type_details() {
+    let handle = start(config(Faults::default()));
+    let token = token(&handle);
+    let filter =
+        json!({"Filter": "RecipientTypeDetails -eq 'SharedMailbox' -or Department -like 'fin*'"});
+    let body = invoke(&handle, &token, "Get-Mailbox", filter).ok();
+    let names: Vec<&str> = body["value"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["Identity"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["pilar", "marc"]);
+    let groups = invoke(
+        &handle,
+        &token,
+        "Get-Mailbox",
+        json!({"GroupMailbox": true}),
+    )
+    .ok();
+    assert_eq!(groups["value"][0]["Identity"], "all-staff");
+}
+
+#[test]
+fn set_mailbox_add_and_remove_change_the_list_and_leave_default_audit_set() {
+    let handle = start(config(Faults::default()));
+    let token = token(&handle);
+    let edit = json!({"@odata.type": "#Exchange.GenericHashTable", "Add": ["MailboxLogin"], "Remove": ["Send"]});
+    let answer = invoke(
+        &handle,
+        &token,
+        "Set-Mailbox",
+        json!({"Identity": "11111111-1111-1111-1111-111111111111", "AuditOwner": edit}),
+    );
+    assert_eq!(answer.status(), Some(200), "{answer:?}");
+    let pilar = mailbox(&handle, "pilar");
+    let owner: Vec<&str> = pilar["AuditOwner"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap())
+        .collect();
+    assert!(owner.contains(&"MailboxLogin") && !owner.contains(&"Send"));
+    assert_eq!(pilar["DefaultAuditSet"], json!(["Admin", "Delegate"]));
+    assert_eq!(handle.set_mailbox_count("pilar@contoso.com"), 1);
+    assert_eq!(handle.cmdlet_count("set-mailbox"), 1);
+}
+
+#[test]
+fn set_mailbox_replaces_a_list_and_restores_defaults() {
+    let handle = start(config(Faults::default()));
+    let token = token(&handle);
+    invoke(&handle, &token, "Set-Mailbox", json!({"Identity": "marc@contoso.com", "AuditAdmin": ["Copy", "FolderBind"], "AuditLogAgeLimit": "180.00:00:00"})).ok();
+    invoke(
+        &handle,
+        &token,
+        "Set-Mailbox",
+        json!({"Identity": "marc@contoso.com", "DefaultAuditSet": ["Owner"]}),
+    )
+    .ok();
+    let marc = mailbox(&handle, "marc");
+    assert_eq!(marc["AuditAdmin"], json!(["Copy", "FolderBind"]));
+    assert_eq!(marc["AuditLogAgeLimit"], "180.00:00:00");
+    assert_eq!(marc["DefaultAuditSet"], json!(["Owner"]));
+    assert!(!marc["AuditOwner"]
+        .as_array()
+        .unwrap()
+        .contains(&json!("MessageBind")));
+}
+
+#[test]
+fn each_refusal_carries_the_service_text_in_the_inner_exception() {
+    let handle = start(config(Faults::default()));
+    let token = token(&handle);
+    let add = |identity: &str, property: &str, action: &str| {
+        let parameters = json!({"Identity": identity, property: {"@odata.type": "#Exchange.GenericHashTable", "Add": [action]}});
+        let answer = invoke(&handle, &token, "Set-Mailbox", parameters);
+        format!("{} {}", answer.status().unwrap_or(0), answer.service_text())
+    };
+    let report = [
+        ("unknown action", add("pilar", "AuditOwner", "MailboxLogon")),
+        ("deprecated", add("pilar", "AuditOwner", "MessageBind")),
+        (
+            "wrong logon type",
+            add("pilar", "AuditAdmin", "MailboxLogin"),
+        ),
+        (
+            "licence",
+            add("marc@contoso.com", "AuditOwner", "MailItemsAccessed"),
+        ),
+        ("already audited", add("pilar", "AuditOwner", "HardDelete")),
+        (
+            "group mailbox",
+            add("all-staff", "AuditOwner", "MailboxLogin"),
+        ),
+        (
+            "not found",
+            add("nobody@contoso.com", "AuditOwner", "MailboxLogin"),
+        ),
+        ("ambiguous", add("Marc", "AuditOwner", "MailboxLogin")),
+        ("unknown parameter", {
+            let answer = invoke(
+                &handle,
+                &token,
+                "Set-Mailbox",
+                json!({"Identity": "pilar", "AuditOwnr": []}),
+            );
+            format!("{} {}", answer.status().unwrap_or(0), answer.service_text())
+        }),
+    ]
+    .map(|(case, text)| format!("{case}:\n  {text}"))
+    .join("\n");
+    insta::assert_snapshot!(report);
+    assert_eq!(
+        handle.counters().set_mailbox.len(),
+        0,
+        "a refused call applies nothing"
+    );
+}
+
+#[test]
+fn a_batch_runs_each_request_and_refuses_more_than_ten() {
+    let handle = start(config(Faults::default()));
+    let token = token(&handle);
+    let request = |id: &str, body: Value| json!({"id": id, "method": "POST", "url": format!("/adminapi/beta/{TENANT}/InvokeCommand"), "body": body, "headers": {"Content-Type": "application/json"}});
+    let batch = json!({"requests": [
+        request("1", cmdlet("Set-Mailbox", json!({"Identity": "room1@contoso.com", "AuditEnabled": true}))),
+        request("2", cmdlet("Set-Mailbox", json!({"Identity": "pilar", "AuditOwner": {"Add": ["HardDelete"]}}))),
+        request("3", cmdlet("Get-OrganizationConfig", json!({}))),
+    ]});
+    let body = post_json(&handle.batch_url(TENANT), &token, &batch).ok();
+    let statuses: Vec<(&str, u64)> = body["responses"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| (r["id"].as_str().unwrap(), r["status"].as_u64().unwrap()))
+        .collect();
+    assert_eq!(statuses, [("1", 200), ("2", 400), ("3", 200)]);
+    assert_eq!(
+        body["responses"][2]["body"]["value"][0]["AuditDisabled"],
+        false
+    );
+    assert_eq!(mailbox(&handle, "room-1")["AuditEnabled"], true);
+    let eleven = json!({"requests": (0..11).map(|i| request(&i.to_string(), cmdlet("Get-OrganizationConfig", json!({})))).collect::<Vec<_>>()});
+    let refused = post_json(&handle.batch_url(TENANT), &token, &eleven);
+    assert_eq!(refused.status(), Some(400));
+    assert!(
+        refused.service_text().contains("limit is 10"),
+        "{refused:?}"
+    );
+}
+
+#[test]
+fn organization_and_bypass_settings_can_be_read_and_changed() {
+    let handle = start(config(Faults::default()));
+    let token = token(&handle);
+    invoke(
+        &handle,
+        &token,
+        "Set-OrganizationConfig",
+        json!({"AuditDisabled": true}),
+    )
+    .ok();
+    invoke(
+        &handle,
+        &token,
+        "Set-MailboxAuditBypassAssociation",
+        json!({"Identity": "svc-backup", "AuditBypassEnabled": false}),
+    )
+    .ok();
+    invoke(
+        &handle,
+        &token,
+        "Set-MailboxAuditBypassAssociation",
+        json!({"Identity": "pilar@contoso.com", "AuditBypassEnabled": true}),
+    )
+    .ok();
+    let organization = invoke(&handle, &token, "Get-OrganizationConfig", json!({})).ok();
+    assert_eq!(organization["value"][0]["AuditDisabled"], true);
+    let bypass = invoke(
+        &handle,
+        &token,
+        "Get-MailboxAuditBypassAssociation",
+        json!({}),
+    )
+    .ok();
+    let entries: Vec<(&str, bool)> = bypass["value"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| {
+            (
+                b["Name"].as_str().unwrap(),
+                b["AuditBypassEnabled"].as_bool().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(entries, [("svc-backup", false), ("pilar", true)]);
+}
+
+#[test]
+fn an_out_of_band_change_is_what_the_next_read_returns() {
+    let handle = start(config(Faults::default()));
+    let token = token(&handle);
+    handle
+        .set_mailbox_property("pilar", "AuditEnabled", json!(false))
+        .unwrap();
+    let body = invoke(&handle, &token, "Get-Mailbox", json!({"Identity": "pilar"})).ok();
+    assert_eq!(body["value"][0]["AuditEnabled"], false);
+}
+
+#[test]
+fn cmdlets_beyond_the_concurrency_limit_are_answered_429() {
+    let handle = start(config(Faults {
+        max_concurrency: 1,
+        latency: Duration::from_millis(400),
+        ..Faults::default()
+    }));
+    let token = token(&handle);
+    let answers: Vec<Answer> = std::thread::scope(|scope| {
+        let calls: Vec<_> = (0..3)
+            .map(|_| scope.spawn(|| invoke(&handle, &token, "Get-OrganizationConfig", json!({}))))
+            .collect();
+        calls.into_iter().map(|call| call.join().unwrap()).collect()
+    });
+    let throttled: Vec<&Answer> = answers.iter().filter(|a| a.status() == Some(429)).collect();
+    assert_eq!(
+        answers.iter().filter(|a| a.status() == Some(200)).count(),
+        1
+    );
+    assert_eq!(throttled.len(), 2);
+    assert!(throttled[0]
+        .service_text()
+        .starts_with("You have reached the maximum number of concurrent requests per tenant"));
+}
+
+#[test]
+fn a_permanently_failing_identity_fails_every_time_and_others_go_on() {
+    let handle = start(config(Faults {
+        failing_identities: vec!["marc@contoso.com".into()],
+        ..Faults::default()
+    }));
+    let token = token(&handle);
+    for _ in 0..2 {
+        let answer = invoke(
+            &handle,
+            &token,
+            "Set-Mailbox",
+            json!({"Identity": "22222222-2222-2222-2222-222222222222", "AuditEnabled": true}),
+        );
+        assert_eq!(answer.status(), Some(400));
+        assert!(answer
+            .service_text()
+            .contains("not within a valid server write scope"));
+    }
+    let other = invoke(
+        &handle,
+        &token,
+        "Set-Mailbox",
+        json!({"Identity": "pilar", "AuditEnabled": true}),
+    );
+    assert_eq!(other.status(), Some(200));
+}
+
+fn faulty_run(seed: u64) -> Vec<String> {
+    let handle = start(config(Faults {
+        rate_429: 0.2,
+        rate_5xx: 0.2,
+        rate_drop: 0.15,
+        retry_after_seconds: 2,
+        seed,
+        ..Faults::default()
+    }));
+    let token = token(&handle);
+    (0..40)
+        .map(|i| {
+            let limit = format!("{}.00:00:00", 90 + i % 3);
+            match invoke(
+                &handle,
+                &token,
+                "Set-Mailbox",
+                json!({"Identity": "pilar", "AuditLogAgeLimit": limit}),
+            ) {
+                Answer::Dropped => "dropped".to_string(),
+                Answer::Status(status, _, retry_after) => {
+                    format!("{status} {}", retry_after.unwrap_or_default())
+                }
+            }
+        })
+        .collect()
+}
+
+#[test]
+fn seeded_faults_repeat_from_run_to_run() {
+    let first = faulty_run(7);
+    assert_eq!(first, faulty_run(7));
+    for outcome in ["dropped", "429 2", "200 "] {
+        assert!(
+            first.iter().any(|o| o == outcome),
+            "{outcome} never happened: {first:?}"
+        );
+    }
+    assert!(
+        first.iter().any(|o| o.starts_with('5')),
+        "no 5xx: {first:?}"
+    );
+    assert_ne!(first, faulty_run(8));
+}
