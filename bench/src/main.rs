@@ -10,7 +10,7 @@
 
 use auditform::plan::Planner;
 use auditform::policy::load::load_dir;
-use auditform::render::{render_text, TextOptions};
+use auditform::render::{render_json, render_markdown, render_text, TextOptions};
 use auditform::state::snapshot::SnapshotFile;
 use auditform::state::ReadOptions;
 use auditform_bench::measure::{median, run};
@@ -261,11 +261,13 @@ fn render_table(tenants: &[(usize, PathBuf)], runs: usize) -> Result<(), String>
         extra_properties: loaded.policies.filter_properties(),
     };
     println!("### rendering vs planning, in process (medians of {runs} runs)\n");
-    println!("| mailboxes | changes | plan s | text s | text / plan | text MiB |");
-    println!("|---|---|---|---|---|---|");
+    println!("| mailboxes | changes | plan s | text s | text / plan | json s | json / plan | markdown s | markdown / plan | text MiB | json MiB |");
+    println!("|---|---|---|---|---|---|---|---|---|---|---|");
     for (size, path) in tenants {
         let (mut plan_s, mut text_s, mut ratios) = (vec![], vec![], vec![]);
-        let (mut changes, mut text_bytes) = (0, 0);
+        let (mut json_s, mut json_ratios, mut markdown_s, mut markdown_ratios) =
+            (vec![], vec![], vec![], vec![]);
+        let (mut changes, mut text_bytes, mut json_bytes) = (0, 0, 0);
         for _ in 0..runs {
             let started = Instant::now();
             let source = SnapshotFile::new(path);
@@ -292,15 +294,35 @@ fn render_table(tenants: &[(usize, PathBuf)], runs: usize) -> Result<(), String>
             plan_s.push(planned);
             text_s.push(rendered);
             ratios.push(rendered / planned);
+
+            let mut out = Vec::new();
+            let started = Instant::now();
+            render_json(&plan, &mut out).map_err(|e| e.to_string())?;
+            let rendered = started.elapsed().as_secs_f64();
+            json_bytes = out.len();
+            json_s.push(rendered);
+            json_ratios.push(rendered / planned);
+
+            let mut out = Vec::new();
+            let started = Instant::now();
+            render_markdown(&plan, &mut out).map_err(|e| e.to_string())?;
+            let rendered = started.elapsed().as_secs_f64();
+            markdown_s.push(rendered);
+            markdown_ratios.push(rendered / planned);
         }
         println!(
-            "| {} | {} | {:.3} | {:.4} | {:.3} | {:.2} |",
+            "| {} | {} | {:.3} | {:.4} | {:.3} | {:.4} | {:.3} | {:.4} | {:.3} | {:.2} | {:.0} |",
             label(*size),
             changes,
             median(&mut plan_s),
             median(&mut text_s),
             median(&mut ratios),
+            median(&mut json_s),
+            median(&mut json_ratios),
+            median(&mut markdown_s),
+            median(&mut markdown_ratios),
             mib(text_bytes as u64),
+            mib(json_bytes as u64),
         );
     }
     println!();
