@@ -223,7 +223,11 @@ impl Globs {
 
     /// Whether any pattern matches the UPN or the PrimarySmtpAddress.
     pub fn matches_names(&self, names: &MailboxNames) -> bool {
-        [&names.user_principal_name, &names.primary_smtp_address]
+        let upn = names.user_principal_name.as_deref();
+        let smtp = names.primary_smtp_address.as_deref();
+        // Most mailboxes' UPN is their address: match it once.
+        let smtp = smtp.filter(|smtp| Some(*smtp) != upn);
+        [upn, smtp]
             .into_iter()
             .flatten()
             .any(|address| self.is_match(address))

@@ -282,10 +282,7 @@ impl Scanner {
             }
             // Inside an element, only quotes and brackets matter: skip everything else at once.
             if matches!(self.depth, Depth::Inside(depth) if depth > 1) {
-                match buffer[at..]
-                    .iter()
-                    .position(|&b| STRUCTURAL[usize::from(b)])
-                {
+                match next_structural(&buffer[at..]) {
                     None => return Ok(()),
                     Some(found) => at += found,
                 }
@@ -365,7 +362,7 @@ impl Scanner {
     }
 }
 
-/// Bytes that change the scanner's state inside an element.
+/// Bytes that change the scanner's state inside an element, for the tail of a buffer.
 const STRUCTURAL: [bool; 256] = {
     let mut table = [false; 256];
     table[b'"' as usize] = true;
@@ -375,6 +372,34 @@ const STRUCTURAL: [bool; 256] = {
     table[b'}' as usize] = true;
     table
 };
+
+/// The first quote or bracket in `bytes`, eight bytes at a time: `[` and `]` differ from `{`
+/// and `}` only in bit 5, so folding that bit leaves three bytes to look for.
+fn next_structural(bytes: &[u8]) -> Option<usize> {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    // The lowest flagged byte is exact; borrows can only flag bytes above a real match.
+    let flag = |word: u64, byte: u8| {
+        let equal = word ^ (ONES * u64::from(byte));
+        equal.wrapping_sub(ONES) & !equal & HIGHS
+    };
+    let mut at = 0;
+    while at + 8 <= bytes.len() {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(&bytes[at..at + 8]);
+        let word = u64::from_le_bytes(word);
+        let folded = word | (ONES * 0x20);
+        let found = flag(word, b'"') | flag(folded, b'{') | flag(folded, b'}');
+        if found != 0 {
+            return Some(at + (found.trailing_zeros() / 8) as usize);
+        }
+        at += 8;
+    }
+    bytes[at..]
+        .iter()
+        .position(|&b| STRUCTURAL[usize::from(b)])
+        .map(|found| at + found)
+}
 
 /// The end of an element without the blanks before its comma or bracket.
 fn trim_end(buffer: &[u8], start: usize, end: usize) -> usize {

@@ -252,3 +252,20 @@ fn split_visitors_merge_back_in_file_order_and_stop_at_the_first_error() {
         }
     }
 }
+
+#[test]
+fn the_word_at_a_time_search_finds_the_same_first_quote_or_bracket_as_a_byte_search() {
+    let text = br#"    "Key":  [ 1, 2 ] , x{}\ "z" abcdefghijklmnop ] [ ;;; :::: } { {{"#;
+    for start in 0..text.len() {
+        let rest = &text[start..];
+        let expected = rest
+            .iter()
+            .position(|b| matches!(b, b'"' | b'[' | b']' | b'{' | b'}'));
+        assert_eq!(next_structural(rest), expected, "from {start}");
+    }
+    // Bytes one bit away from the wanted ones are not mistaken for them.
+    let near = [
+        b'\x02', b';', b'=', b'Z', b'|', 0xDB, 0xFB, 0xA2, b'!', b'#',
+    ];
+    assert_eq!(next_structural(&near.repeat(3)), None);
+}
