@@ -192,13 +192,14 @@ fn mib(bytes: u64) -> f64 {
 /// `plan` against the serde_json floor, alternating run by run so that both see the same load.
 fn plan_table(bins: &Path, tenants: &[(usize, PathBuf)], runs: usize) -> Result<(), String> {
     println!("### plan end to end vs the serde_json IgnoredAny floor (medians of {runs} runs)\n");
-    println!("| mailboxes | file MiB | floor parse s | floor read+parse s | plan s | plan / parse | plan / read+parse | plan max RSS MiB | floor max RSS MiB |");
-    println!("|---|---|---|---|---|---|---|---|---|");
+    println!("| mailboxes | file MiB | floor parse s | floor read+parse s | plan s | plan / parse | plan / read+parse | plan CPU s | floor CPU s | plan CPU / floor CPU | plan max RSS MiB | floor max RSS MiB |");
+    println!("|---|---|---|---|---|---|---|---|---|---|---|---|");
     for (size, path) in tenants {
         let file_bytes = std::fs::metadata(path).map_or(0, |m| m.len());
         let (mut parse, mut read_parse, mut plan, mut ratio_parse, mut ratio_read_parse) =
             (vec![], vec![], vec![], vec![], vec![]);
         let (mut plan_rss, mut floor_rss) = (0u64, 0u64);
+        let (mut plan_cpu, mut floor_cpu, mut ratio_cpu) = (vec![], vec![], vec![]);
         for _ in 0..runs {
             let floor = run(Command::new(bins.join("parse-floor")).arg(path), true)
                 .map_err(|e| format!("parse-floor: {e}"))?;
@@ -233,11 +234,14 @@ fn plan_table(bins: &Path, tenants: &[(usize, PathBuf)], runs: usize) -> Result<
             plan.push(plan_s);
             ratio_parse.push(plan_s * 1e3 / parse_ms);
             ratio_read_parse.push(plan_s * 1e3 / (read_ms + parse_ms));
+            plan_cpu.push(planned.cpu.as_secs_f64());
+            floor_cpu.push(floor.cpu.as_secs_f64());
+            ratio_cpu.push(planned.cpu.as_secs_f64() / floor.cpu.as_secs_f64().max(1e-9));
             plan_rss = plan_rss.max(planned.max_rss_bytes);
             floor_rss = floor_rss.max(floor.max_rss_bytes);
         }
         println!(
-            "| {} | {:.0} | {:.3} | {:.3} | {:.3} | {:.2} | {:.2} | {:.0} | {:.0} |",
+            "| {} | {:.0} | {:.3} | {:.3} | {:.3} | {:.2} | {:.2} | {:.3} | {:.3} | {:.2} | {:.0} | {:.0} |",
             label(*size),
             mib(file_bytes),
             median(&mut parse),
@@ -245,6 +249,9 @@ fn plan_table(bins: &Path, tenants: &[(usize, PathBuf)], runs: usize) -> Result<
             median(&mut plan),
             median(&mut ratio_parse),
             median(&mut ratio_read_parse),
+            median(&mut plan_cpu),
+            median(&mut floor_cpu),
+            median(&mut ratio_cpu),
             mib(plan_rss),
             mib(floor_rss),
         );

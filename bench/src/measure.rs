@@ -10,6 +10,8 @@ pub struct Run {
     pub wall: Duration,
     /// Peak resident set size of the child, from `wait4`'s rusage.
     pub max_rss_bytes: u64,
+    /// User plus system CPU time of the child, on every core it used.
+    pub cpu: Duration,
     pub exit_code: i32,
     pub stdout: Vec<u8>,
 }
@@ -46,9 +48,15 @@ pub fn run(command: &mut Command, capture_stdout: bool) -> io::Result<Run> {
         wall,
         // Linux reports ru_maxrss in KiB.
         max_rss_bytes: (usage.ru_maxrss as u64) * 1024,
+        cpu: cpu_time(usage.ru_utime) + cpu_time(usage.ru_stime),
         exit_code,
         stdout,
     })
+}
+
+fn cpu_time(time: libc::timeval) -> Duration {
+    Duration::from_secs(time.tv_sec.max(0) as u64)
+        + Duration::from_micros(time.tv_usec.max(0) as u64)
 }
 
 /// The median of some durations; zero when there are none.

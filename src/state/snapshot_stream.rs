@@ -266,7 +266,7 @@ impl Scanner {
                     at += 1;
                     continue;
                 }
-                match memchr::memchr2(b'"', b'\\', &buffer[at..]) {
+                match next_quote_or_backslash(&buffer[at..]) {
                     None => return Ok(()),
                     Some(found) => {
                         at += found;
@@ -377,12 +377,7 @@ const STRUCTURAL: [bool; 256] = {
 /// and `}` only in bit 5, so folding that bit leaves three bytes to look for.
 fn next_structural(bytes: &[u8]) -> Option<usize> {
     const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGHS: u64 = 0x8080_8080_8080_8080;
-    // The lowest flagged byte is exact; borrows can only flag bytes above a real match.
-    let flag = |word: u64, byte: u8| {
-        let equal = word ^ (ONES * u64::from(byte));
-        equal.wrapping_sub(ONES) & !equal & HIGHS
-    };
+    let flag = flag_byte;
     let mut at = 0;
     while at + 8 <= bytes.len() {
         let mut word = [0u8; 8];
@@ -399,6 +394,32 @@ fn next_structural(bytes: &[u8]) -> Option<usize> {
         .iter()
         .position(|&b| STRUCTURAL[usize::from(b)])
         .map(|found| at + found)
+}
+
+/// The first quote or backslash in `bytes`: the end of a string, or an escape in it. Strings
+/// are short, so an inline word-at-a-time search beats a call per string.
+fn next_quote_or_backslash(bytes: &[u8]) -> Option<usize> {
+    let mut at = 0;
+    while at + 8 <= bytes.len() {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(&bytes[at..at + 8]);
+        let word = u64::from_le_bytes(word);
+        let found = flag_byte(word, b'"') | flag_byte(word, b'\\');
+        if found != 0 {
+            return Some(at + (found.trailing_zeros() / 8) as usize);
+        }
+        at += 8;
+    }
+    memchr::memchr2(b'"', b'\\', &bytes[at..]).map(|found| at + found)
+}
+
+/// Sets the high bit of the lowest byte of `word` equal to `byte` (and perhaps of bytes above
+/// it, which callers ignore: borrows only run upwards).
+fn flag_byte(word: u64, byte: u8) -> u64 {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    let equal = word ^ (ONES * u64::from(byte));
+    equal.wrapping_sub(ONES) & !equal & HIGHS
 }
 
 /// The end of an element without the blanks before its comma or bracket.

@@ -269,3 +269,16 @@ fn the_word_at_a_time_search_finds_the_same_first_quote_or_bracket_as_a_byte_sea
     ];
     assert_eq!(next_structural(&near.repeat(3)), None);
 }
+
+#[test]
+fn the_word_at_a_time_search_finds_the_same_end_of_string_as_memchr() {
+    let text = br#"plain text then \" escaped, more plain text ]} and "the end" x"#;
+    for start in 0..text.len() {
+        let rest = &text[start..];
+        assert_eq!(
+            next_quote_or_backslash(rest),
+            memchr::memchr2(b'"', b'\\', rest),
+            "from {start}"
+        );
+    }
+}
