@@ -1,10 +1,11 @@
-//! `auditform-bench [all|gen|plan|render] [--sizes 10k,100k,1m] [--runs N]`
+//! `auditform-bench [all|gen|plan|render|split] [--sizes 10k,100k,1m] [--runs N]`
 //!
 //! Generates tenants into `<target>/bench-data` once (reused afterwards), builds the release
 //! `auditform` binary, and measures, side by side in one run:
 //! - `plan` end to end (child process, text to /dev/null): wall time and peak RSS, against
 //!   `parse-floor`, serde_json parsing the same file into `IgnoredAny`;
-//! - rendering a plan against planning it, in process.
+//! - rendering a plan against planning it, in process;
+//! - one planner fed by parsing workers against planner parts on every worker, in process.
 //!
 //! Prints Markdown tables, ready for BENCHMARKS.md.
 
@@ -55,7 +56,7 @@ fn parse_args() -> Result<Options, String> {
                 let runs = args.next().ok_or("--runs needs a number")?;
                 options.runs = runs.parse().map_err(|_| format!("bad --runs {runs:?}"))?;
             }
-            "all" | "gen" | "plan" | "render" => options.what = arg,
+            "all" | "gen" | "plan" | "render" | "split" => options.what = arg,
             other => {
                 return Err(format!(
                     "unknown argument {other:?}; see the source's doc comment"
@@ -122,6 +123,9 @@ fn drive(options: &Options) -> Result<(), String> {
     }
     if options.what == "all" || options.what == "render" {
         render_table(&tenants, options.runs)?;
+    }
+    if options.what == "all" || options.what == "split" {
+        split_table(&tenants, options.runs)?;
     }
     Ok(())
 }
@@ -330,6 +334,53 @@ fn render_table(tenants: &[(usize, PathBuf)], runs: usize) -> Result<(), String>
             median(&mut markdown_ratios),
             mib(text_bytes as u64),
             mib(json_bytes as u64),
+        );
+    }
+    println!();
+    Ok(())
+}
+
+/// The two ways of planning a streamed export, side by side in this process: workers parse and
+/// send mailboxes to one planner (`SnapshotFile::read`), or workers plan their blocks with
+/// planner parts merged in order (`SnapshotFile::read_split`, what `plan` uses).
+fn split_table(tenants: &[(usize, PathBuf)], runs: usize) -> Result<(), String> {
+    let loaded = load_dir(&policies_dir()).map_err(|e| e.to_string())?;
+    let options = ReadOptions {
+        extra_properties: loaded.policies.filter_properties(),
+    };
+    println!("### one planner fed by parsing workers vs planner parts on every worker (medians of {runs} runs)\n");
+    println!("| mailboxes | one planner s | planner parts s | parts / one |");
+    println!("|---|---|---|---|");
+    for (size, path) in tenants {
+        let (mut one, mut parts, mut ratios) = (vec![], vec![], vec![]);
+        for _ in 0..runs {
+            let source = SnapshotFile::new(path);
+            let started = Instant::now();
+            let mut planner = Planner::new(&loaded.policies, &source.describe());
+            source
+                .read(&mut planner, &options)
+                .map_err(|e| e.to_string())?;
+            let single = planner.finish().map_err(|e| e.to_string())?;
+            let one_s = started.elapsed().as_secs_f64();
+            drop(single);
+            let started = Instant::now();
+            let mut planner = Planner::new(&loaded.policies, &source.describe());
+            source
+                .read_split(&mut planner, &options)
+                .map_err(|e| e.to_string())?;
+            let split = planner.finish().map_err(|e| e.to_string())?;
+            let parts_s = started.elapsed().as_secs_f64();
+            drop(split);
+            one.push(one_s);
+            parts.push(parts_s);
+            ratios.push(parts_s / one_s);
+        }
+        println!(
+            "| {} | {:.3} | {:.3} | {:.2} |",
+            label(*size),
+            median(&mut one),
+            median(&mut parts),
+            median(&mut ratios),
         );
     }
     println!();
