@@ -4,6 +4,7 @@ use crate::cli::{ApplyArgs, StateArgs};
 use crate::error::CliError;
 use crate::plan::{planfile, Plan, Planner};
 use crate::policy::load::load_dir;
+use crate::progress::Progress;
 use crate::render::{render_text, TextOptions};
 use crate::state::lock::StateLock;
 use crate::state::snapshot::SnapshotFile;
@@ -11,9 +12,6 @@ use crate::state::snapshot_write::SnapshotSink;
 use crate::state::{ObjectOutcome, ReadOptions};
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
-
-/// Below this many objects a progress bar would only flicker.
-const PROGRESS_THRESHOLD: usize = 500;
 
 pub fn run(args: &ApplyArgs, color: bool) -> Result<Outcome, CliError> {
     match &args.plan_file {
@@ -126,15 +124,9 @@ fn carry_out(
         );
     }
     let mut sink = SnapshotSink::new(state);
-    let bar = progress_bar(plan.to_change());
-    let report = apply_plan(plan, &mut sink, &mut |_: &ObjectOutcome| {
-        if let Some(bar) = &bar {
-            bar.inc(1);
-        }
-    })?;
-    if let Some(bar) = bar {
-        bar.finish_and_clear();
-    }
+    let progress = Progress::new("applying", Some(plan.to_change() as u64));
+    let report = apply_plan(plan, &mut sink, &mut |_: &ObjectOutcome| progress.inc(1))?;
+    progress.finish();
     drop(lock);
 
     report.render(out)?;
@@ -144,18 +136,4 @@ fn carry_out(
     } else {
         Outcome::Failed
     })
-}
-
-/// Only for a person watching a terminal, and only when the wait is long enough to matter;
-/// never in CI logs or piped output.
-fn progress_bar(objects: usize) -> Option<indicatif::ProgressBar> {
-    if objects < PROGRESS_THRESHOLD || !std::io::stderr().is_terminal() {
-        return None;
-    }
-    let bar = indicatif::ProgressBar::new(objects as u64);
-    bar.set_style(
-        indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} objects applied")
-            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
-    );
-    Some(bar)
 }
