@@ -3,6 +3,7 @@
 
 use crate::plan::PlanError;
 use crate::policy::load::LoadError;
+use crate::state::exo::ExoError;
 use crate::state::snapshot::StateError;
 use std::fmt::Write as _;
 
@@ -16,8 +17,17 @@ pub enum CliError {
     Plan(#[from] PlanError),
     #[error("{count} change{} would weaken auditing, and --forbid-weakening was given", if *.count == 1 { "" } else { "s" })]
     Weakening { count: usize },
+    /// Boxed: the live client's errors are large, and the other variants are common.
+    #[error(transparent)]
+    Live(Box<ExoError>),
     #[error("could not write the output: {0}")]
     Output(#[from] std::io::Error),
+}
+
+impl From<ExoError> for CliError {
+    fn from(error: ExoError) -> Self {
+        CliError::Live(Box::new(error))
+    }
 }
 
 impl CliError {
@@ -43,6 +53,12 @@ impl CliError {
                     out,
                     "error: {self}\nhint: the plan above marks them; change the policies, or run without --forbid-weakening after review"
                 );
+            }
+            CliError::Live(error) => {
+                let _ = write!(out, "error: {error}");
+                if let Some(hint) = error.hint() {
+                    let _ = write!(out, "\nhint: {hint}");
+                }
             }
             CliError::Output(_) => {
                 let _ = write!(out, "error: {self}");

@@ -1,5 +1,6 @@
 //! One file per command. Each wires the parts together and does nothing else.
 
+mod live;
 mod plan;
 mod show;
 mod validate;

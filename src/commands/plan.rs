@@ -1,17 +1,17 @@
+use super::live::Source;
 use super::{print_warnings, Outcome};
 use crate::cli::{Format, PlanArgs};
 use crate::error::CliError;
 use crate::plan::Planner;
 use crate::policy::load::load_dir;
 use crate::render::{render_text, TextOptions};
-use crate::state::snapshot::SnapshotFile;
 use crate::state::ReadOptions;
 use std::io::Write;
 
 pub fn run(args: &PlanArgs, color: bool) -> Result<Outcome, CliError> {
     let loaded = load_dir(&args.policy.policies)?;
     print_warnings(&loaded.warnings);
-    let source = SnapshotFile::new(&args.state.state);
+    let source = Source::choose(&args.state, &args.live)?;
     let options = ReadOptions {
         extra_properties: loaded.policies.filter_properties(),
     };

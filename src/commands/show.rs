@@ -1,14 +1,14 @@
+use super::live::Source;
 use super::Outcome;
 use crate::cli::ShowArgs;
 use crate::error::CliError;
 use crate::model::Tenant;
 use crate::render::{render_state, TextOptions};
-use crate::state::snapshot::SnapshotFile;
 use crate::state::ReadOptions;
 use std::io::Write;
 
 pub fn run(args: &ShowArgs, color: bool) -> Result<Outcome, CliError> {
-    let source = SnapshotFile::new(&args.state.state);
+    let source = Source::choose(&args.state, &args.live)?;
     let mut tenant = Tenant::default();
     source.read(&mut tenant, &ReadOptions::default())?;
     let stdout = std::io::stdout();

@@ -1,6 +1,7 @@
 //! Where current state comes from and where changes go. A source streams what it reads into a
 //! [`StateVisitor`], so that a million mailboxes never have to be held at once.
 
+pub mod exo;
 pub mod snapshot;
 
 use crate::model::{BypassAssociation, Mailbox, Organization, Tenant};
