@@ -49,8 +49,111 @@ Examples:
   auditform plan --forbid-weakening                # exit 1 if any change weakens auditing")]
     Plan(PlanArgs),
 
-    /// Show the current audit settings of a tenant, like `Get-Mailbox | FL Name,Audit*`.
+    /// Show a saved plan, or the current audit settings of a tenant, like
+    /// `Get-Mailbox | FL Name,Audit*`.
+    #[command(after_help = "\
+Examples:
+  auditform show                                   # the audit settings of examples/tenant.json
+  auditform show --state export.json               # the audit settings of another state file
+  auditform show plan.json                         # a plan saved with `plan --out plan.json`
+  auditform show plan.json --format json           # the same plan as its JSON document")]
     Show(ShowArgs),
+
+    /// Write policies that describe the current state, so that planning them changes nothing.
+    ///
+    /// Per RecipientTypeDetails, the most common configuration becomes one policy; every other
+    /// configuration gets a policy that selects its mailboxes by identity. Group mailboxes get
+    /// none: their audit configuration can't be customized.
+    #[command(after_help = "\
+Examples:
+  auditform import                                 # print the policies as YAML
+  auditform import --state export.json --out policies/
+  auditform plan --state export.json --policies policies/   # No changes.")]
+    Import(ImportArgs),
+
+    /// Write a PowerShell script that carries out a saved plan with the ExchangeOnlineManagement
+    /// module, for admins who review and run the changes themselves.
+    ///
+    /// One Set-Mailbox call per mailbox, every identity single-quoted. The script checks that a
+    /// session is connected, stops at the first failure (unless run with -ContinueOnError), and
+    /// ends with how many changes succeeded and failed.
+    #[command(after_help = "\
+Examples:
+  auditform plan --out plan.json
+  auditform script plan.json --out apply-audit.ps1
+  pwsh ./apply-audit.ps1 -ContinueOnError")]
+    Script(ScriptArgs),
+
+    /// Carry changes out: a saved plan exactly, or plan now, show it and ask for approval.
+    ///
+    /// Without PLANFILE, only `yes` approves, and without a terminal --auto-approve is
+    /// required. With PLANFILE nothing is asked: the plan was reviewed when it was saved; it is
+    /// refused when a mailbox it changes was changed since ("Saved plan is stale"). The state
+    /// file is locked while apply runs, written atomically (the previous file is kept as
+    /// FILE.backup), and read again afterwards to verify that every change holds.
+    #[command(after_help = "\
+Examples:
+  auditform apply                                  # plan, review, answer `yes`
+  auditform apply --auto-approve                   # CI: no prompt
+  auditform plan --out plan.json && auditform apply plan.json
+  auditform apply --state tenant.json --lock-timeout 2m")]
+    Apply(ApplyArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ApplyArgs {
+    /// A plan saved with `plan --out`: apply exactly it, without asking. It is refused when
+    /// the mailboxes it changes were changed since, or when the file was edited.
+    #[arg(value_name = "PLANFILE")]
+    pub plan_file: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub policy: PolicyArgs,
+
+    #[command(flatten)]
+    pub state: StateArgs,
+
+    #[command(flatten)]
+    pub live: LiveArgs,
+
+    /// Apply without asking for approval.
+    #[arg(long)]
+    pub auto_approve: bool,
+
+    /// How long to wait for another apply's lock on the state file, such as 0s, 30s or 2m.
+    #[arg(long, default_value = "0s", value_name = "DURATION", value_parser = parse_duration)]
+    pub lock_timeout: std::time::Duration,
+}
+
+/// `30s`, `2m`, `1h`, or a bare number of seconds.
+fn parse_duration(text: &str) -> Result<std::time::Duration, String> {
+    let text = text.trim();
+    let (number, unit) = match text.find(|c: char| !c.is_ascii_digit()) {
+        Some(index) => text.split_at(index),
+        None => (text, "s"),
+    };
+    let seconds_per_unit = match unit {
+        "ms" => {
+            return number
+                .parse()
+                .map(std::time::Duration::from_millis)
+                .map_err(|_| usage(text))
+        }
+        "s" => 1,
+        "m" => 60,
+        "h" => 3600,
+        _ => return Err(usage(text)),
+    };
+    number
+        .parse::<u64>()
+        .ok()
+        .and_then(|n| n.checked_mul(seconds_per_unit))
+        .map(std::time::Duration::from_secs)
+        .ok_or_else(|| usage(text))
+}
+
+fn usage(text: &str) -> String {
+    format!("`{text}` is not a duration; write it as 0s, 30s, 2m or 1h")
 }
 
 #[derive(Debug, Args)]
@@ -62,14 +165,22 @@ pub struct PolicyArgs {
 
 #[derive(Debug, Args)]
 pub struct StateArgs {
-    /// The current state: a snapshot file, a Get-EXOMailbox JSON export, or a REST capture.
-    #[arg(
-        long,
-        env = "AUDITFORM_STATE",
-        default_value = "examples/tenant.json",
-        value_name = "FILE"
-    )]
-    pub state: PathBuf,
+    /// The current state: a snapshot file, a Get-EXOMailbox JSON export, or a REST capture
+    /// [default: examples/tenant.json].
+    #[arg(long, env = "AUDITFORM_STATE", value_name = "FILE")]
+    pub state: Option<PathBuf>,
+}
+
+impl StateArgs {
+    /// What a newcomer's first command reads: the bundled example tenant.
+    pub const DEFAULT_STATE: &'static str = "examples/tenant.json";
+
+    /// The state file given, or the bundled example.
+    pub fn path(&self) -> PathBuf {
+        self.state
+            .clone()
+            .unwrap_or_else(|| PathBuf::from(Self::DEFAULT_STATE))
+    }
 }
 
 /// A live Exchange Online tenant instead of a state file. Credentials come from the
@@ -109,6 +220,10 @@ pub struct LiveArgs {
 pub enum Format {
     /// terraform-style text for people.
     Text,
+    /// GitHub-flavoured Markdown for a pull-request comment, at most 60,000 characters.
+    Markdown,
+    /// The JSON plan document (docs/plan-format.md), for tools.
+    Json,
 }
 
 #[derive(Debug, Args)]
@@ -137,13 +252,56 @@ pub struct PlanArgs {
     /// List every mailbox of a grouped change instead of the first few.
     #[arg(long)]
     pub expand: bool,
+
+    /// Also save the plan to FILE, for `show FILE` and `apply FILE`.
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
 pub struct ShowArgs {
+    /// A plan saved with `plan --out`, shown instead of the current state (the plan records the
+    /// state it was made from, so --state does not apply to it).
+    #[arg(value_name = "PLANFILE")]
+    pub plan_file: Option<PathBuf>,
+
     #[command(flatten)]
     pub state: StateArgs,
 
     #[command(flatten)]
     pub live: LiveArgs,
+
+    /// The output format of a saved plan.
+    #[arg(long, value_enum, default_value_t = Format::Text, requires = "plan_file")]
+    pub format: Format,
+
+    /// List every mailbox of a grouped change of a saved plan instead of the first few.
+    #[arg(long, requires = "plan_file")]
+    pub expand: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    #[command(flatten)]
+    pub state: StateArgs,
+
+    /// Write one file per policy kind and recipient type into this directory (created if
+    /// missing) instead of printing one multi-document YAML to stdout.
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+
+    /// Overwrite files that already exist in the output directory.
+    #[arg(long, requires = "out")]
+    pub force: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ScriptArgs {
+    /// A plan saved with `plan --out`.
+    #[arg(value_name = "PLANFILE")]
+    pub plan_file: PathBuf,
+
+    /// Write the script to this file instead of stdout (written whole, or not at all).
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
 }

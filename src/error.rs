@@ -1,11 +1,16 @@
 //! The command layer's error, and the one place where any error becomes a message for a person:
 //! what went wrong, where (file:line:column when there is one), and a hint.
 
+use crate::apply::ApplyError;
+use crate::plan::planfile::PlanFileError;
 use crate::plan::PlanError;
-use crate::policy::load::LoadError;
+use crate::policy::load::{LoadError, YamlWriteError};
+use crate::render::powershell::ScriptError;
 use crate::state::exo::ExoError;
+use crate::state::lock::LockError;
 use crate::state::snapshot::StateError;
 use std::fmt::Write as _;
+use std::path::PathBuf;
 
 #[derive(Debug, thiserror::Error)]
 pub enum CliError {
@@ -17,11 +22,36 @@ pub enum CliError {
     Plan(#[from] PlanError),
     #[error("{count} change{} would weaken auditing, and --forbid-weakening was given", if *.count == 1 { "" } else { "s" })]
     Weakening { count: usize },
+    #[error("plan file {}: {error}", path.display())]
+    PlanFile {
+        path: PathBuf,
+        #[source]
+        error: PlanFileError,
+    },
+    #[error(transparent)]
+    Lock(#[from] LockError),
+    #[error(transparent)]
+    Apply(#[from] ApplyError),
+    #[error("the plan was made against {planned}, not {target}")]
+    PlanSourceMismatch { planned: String, target: String },
+    #[error("apply needs approval, but standard input is not a terminal")]
+    NoTerminal,
     /// Boxed: the live client's errors are large, and the other variants are common.
     #[error(transparent)]
     Live(Box<ExoError>),
     #[error("could not write the output: {0}")]
     Output(#[from] std::io::Error),
+    #[error(transparent)]
+    Yaml(#[from] YamlWriteError),
+    #[error(transparent)]
+    Script(#[from] ScriptError),
+    #[error("{} already exist{}", list_paths(.paths), if .paths.len() == 1 { "s" } else { "" })]
+    OutputExists { paths: Vec<PathBuf> },
+}
+
+fn list_paths(paths: &[PathBuf]) -> String {
+    let names: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
+    names.join(", ")
 }
 
 impl From<ExoError> for CliError {
@@ -54,14 +84,54 @@ impl CliError {
                     "error: {self}\nhint: the plan above marks them; change the policies, or run without --forbid-weakening after review"
                 );
             }
+            CliError::PlanFile { error, .. } => {
+                let _ = write!(out, "error: {self}\nhint: {}", error.hint());
+            }
+            CliError::Lock(error) => {
+                let _ = write!(out, "error: {error}\nhint: {}", error.hint());
+            }
+            CliError::Apply(ApplyError::Stale(stale)) => {
+                let _ = writeln!(out, "error: {self}");
+                for object in stale {
+                    let _ = writeln!(out, "  - {object}");
+                }
+                let _ = write!(
+                    out,
+                    "hint: nothing was changed; run `auditform plan` again and review the new plan"
+                );
+            }
+            CliError::Apply(ApplyError::Sink(error)) => {
+                let _ = write!(out, "error: {error}");
+            }
+            CliError::PlanSourceMismatch { .. } => {
+                let _ = write!(
+                    out,
+                    "error: {self}\nhint: a saved plan applies only to the state it was made from; leave out --state, or plan again against the other state"
+                );
+            }
+            CliError::NoTerminal => {
+                let _ = write!(
+                    out,
+                    "error: {self}\nhint: review the plan with `auditform plan`, then run `auditform apply --auto-approve`"
+                );
+            }
             CliError::Live(error) => {
                 let _ = write!(out, "error: {error}");
                 if let Some(hint) = error.hint() {
                     let _ = write!(out, "\nhint: {hint}");
                 }
             }
-            CliError::Output(_) => {
+            CliError::Output(_) | CliError::Yaml(_) => {
                 let _ = write!(out, "error: {self}");
+            }
+            CliError::Script(error) => {
+                let _ = write!(out, "error: {error}\nhint: {}", error.hint());
+            }
+            CliError::OutputExists { .. } => {
+                let _ = write!(
+                    out,
+                    "error: {self}\nhint: choose an empty directory, or pass --force to overwrite"
+                );
             }
         }
         if !out.ends_with('\n') {

@@ -3,6 +3,7 @@
 //! The core (`catalog`, `model`, `policy`, `plan`) does no I/O and prints nothing; `state`
 //! reads and writes tenants, `render` turns plans into text, and `commands` wires them.
 
+pub mod apply;
 pub mod catalog;
 pub mod cli;
 pub mod commands;

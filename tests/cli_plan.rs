@@ -184,3 +184,44 @@ fn help_teaches_the_exit_codes() {
     assert_eq!(output.status.code(), Some(0));
     assert!(stdout_of(&output).contains("changes present"));
 }
+
+/// Every broken policy directory under tests/fixtures/policies/broken gives one clear message
+/// with a position and a hint, and exits 1 — from `validate` and from `plan` alike — without a
+/// panic and without touching any state.
+#[test]
+fn broken_policies_each_give_a_clear_error_with_a_position_and_exit_1() {
+    let broken = repo().join("tests/fixtures/policies/broken");
+    let mut cases: Vec<PathBuf> = std::fs::read_dir(&broken)
+        .unwrap()
+        .map(|entry| entry.unwrap().path())
+        .collect();
+    cases.sort();
+    assert!(cases.len() >= 12);
+    let mut report = String::new();
+    for case in cases {
+        let name = case.file_name().unwrap().to_string_lossy().into_owned();
+        let relative = format!("tests/fixtures/policies/broken/{name}");
+        for command in ["validate", "plan"] {
+            let output = auditform()
+                .args([command, "--policies", &relative])
+                .output()
+                .unwrap();
+            let stderr = stderr_of(&output);
+            assert_eq!(
+                output.status.code(),
+                Some(1),
+                "{name} ({command}): {stderr}"
+            );
+            assert!(!stderr.contains("panicked"), "{name}: {stderr}");
+            assert!(stdout_of(&output).is_empty(), "{name}: nothing on stdout");
+            assert!(
+                stderr.contains(&relative),
+                "{name}: names the file: {stderr}"
+            );
+            if command == "validate" {
+                report.push_str(&format!("== {name}\n{stderr}\n"));
+            }
+        }
+    }
+    insta::assert_snapshot!("broken_policies", report);
+}

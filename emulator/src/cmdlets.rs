@@ -220,10 +220,9 @@ fn set_mailbox(state: &mut TenantState, parameters: &Object) -> Result<Output, C
     }
     let licence_hint = state.licence_hint();
     let mailbox = &mut state.mailboxes[index];
-    let current = tenant::audit_settings(mailbox);
-    let recipient_type = RecipientType::parse(tenant::recipient_type(mailbox));
-    let licence = tenant::licence(mailbox, licence_hint);
-    let next = service::set_mailbox(&recipient_type, licence, &current, &params)
+    let read = tenant::read_mailbox(mailbox, licence_hint)?;
+    let current = read.audit;
+    let next = service::set_mailbox(&read.recipient_type, read.licence, &current, &params)
         .map_err(|error| CmdletError::bad_request(error.exception_type(), error.to_string()))?;
     let mut output = Output {
         applied_to: Some(tenant::immutable_key(mailbox, index)),

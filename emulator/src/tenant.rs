@@ -3,7 +3,9 @@
 
 use crate::wire::CmdletError;
 use auditform::catalog::LicenceTier;
-use auditform::model::{ActionList, AuditSettings, LogonSet, LogonType, TimeSpan};
+use auditform::model::{AuditSettings, LogonType, Mailbox, Tenant, TimeSpan};
+use auditform::state::snapshot::read_snapshot_bytes;
+use auditform::state::ReadOptions;
 use serde_json::{Map, Value};
 
 pub type Object = Map<String, Value>;
@@ -178,25 +180,6 @@ pub fn recipient_type(mailbox: &Object) -> &str {
     text(mailbox, "RecipientTypeDetails").unwrap_or("UserMailbox")
 }
 
-pub fn licence(mailbox: &Object, hint: Option<LicenceTier>) -> LicenceTier {
-    let capable = match mailbox.get("PersistedCapabilities") {
-        Some(Value::Array(items)) => items.iter().filter_map(Value::as_str).any(is_e5_capability),
-        Some(Value::String(text)) => text.split([',', ' ']).any(is_e5_capability),
-        _ => false,
-    };
-    if capable {
-        LicenceTier::E5
-    } else {
-        hint.unwrap_or(LicenceTier::NonE5)
-    }
-}
-
-fn is_e5_capability(name: &str) -> bool {
-    ["BPOS_S_EquivioAnalytics", "M365Auditing"]
-        .iter()
-        .any(|capability| capability.eq_ignore_ascii_case(name.trim()))
-}
-
 /// Strings from a JSON array, a single (possibly comma-separated) string, or null.
 pub fn strings(value: Option<&Value>) -> Vec<String> {
     match value {
@@ -234,21 +217,35 @@ pub fn timespan(value: Option<&Value>) -> Option<TimeSpan> {
     }
 }
 
-pub fn audit_settings(mailbox: &Object) -> AuditSettings {
-    let list = |logon: LogonType| {
-        let names = strings(mailbox.get(logon.property()));
-        ActionList::from_names(names.iter().map(String::as_str))
-    };
-    AuditSettings {
-        enabled: flag(mailbox.get("AuditEnabled")).unwrap_or(true),
-        log_age_limit: timespan(mailbox.get("AuditLogAgeLimit"))
-            .unwrap_or(TimeSpan::DEFAULT_AUDIT_LOG_AGE_LIMIT),
-        lists: LogonType::ALL.map(list),
-        default_audit_set: strings(mailbox.get("DefaultAuditSet"))
-            .iter()
-            .filter_map(|name| LogonType::parse(name))
-            .collect::<LogonSet>(),
+/// The mailbox as auditform's own reader sees it. The emulated service and auditform must
+/// agree on what a mailbox's JSON means (licence, TimeSpan forms, list shapes), so the
+/// emulator reads it with the same code rather than a second parser.
+pub fn read_mailbox(mailbox: &Object, hint: Option<LicenceTier>) -> Result<Mailbox, CmdletError> {
+    let mut document = Object::new();
+    if let Some(hint) = hint {
+        let hint = match hint {
+            LicenceTier::E5 => "E5",
+            LicenceTier::NonE5 => "nonE5",
+        };
+        document.insert("licence".into(), hint.into());
     }
+    document.insert(
+        "mailboxes".into(),
+        vec![Value::Object(mailbox.clone())].into(),
+    );
+    let bytes = serde_json::to_vec(&document).unwrap_or_default();
+    let mut tenant = Tenant::default();
+    read_snapshot_bytes(
+        &bytes,
+        "emulated tenant",
+        &mut tenant,
+        &ReadOptions::default(),
+    )
+    .map_err(|error| CmdletError::internal(error.to_string()))?;
+    tenant
+        .mailboxes
+        .pop()
+        .ok_or_else(|| CmdletError::internal("the mailbox could not be read".to_string()))
 }
 
 pub fn write_audit_settings(mailbox: &mut Object, settings: &AuditSettings) {

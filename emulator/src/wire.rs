@@ -31,6 +31,14 @@ impl CmdletError {
         }
     }
 
+    /// A stored object the service itself can't read: a 500 whose text says why.
+    pub fn internal(message: impl Into<String>) -> CmdletError {
+        CmdletError {
+            message: message.into(),
+            ..CmdletError::server(500)
+        }
+    }
+
     pub fn not_found(message: impl Into<String>) -> CmdletError {
         CmdletError {
             status: 404,

@@ -16,7 +16,7 @@ impl Source {
     /// The live tenant when `--tenant` is given, else the state file.
     pub fn choose(state: &StateArgs, live: &LiveArgs) -> Result<Source, CliError> {
         match &live.tenant {
-            None => Ok(Source::File(SnapshotFile::new(&state.state))),
+            None => Ok(Source::File(SnapshotFile::new(state.path()))),
             Some(tenant) => Ok(Source::Live(Box::new(live_client(tenant, live)?))),
         }
     }

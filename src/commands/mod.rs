@@ -1,7 +1,10 @@
 //! One file per command. Each wires the parts together and does nothing else.
 
+mod apply;
+mod import;
 mod live;
 mod plan;
+mod script;
 mod show;
 mod validate;
 
@@ -15,6 +18,8 @@ pub enum Outcome {
     Success,
     /// `plan --detailed-exitcode` found changes.
     ChangesPresent,
+    /// The command reported its own failure (a cancelled or failed apply).
+    Failed,
 }
 
 impl Outcome {
@@ -22,6 +27,7 @@ impl Outcome {
         match self {
             Outcome::Success => 0,
             Outcome::ChangesPresent => 2,
+            Outcome::Failed => 1,
         }
     }
 }
@@ -32,6 +38,9 @@ pub fn run(cli: Cli) -> Result<Outcome, CliError> {
         Command::Validate(args) => validate::run(&args),
         Command::Plan(args) => plan::run(&args, color),
         Command::Show(args) => show::run(&args, color),
+        Command::Import(args) => import::run(&args),
+        Command::Script(args) => script::run(&args),
+        Command::Apply(args) => apply::run(&args, color),
     }
 }
 

@@ -2,11 +2,13 @@ use super::live::Source;
 use super::{print_warnings, Outcome};
 use crate::cli::{Format, PlanArgs};
 use crate::error::CliError;
-use crate::plan::Planner;
+use crate::plan::planfile::{self, PlanFileInfo};
+use crate::plan::{Plan, Planner};
 use crate::policy::load::load_dir;
-use crate::render::{render_text, TextOptions};
+use crate::render::{render_json, render_markdown, render_text, TextOptions};
 use crate::state::ReadOptions;
 use std::io::Write;
+use std::path::Path;
 
 pub fn run(args: &PlanArgs, color: bool) -> Result<Outcome, CliError> {
     let loaded = load_dir(&args.policy.policies)?;
@@ -30,6 +32,8 @@ pub fn run(args: &PlanArgs, color: bool) -> Result<Outcome, CliError> {
             },
             &mut out,
         )?,
+        Format::Markdown => render_markdown(&plan, &mut out)?,
+        Format::Json => render_json(&plan, &mut out)?,
     }
     out.flush()?;
 
@@ -37,9 +41,37 @@ pub fn run(args: &PlanArgs, color: bool) -> Result<Outcome, CliError> {
     if args.forbid_weakening && weakening > 0 {
         return Err(CliError::Weakening { count: weakening });
     }
+    if let Some(path) = &args.out {
+        let digest = planfile::policies_digest(
+            loaded
+                .files
+                .iter()
+                .map(|(path, text)| (path.as_str(), text.as_bytes())),
+        );
+        save(&plan, path, digest, args.format)?;
+    }
     Ok(if args.detailed_exitcode && !plan.is_empty() {
         Outcome::ChangesPresent
     } else {
         Outcome::Success
     })
+}
+
+/// Saves the plan, and says so the way terraform does: after a text plan on stdout, and on
+/// stderr when stdout is a JSON document that must stay parseable.
+fn save(plan: &Plan, path: &Path, policies_digest: String, format: Format) -> Result<(), CliError> {
+    let info = PlanFileInfo::new(Some(policies_digest));
+    planfile::save(path, plan, info).map_err(|error| CliError::PlanFile {
+        path: path.to_path_buf(),
+        error,
+    })?;
+    let message = format!(
+        "\nSaved the plan to: {path}\n\nTo perform exactly these actions, run: auditform apply {path}",
+        path = path.display()
+    );
+    match format {
+        Format::Text => println!("{message}"),
+        Format::Json | Format::Markdown => eprintln!("{message}"),
+    }
+    Ok(())
 }

@@ -1,13 +1,45 @@
 use super::live::Source;
 use super::Outcome;
-use crate::cli::ShowArgs;
+use crate::cli::{Format, ShowArgs};
 use crate::error::CliError;
 use crate::model::Tenant;
-use crate::render::{render_state, TextOptions};
+use crate::plan::planfile;
+use crate::render::{render_json, render_markdown, render_state, render_text, TextOptions};
 use crate::state::ReadOptions;
 use std::io::Write;
+use std::path::Path;
 
 pub fn run(args: &ShowArgs, color: bool) -> Result<Outcome, CliError> {
+    match &args.plan_file {
+        Some(path) => show_plan(path, args, color),
+        None => show_state(args, color),
+    }
+}
+
+fn show_plan(path: &Path, args: &ShowArgs, color: bool) -> Result<Outcome, CliError> {
+    let saved = planfile::load(path).map_err(|error| CliError::PlanFile {
+        path: path.to_path_buf(),
+        error,
+    })?;
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    match args.format {
+        Format::Text => render_text(
+            &saved.plan,
+            &TextOptions {
+                color,
+                expand: args.expand,
+            },
+            &mut out,
+        )?,
+        Format::Json => render_json(&saved.plan, &mut out)?,
+        Format::Markdown => render_markdown(&saved.plan, &mut out)?,
+    }
+    out.flush()?;
+    Ok(Outcome::Success)
+}
+
+fn show_state(args: &ShowArgs, color: bool) -> Result<Outcome, CliError> {
     let source = Source::choose(&args.state, &args.live)?;
     let mut tenant = Tenant::default();
     source.read(&mut tenant, &ReadOptions::default())?;

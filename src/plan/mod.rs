@@ -3,6 +3,7 @@
 
 pub mod conflict;
 pub mod diff;
+pub mod planfile;
 
 use crate::model::{ActionList, ActionSet, LogonSet, LogonType, RecipientType};
 use crate::policy::PolicyRef;

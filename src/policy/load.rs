@@ -24,6 +24,9 @@ pub const MAX_FILE_BYTES: u64 = 1024 * 1024;
 pub struct LoadOutput {
     pub policies: PolicySet,
     pub warnings: Vec<Diagnostic>,
+    /// Every file read, by its path relative to the policy directory, with its text: what a
+    /// saved plan's policies digest is computed from.
+    pub files: Vec<(String, String)>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -143,6 +146,10 @@ pub fn load_dir(dir: &Path) -> Result<LoadOutput, LoadError> {
         let file: Arc<str> = path.display().to_string().into();
         if let Some(text) = read_capped(&path, &file, &mut collector) {
             collector.load_text(&file, &text);
+            let relative = path.strip_prefix(dir).unwrap_or(&path);
+            collector
+                .files
+                .push((relative.to_string_lossy().into_owned(), text));
         }
     }
     if collector.errors.is_empty() && collector.policies.is_empty() {
@@ -285,6 +292,7 @@ struct Collector {
     errors: Vec<Diagnostic>,
     /// Where each policy name was first defined.
     names: HashMap<Arc<str>, SourceLocation>,
+    files: Vec<(String, String)>,
 }
 
 impl Collector {
@@ -342,6 +350,7 @@ impl Collector {
             Ok(LoadOutput {
                 policies: self.policies,
                 warnings: self.warnings,
+                files: self.files,
             })
         } else {
             Err(LoadError {
@@ -354,3 +363,22 @@ impl Collector {
 #[cfg(test)]
 #[path = "load_tests.rs"]
 mod tests;
+
+/// A document could not be written as YAML.
+#[derive(Debug, thiserror::Error)]
+#[error("could not write policies as YAML: {0}")]
+pub struct YamlWriteError(String);
+
+/// Writes documents as one multi-document YAML text, `---` between documents.
+pub fn to_yaml<T: serde::Serialize>(documents: &[T]) -> Result<String, YamlWriteError> {
+    let mut out = String::new();
+    for (index, document) in documents.iter().enumerate() {
+        if index > 0 {
+            out.push_str("---\n");
+        }
+        let text =
+            serde_yaml::to_string(document).map_err(|error| YamlWriteError(error.to_string()))?;
+        out.push_str(text.strip_prefix("---\n").unwrap_or(&text));
+    }
+    Ok(out)
+}

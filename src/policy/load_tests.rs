@@ -108,7 +108,6 @@ fn a_zero_log_age_limit_with_allow_purge_is_accepted() {
 }
 
 #[test]
-#[ignore = "the OPATH parser is a stub that accepts every filter until it lands"]
 fn a_bad_filter_points_into_the_filter_text() {
     let rendered = refusal(&with_selector(
         "    filter: \"Department -eq 'Finance' -and\"\n",
@@ -116,6 +115,7 @@ fn a_bad_filter_points_into_the_filter_text() {
     // The scalar opens at column 13; the error is past its opening quote.
     assert!(rendered.starts_with("p.yaml:7:"), "{rendered}");
     assert!(!rendered.starts_with("p.yaml:7:13:"), "{rendered}");
+    insta::assert_snapshot!(rendered);
 }
 
 #[test]

@@ -4,6 +4,7 @@
 //! `select` decides which mailboxes a policy applies to, and `resolve` merges the verdicts of
 //! every policy that selects a mailbox into one desired state.
 
+pub mod import;
 pub mod load;
 pub mod opath;
 pub mod resolve;

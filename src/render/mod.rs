@@ -2,13 +2,19 @@
 //! writes to the writer it is given, and the caller decides whether colour is wanted.
 
 pub mod group;
+pub mod json;
 pub mod label;
+pub mod markdown;
+pub mod powershell;
 pub mod state;
 pub mod style;
 pub mod text;
 mod text_blocks;
 
 pub use group::{group_changes, ChangeGroup};
+pub use json::render_json;
+pub use markdown::{render_markdown, COMMENT_LIMIT};
+pub use powershell::render_powershell;
 pub use state::render_state;
 pub use text::render_text;
 

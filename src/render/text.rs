@@ -20,16 +20,16 @@ const GROUP_THRESHOLD: usize = 3;
 const NO_CHANGES: &str = "No changes. Your mailboxes match the policies.";
 
 /// One object in the actions section.
-enum Item<'a> {
+pub(super) enum Item<'a> {
     Organization(&'a OrganizationChange),
     Bypass(&'a BypassChange),
     Mailbox(&'a MailboxChange),
     Group(&'a ChangeGroup<'a>),
 }
 
-struct Entry<'a> {
-    item: Item<'a>,
-    weakenings: Vec<Weakening>,
+pub(super) struct Entry<'a> {
+    pub(super) item: Item<'a>,
+    pub(super) weakenings: Vec<Weakening>,
 }
 
 /// Writes the plan as terraform-style text.
@@ -58,7 +58,11 @@ pub fn render_text(plan: &Plan, options: &TextOptions, out: &mut dyn Write) -> i
 }
 
 /// Every changing object, weakening ones first, each part in plan order.
-fn entries<'a>(plan: &'a Plan, groups: &'a [ChangeGroup<'a>], expand: bool) -> Vec<Entry<'a>> {
+pub(super) fn entries<'a>(
+    plan: &'a Plan,
+    groups: &'a [ChangeGroup<'a>],
+    expand: bool,
+) -> Vec<Entry<'a>> {
     let mut all = Vec::new();
     if let Some(organization) = &plan.organization_change {
         let weakenings = if organization.weakens() {
@@ -181,18 +185,23 @@ impl PlanWriter<'_> {
         )?;
         writeln!(self.out)?;
         for entry in entries {
-            match entry.item {
-                Item::Organization(change) => self.organization(change, &entry.weakenings)?,
-                Item::Bypass(change) => self.bypass(change, &entry.weakenings)?,
-                Item::Mailbox(change) => self.mailbox(change, &entry.weakenings)?,
-                Item::Group(group) => self.group(group, &entry.weakenings)?,
-            }
+            self.entry(entry)?;
             writeln!(self.out)?;
         }
         Ok(())
     }
 
-    fn skipped(&mut self, skipped: &[Skipped]) -> io::Result<()> {
+    /// The block of one object.
+    pub(super) fn entry(&mut self, entry: &Entry<'_>) -> io::Result<()> {
+        match entry.item {
+            Item::Organization(change) => self.organization(change, &entry.weakenings),
+            Item::Bypass(change) => self.bypass(change, &entry.weakenings),
+            Item::Mailbox(change) => self.mailbox(change, &entry.weakenings),
+            Item::Group(group) => self.group(group, &entry.weakenings),
+        }
+    }
+
+    pub(super) fn skipped(&mut self, skipped: &[Skipped]) -> io::Result<()> {
         if skipped.is_empty() {
             return Ok(());
         }
@@ -237,7 +246,7 @@ impl PlanWriter<'_> {
     }
 
     /// Warnings in plan order; a warning repeated word for word is shown once, with a count.
-    fn warnings(&mut self, warnings: &[String]) -> io::Result<()> {
+    pub(super) fn warnings(&mut self, warnings: &[String]) -> io::Result<()> {
         if warnings.is_empty() {
             return Ok(());
         }
@@ -267,7 +276,7 @@ impl PlanWriter<'_> {
         writeln!(self.out)
     }
 
-    fn summary(&mut self, plan: &Plan) -> io::Result<()> {
+    pub(super) fn summary(&mut self, plan: &Plan) -> io::Result<()> {
         if plan.is_empty() {
             return writeln!(self.out, "{}", self.palette.paint(Role::Header, NO_CHANGES));
         }

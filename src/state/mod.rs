@@ -2,9 +2,14 @@
 //! [`StateVisitor`], so that a million mailboxes never have to be held at once.
 
 pub mod exo;
+pub mod lock;
 pub mod snapshot;
+pub mod snapshot_write;
 
 use crate::model::{BypassAssociation, Mailbox, Organization, Tenant};
+use crate::plan::{Plan, Subject};
+use std::collections::HashMap;
+use std::path::PathBuf;
 
 /// Receives what a source reads, in the source's order.
 pub trait StateVisitor {
@@ -39,4 +44,146 @@ impl StateVisitor for Tenant {
     fn mailbox(&mut self, mailbox: Mailbox) {
         self.mailboxes.push(mailbox);
     }
+}
+
+/// Where a plan's changes are carried out: the local snapshot file, or a live tenant.
+///
+/// Apply reads the planned objects (to refuse a stale plan), applies, and reads them again (to
+/// verify that every change holds), all through this trait.
+pub trait StateSink {
+    /// How the target is named to people, in the same words as the source a plan records,
+    /// such as `snapshot examples/tenant.json`.
+    fn describe(&self) -> String;
+
+    /// Reads, again, the current state of exactly the objects a plan touches: its mailboxes
+    /// by immutable id, the organization, and its bypass associations by id.
+    fn read_planned(&mut self, plan: &Plan) -> Result<CurrentObjects, SinkError>;
+
+    /// Carries out the plan's changes. A permanent failure of one object is reported in its
+    /// outcome and the others go on; `Err` means nothing can be said about any object.
+    /// `progress` is told about each object as it finishes. Outcomes come in the plan's order:
+    /// mailboxes, then the organization, then bypass associations.
+    fn apply(
+        &mut self,
+        plan: &Plan,
+        progress: &mut dyn FnMut(&ObjectOutcome),
+    ) -> Result<Vec<ObjectOutcome>, SinkError>;
+}
+
+/// The planned objects as they are now. An object that is gone is absent.
+#[derive(Clone, Debug, Default)]
+pub struct CurrentObjects {
+    /// By immutable id.
+    pub mailboxes: HashMap<String, Mailbox>,
+    pub organization: Option<Organization>,
+    /// By immutable id.
+    pub bypass: HashMap<String, BypassAssociation>,
+}
+
+impl CurrentObjects {
+    /// Keeps, from everything a source reads, the objects `plan` touches.
+    pub fn collector(plan: &Plan) -> PlannedCollector<'_> {
+        PlannedCollector {
+            plan,
+            current: CurrentObjects::default(),
+        }
+    }
+}
+
+/// A [`StateVisitor`] that keeps only a plan's objects.
+pub struct PlannedCollector<'p> {
+    plan: &'p Plan,
+    current: CurrentObjects,
+}
+
+impl PlannedCollector<'_> {
+    pub fn finish(self) -> CurrentObjects {
+        self.current
+    }
+}
+
+impl StateVisitor for PlannedCollector<'_> {
+    fn organization(&mut self, organization: Organization) {
+        self.current.organization = Some(organization);
+    }
+    fn bypass(&mut self, association: BypassAssociation) {
+        let id = association.names.immutable_id();
+        if self.plan.bypass_changes.iter().any(|c| c.subject.id == id) {
+            self.current.bypass.insert(id.to_string(), association);
+        }
+    }
+    fn mailbox(&mut self, mailbox: Mailbox) {
+        let id = mailbox.names.immutable_id();
+        if self.plan.mailbox_changes.iter().any(|c| c.subject.id == id) {
+            self.current.mailboxes.insert(id.to_string(), mailbox);
+        }
+    }
+}
+
+/// Which object an outcome is about.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ObjectRef {
+    Mailbox { id: String, display_name: String },
+    Organization,
+    Bypass { id: String, display_name: String },
+}
+
+impl ObjectRef {
+    pub fn mailbox(subject: &Subject) -> ObjectRef {
+        ObjectRef::Mailbox {
+            id: subject.id.clone(),
+            display_name: subject.display_name.clone(),
+        }
+    }
+
+    pub fn bypass(subject: &Subject) -> ObjectRef {
+        ObjectRef::Bypass {
+            id: subject.id.clone(),
+            display_name: subject.display_name.clone(),
+        }
+    }
+}
+
+impl std::fmt::Display for ObjectRef {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ObjectRef::Mailbox { display_name, .. } => write!(f, "mailbox \"{display_name}\""),
+            ObjectRef::Organization => f.write_str("organization"),
+            ObjectRef::Bypass { display_name, .. } => {
+                write!(f, "bypass association \"{display_name}\"")
+            }
+        }
+    }
+}
+
+/// What happened to one object.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ObjectResult {
+    Changed,
+    /// The target refused the change; `message` is its own text (the service's
+    /// `innererror.internalexception.message` for a live tenant).
+    Failed {
+        message: String,
+    },
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ObjectOutcome {
+    pub object: ObjectRef,
+    pub result: ObjectResult,
+}
+
+/// Why a sink could not read or write at all.
+#[derive(Debug, thiserror::Error)]
+pub enum SinkError {
+    #[error(transparent)]
+    Read(#[from] snapshot::StateError),
+    #[error("can't write state file {}: {source}", path.display())]
+    Write {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    /// Boxed: the live client's errors are large.
+    #[error(transparent)]
+    Live(Box<exo::ExoError>),
 }

@@ -7,12 +7,14 @@ pub mod auth;
 pub mod config;
 pub mod http;
 pub mod jwt;
+pub mod live_sink;
 pub mod secret;
 pub mod sink;
 pub mod source;
 
 pub use auth::{AuthError, Credentials};
 pub use config::{ConfigError, ExoConfig, RetryPolicy};
+pub use live_sink::ExoSink;
 pub use secret::Secret;
 pub use sink::{WriteReport, WriteResult};
 

@@ -1,0 +1,144 @@
+use super::*;
+use crate::catalog::Action;
+use crate::model::{ActionSet, Tenant};
+use crate::plan::plan_tenant;
+use crate::policy::{AuditSpec, ListSpec, MailboxPolicy, PolicyRef, PolicySet, SourceLocation};
+use crate::state::snapshot::read_snapshot_bytes;
+use crate::state::snapshot_write::SnapshotSink;
+use crate::state::ReadOptions;
+
+const TENANT: &str = r#"[
+  {"Guid": "g-pilar", "DisplayName": "Pilar Pinilla", "RecipientTypeDetails": "UserMailbox", "AuditOwner": ["Update"]},
+  {"Guid": "g-don", "DisplayName": "Don Hall", "RecipientTypeDetails": "UserMailbox", "AuditOwner": ["MailboxLogin"]}
+]"#;
+
+fn owner_sign_ins() -> PolicySet {
+    let mut audit = AuditSpec::default();
+    audit.lists[LogonType::Owner.index()] = Some(ListSpec::Change {
+        add: [Action::MailboxLogin].into_iter().collect(),
+        remove: ActionSet::EMPTY,
+    });
+    PolicySet {
+        mailbox: vec![MailboxPolicy {
+            reference: PolicyRef {
+                name: "owner-sign-ins".into(),
+                source: SourceLocation {
+                    file: "policies/owner.yaml".into(),
+                    line: 1,
+                    column: 1,
+                },
+            },
+            description: None,
+            priority: 0,
+            selector: Default::default(),
+            audit,
+        }],
+        ..PolicySet::default()
+    }
+}
+
+fn plan_of(text: &str) -> Plan {
+    let mut tenant = Tenant::default();
+    read_snapshot_bytes(text.as_bytes(), "t", &mut tenant, &ReadOptions::default()).unwrap();
+    plan_tenant(&owner_sign_ins(), &tenant, "t").unwrap()
+}
+
+fn state_file(text: &str) -> (tempfile::TempDir, SnapshotSink) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("tenant.json");
+    std::fs::write(&path, text).unwrap();
+    (dir, SnapshotSink::new(path))
+}
+
+#[test]
+fn applying_a_plan_updates_every_planned_mailbox_and_verifies_it() {
+    let plan = plan_of(TENANT);
+    let (_dir, mut sink) = state_file(TENANT);
+    let mut seen = Vec::new();
+    let report = apply_plan(&plan, &mut sink, &mut |o| seen.push(o.clone())).unwrap();
+    assert_eq!(seen.len(), 1);
+    assert!(report.succeeded());
+    let mut text = Vec::new();
+    report.render(&mut text).unwrap();
+    insta::assert_snapshot!(String::from_utf8(text).unwrap());
+}
+
+#[test]
+fn a_changed_planned_mailbox_makes_the_plan_stale_and_nothing_is_written() {
+    let plan = plan_of(TENANT);
+    let changed = TENANT.replace(r#"["Update"]"#, r#"["Update", "HardDelete"]"#);
+    let (_dir, mut sink) = state_file(&changed);
+    let Err(ApplyError::Stale(stale)) = apply_plan(&plan, &mut sink, &mut |_| {}) else {
+        panic!("a stale plan was applied");
+    };
+    assert_eq!(stale.len(), 1);
+    assert_eq!(
+        stale[0].to_string(),
+        "mailbox \"Pilar Pinilla\" (g-pilar): its audit settings changed"
+    );
+    assert_eq!(std::fs::read_to_string(sink.path()).unwrap(), changed);
+}
+
+#[test]
+fn a_change_to_a_mailbox_the_plan_does_not_touch_does_not_make_it_stale() {
+    let plan = plan_of(TENANT);
+    let changed = TENANT.replace(r#"["MailboxLogin"]"#, r#"["MailboxLogin", "HardDelete"]"#);
+    let (_dir, mut sink) = state_file(&changed);
+    let report = apply_plan(&plan, &mut sink, &mut |_| {}).unwrap();
+    assert!(report.succeeded());
+}
+
+/// A target that accepts every change and keeps none of them.
+struct Forgetful(SnapshotSink);
+
+impl StateSink for Forgetful {
+    fn describe(&self) -> String {
+        self.0.describe()
+    }
+    fn read_planned(&mut self, plan: &Plan) -> Result<CurrentObjects, SinkError> {
+        self.0.read_planned(plan)
+    }
+    fn apply(
+        &mut self,
+        plan: &Plan,
+        _progress: &mut dyn FnMut(&ObjectOutcome),
+    ) -> Result<Vec<ObjectOutcome>, SinkError> {
+        Ok(plan
+            .mailbox_changes
+            .iter()
+            .map(|c| ObjectOutcome {
+                object: ObjectRef::mailbox(&c.subject),
+                result: ObjectResult::Changed,
+            })
+            .collect())
+    }
+}
+
+#[test]
+fn a_change_that_does_not_hold_is_reported_with_what_is_missing_and_fails_the_apply() {
+    let plan = plan_of(TENANT);
+    let (_dir, sink) = state_file(TENANT);
+    let report = apply_plan(&plan, &mut Forgetful(sink), &mut |_| {}).unwrap();
+    assert!(!report.succeeded());
+    let mut text = Vec::new();
+    report.render(&mut text).unwrap();
+    insta::assert_snapshot!(String::from_utf8(text).unwrap());
+}
+
+#[test]
+fn only_yes_approves_the_prompt() {
+    for (answer, approved) in [
+        ("yes\n", true),
+        ("no\n", false),
+        ("YES\n", false),
+        ("", false),
+        ("y\n", false),
+    ] {
+        let mut shown = Vec::new();
+        let result = confirm(&mut answer.as_bytes(), &mut shown).unwrap();
+        assert_eq!(result, approved, "answer {answer:?}");
+    }
+    let mut shown = Vec::new();
+    confirm(&mut "no\n".as_bytes(), &mut shown).unwrap();
+    insta::assert_snapshot!(String::from_utf8(shown).unwrap());
+}

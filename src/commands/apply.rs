@@ -1,0 +1,228 @@
+use super::live::{live_client, Source};
+use super::{print_warnings, Outcome};
+use crate::apply::{apply_plan, confirm};
+use crate::cli::{ApplyArgs, StateArgs};
+use crate::error::CliError;
+use crate::plan::{planfile, Plan, Planner};
+use crate::policy::load::load_dir;
+use crate::render::{render_text, TextOptions};
+use crate::state::exo::{ExoClient, ExoSink};
+use crate::state::lock::StateLock;
+use crate::state::snapshot::SnapshotFile;
+use crate::state::snapshot_write::SnapshotSink;
+use crate::state::{ObjectOutcome, ReadOptions};
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+
+/// Below this many objects a progress bar would only flicker.
+const PROGRESS_THRESHOLD: usize = 500;
+
+pub fn run(args: &ApplyArgs, color: bool) -> Result<Outcome, CliError> {
+    match &args.plan_file {
+        Some(plan_file) => apply_saved(args, plan_file),
+        None => plan_and_apply(args, color),
+    }
+}
+
+/// `apply PLANFILE`: the plan was reviewed when it was saved, so nothing is asked; staleness
+/// is checked under the lock before anything changes.
+fn apply_saved(args: &ApplyArgs, plan_file: &Path) -> Result<Outcome, CliError> {
+    let saved = planfile::load(plan_file).map_err(|error| CliError::PlanFile {
+        path: plan_file.to_path_buf(),
+        error,
+    })?;
+    if let Some(tenant) = &args.live.tenant {
+        let client = live_client(tenant, &args.live)?;
+        if saved.plan.source != client.describe() {
+            return Err(CliError::PlanSourceMismatch {
+                planned: saved.plan.source.clone(),
+                target: client.describe(),
+            });
+        }
+        let mut out = std::io::stdout().lock();
+        writeln!(
+            out,
+            "Applying the saved plan {} ({} to change) to {}.",
+            plan_file.display(),
+            saved.plan.to_change(),
+            client.describe()
+        )?;
+        if saved.plan.is_empty() {
+            writeln!(out, "No changes. Your mailboxes match the policies.")?;
+            return Ok(Outcome::Success);
+        }
+        return carry_out_live(&saved.plan, &client, &mut out);
+    }
+    let state = target_of_saved_plan(&saved.plan, &args.state)?;
+    let mut out = std::io::stdout().lock();
+    writeln!(
+        out,
+        "Applying the saved plan {} ({} to change) to {}.",
+        plan_file.display(),
+        saved.plan.to_change(),
+        SnapshotFile::new(&state).describe()
+    )?;
+    if saved.plan.is_empty() {
+        writeln!(out, "No changes. Your mailboxes match the policies.")?;
+        return Ok(Outcome::Success);
+    }
+    carry_out(&saved.plan, &state, args, &mut out)
+}
+
+/// The state a saved plan is applied to: the one it was made from, unless another is named,
+/// which is refused, since the plan's fingerprints describe its own source.
+fn target_of_saved_plan(plan: &Plan, state: &StateArgs) -> Result<PathBuf, CliError> {
+    let recorded = plan
+        .source
+        .strip_prefix("snapshot ")
+        .map(PathBuf::from)
+        .ok_or_else(|| CliError::PlanSourceMismatch {
+            planned: plan.source.clone(),
+            target: state.path().display().to_string(),
+        })?;
+    match &state.state {
+        Some(given) if !same_file(given, &recorded) => Err(CliError::PlanSourceMismatch {
+            planned: plan.source.clone(),
+            target: SnapshotFile::new(given).describe(),
+        }),
+        _ => Ok(recorded),
+    }
+}
+
+fn same_file(a: &Path, b: &Path) -> bool {
+    match (a.canonicalize(), b.canonicalize()) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => a == b,
+    }
+}
+
+/// `apply` without a plan file: plan now, show it, and ask.
+fn plan_and_apply(args: &ApplyArgs, color: bool) -> Result<Outcome, CliError> {
+    if !args.auto_approve && !std::io::stdin().is_terminal() {
+        return Err(CliError::NoTerminal);
+    }
+    let loaded = load_dir(&args.policy.policies)?;
+    print_warnings(&loaded.warnings);
+    let source = Source::choose(&args.state, &args.live)?;
+    let options = ReadOptions {
+        extra_properties: loaded.policies.filter_properties(),
+    };
+    let mut planner = Planner::new(&loaded.policies, &source.describe());
+    source.read(&mut planner, &options)?;
+    let plan = planner.finish()?;
+
+    let mut out = std::io::stdout().lock();
+    render_text(
+        &plan,
+        &TextOptions {
+            color,
+            expand: false,
+        },
+        &mut out,
+    )?;
+    if plan.is_empty() {
+        out.flush()?;
+        return Ok(Outcome::Success);
+    }
+    writeln!(out)?;
+    if !args.auto_approve && !confirm(&mut std::io::stdin().lock(), &mut out)? {
+        writeln!(out, "Apply cancelled.")?;
+        out.flush()?;
+        return Ok(Outcome::Failed);
+    }
+    out.flush()?;
+    match &source {
+        Source::Live(client) => carry_out_live(&plan, client, &mut out),
+        Source::File(file) => carry_out(&plan, file.path(), args, &mut out),
+    }
+}
+
+/// Applies to a live tenant. Ctrl-C stops new batches; the requests in flight finish and the
+/// report says what was and was not applied.
+fn carry_out_live(
+    plan: &Plan,
+    client: &ExoClient,
+    out: &mut dyn Write,
+) -> Result<Outcome, CliError> {
+    let interrupt = Arc::new(AtomicBool::new(false));
+    let flag = interrupt.clone();
+    if ctrlc::set_handler(move || flag.store(true, Ordering::SeqCst)).is_err() {
+        eprintln!(
+            "warning: Ctrl-C can't be caught; pressing it would stop the apply without a report"
+        );
+    }
+    let mut sink = ExoSink::new(client, interrupt.clone());
+    let bar = progress_bar(plan.to_change());
+    let report = apply_plan(plan, &mut sink, &mut |_: &ObjectOutcome| {
+        if let Some(bar) = &bar {
+            bar.inc(1);
+        }
+    })?;
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
+    if interrupt.load(Ordering::SeqCst) {
+        writeln!(
+            out,
+            "Interrupted: no new requests were sent after Ctrl-C; the requests in flight finished."
+        )?;
+    }
+    report.render(out)?;
+    out.flush()?;
+    Ok(if report.succeeded() {
+        Outcome::Success
+    } else {
+        Outcome::Failed
+    })
+}
+
+/// Locks the state, refuses a stale plan, applies, verifies, and reports per object.
+fn carry_out(
+    plan: &Plan,
+    state: &Path,
+    args: &ApplyArgs,
+    out: &mut dyn Write,
+) -> Result<Outcome, CliError> {
+    let lock = StateLock::acquire(state, "auditform apply", args.lock_timeout)?;
+    if let Some(holder) = lock.taken_over() {
+        eprintln!(
+            "warning: took over the lock on {} left by {holder}, whose process is gone",
+            state.display()
+        );
+    }
+    let mut sink = SnapshotSink::new(state);
+    let bar = progress_bar(plan.to_change());
+    let report = apply_plan(plan, &mut sink, &mut |_: &ObjectOutcome| {
+        if let Some(bar) = &bar {
+            bar.inc(1);
+        }
+    })?;
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
+    drop(lock);
+
+    report.render(out)?;
+    out.flush()?;
+    Ok(if report.succeeded() {
+        Outcome::Success
+    } else {
+        Outcome::Failed
+    })
+}
+
+/// Only for a person watching a terminal, and only when the wait is long enough to matter;
+/// never in CI logs or piped output.
+fn progress_bar(objects: usize) -> Option<indicatif::ProgressBar> {
+    if objects < PROGRESS_THRESHOLD || !std::io::stderr().is_terminal() {
+        return None;
+    }
+    let bar = indicatif::ProgressBar::new(objects as u64);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} objects applied")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    Some(bar)
+}

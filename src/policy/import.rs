@@ -1,0 +1,500 @@
+//! Import: policies that describe a tenant as it is, so that adopting auditform starts from
+//! "No changes." rather than from a plan that rewrites every mailbox.
+//!
+//! Mailboxes are grouped by the policy that would describe them. Per RecipientTypeDetails the
+//! most common audit configuration becomes a base policy selecting the whole type; every other
+//! configuration gets a policy of its own that selects its mailboxes by identity. The base
+//! excludes those mailboxes, so each mailbox is selected by exactly one policy: a base's
+//! `exactly` or `default` would otherwise forbid names an override has to leave alone.
+//!
+//! This module builds the documents; `policy::load` writes them as YAML.
+
+use crate::catalog;
+use crate::model::{ActionList, LogonType, Mailbox, MailboxNames, RecipientType, Tenant};
+use crate::plan;
+use crate::policy::schema::{self, Kind, API_VERSION};
+use crate::timespan::TimeSpan;
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// Where editors find the JSON Schema of the policy format, relative to a policy directory.
+pub const SCHEMA_COMMENT: &str = "# yaml-language-server: $schema=../schema/auditform.schema.json";
+
+/// The priority of a policy that describes some mailboxes of a type differently from its base.
+pub const OVERRIDE_PRIORITY: i64 = 10;
+
+/// Everything an import writes: one file per policy kind and recipient type.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Import {
+    pub files: Vec<ImportedFile>,
+    /// What the policies do not describe, and why; written as comments at the top.
+    pub notes: Vec<String>,
+}
+
+/// One policy file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ImportedFile {
+    /// The file name without `.yaml`: `organization`, `bypass`, `mailboxes-usermailbox`, ...
+    pub stem: String,
+    pub policies: Vec<PolicyDocument>,
+}
+
+/// One policy document, in the shape of the YAML format (DESIGN §2).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct PolicyDocument {
+    #[serde(rename = "apiVersion")]
+    pub api_version: &'static str,
+    pub kind: &'static str,
+    pub metadata: Metadata,
+    pub spec: Spec,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Metadata {
+    pub name: String,
+    pub description: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(untagged)]
+pub enum Spec {
+    Mailbox(MailboxSpec),
+    Organization(OrganizationSpec),
+    Bypass(BypassSpec),
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct MailboxSpec {
+    #[serde(skip_serializing_if = "is_zero")]
+    pub priority: i64,
+    pub selector: SelectorSpec,
+    pub audit: AuditSpec,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OrganizationSpec {
+    pub audit_disabled: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct BypassSpec {
+    #[serde(skip_serializing_if = "is_zero")]
+    pub priority: i64,
+    pub selector: SelectorSpec,
+    pub bypass: bool,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SelectorSpec {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub recipient_type_details: Option<Vec<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub identities: Option<Vec<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub exclude: Option<ExcludeSpec>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ExcludeSpec {
+    pub identities: Vec<String>,
+}
+
+/// What a mailbox's audit settings are, as a policy says it. Two mailboxes with the same
+/// `AuditSpec` are described by the same policy.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AuditSpec {
+    pub enabled: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub log_age_limit: Option<LogAgeLimit>,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub allow_purge: bool,
+    pub admin: ListSpec,
+    pub delegate: ListSpec,
+    pub owner: ListSpec,
+}
+
+/// `logAgeLimit`: whole days where the loader reads them as days, else the TimeSpan text.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(untagged)]
+pub enum LogAgeLimit {
+    Days(i64),
+    TimeSpan(String),
+}
+
+/// One logon type's list.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(untagged)]
+pub enum ListSpec {
+    /// The word `default`.
+    Default(&'static str),
+    Exactly {
+        exactly: Vec<&'static str>,
+    },
+    /// Leaves names a policy can't write (unknown, deprecated, invalid for the logon type)
+    /// alone, because only `exactly` would remove them.
+    Change {
+        #[serde(skip_serializing_if = "Vec::is_empty")]
+        add: Vec<&'static str>,
+        #[serde(skip_serializing_if = "Vec::is_empty")]
+        remove: Vec<&'static str>,
+    },
+}
+
+fn is_zero(value: &i64) -> bool {
+    *value == 0
+}
+
+/// The comment block a file of imported policies starts with. Every line is a comment whatever
+/// `source` and the notes hold: control characters are replaced, so nothing can end a line.
+pub fn file_header(source: &str, notes: &[String]) -> String {
+    let mut header = format!(
+        "{SCHEMA_COMMENT}\n#\n# Imported by auditform {} from {}.\n# These policies describe the audit settings as they were read, so that `auditform plan`\n# against the same state shows no changes. Review them before relying on them.\n",
+        env!("CARGO_PKG_VERSION"),
+        comment_safe(source)
+    );
+    for note in notes {
+        header.push_str(&format!("#\n# {}\n", comment_safe(note)));
+    }
+    header
+}
+
+/// Text that stays on one comment line: YAML parsers also break lines at U+2028 and U+2029.
+pub fn comment_safe(text: &str) -> String {
+    text.chars()
+        .map(|c| {
+            if c.is_control() || matches!(c, '\u{2028}' | '\u{2029}') {
+                '?'
+            } else {
+                c
+            }
+        })
+        .collect()
+}
+
+/// Describes a tenant as policies.
+pub fn import_tenant(tenant: &Tenant) -> Import {
+    let mut files = Vec::new();
+    let mut notes = Vec::new();
+
+    if let Some(organization) = &tenant.organization {
+        files.push(ImportedFile {
+            stem: "organization".to_string(),
+            policies: vec![document(
+                Kind::OrganizationAuditPolicy,
+                "organization-imported",
+                format!(
+                    "Mailbox auditing is {} for the organization, as imported.",
+                    if organization.audit_disabled {
+                        "off"
+                    } else {
+                        "on"
+                    }
+                ),
+                Spec::Organization(OrganizationSpec {
+                    audit_disabled: organization.audit_disabled,
+                }),
+            )],
+        });
+    }
+
+    let bypass = bypass_policies(tenant);
+    if !bypass.is_empty() {
+        files.push(ImportedFile {
+            stem: "bypass".to_string(),
+            policies: bypass,
+        });
+    }
+
+    let mut by_type: BTreeMap<&RecipientType, Vec<&Mailbox>> = BTreeMap::new();
+    let mut unknown_types: Vec<&Mailbox> = Vec::new();
+    let mut fixed = 0usize;
+    for mailbox in &tenant.mailboxes {
+        match &mailbox.recipient_type {
+            t if t.is_fixed_configuration() => fixed += 1,
+            RecipientType::Other(_) => unknown_types.push(mailbox),
+            t => by_type.entry(t).or_default().push(mailbox),
+        }
+    }
+    for (recipient_type, mailboxes) in by_type {
+        let stem = format!("mailboxes-{}", recipient_type.name().to_ascii_lowercase());
+        files.push(ImportedFile {
+            policies: type_policies(recipient_type, &mailboxes, &stem),
+            stem,
+        });
+    }
+    if !unknown_types.is_empty() {
+        let stem = "mailboxes-other-types".to_string();
+        files.push(ImportedFile {
+            policies: identity_policies(&unknown_types, &stem, "unknown-type"),
+            stem,
+        });
+    }
+    if fixed > 0 {
+        notes.push(format!(
+            "{} no policy: the audit configuration of a Microsoft 365 Group mailbox is fixed and can't be customized.",
+            plan::counted(fixed, "GroupMailbox mailbox has", "GroupMailbox mailboxes have")
+        ));
+    }
+    Import { files, notes }
+}
+
+fn document(kind: Kind, name: &str, description: String, spec: Spec) -> PolicyDocument {
+    PolicyDocument {
+        api_version: API_VERSION,
+        kind: kind.name(),
+        metadata: Metadata {
+            name: name.to_string(),
+            description,
+        },
+        spec,
+    }
+}
+
+/// A base that no account bypasses auditing, and the accounts that do, by identity.
+fn bypass_policies(tenant: &Tenant) -> Vec<PolicyDocument> {
+    let mut policies = Vec::new();
+    if tenant.bypass.iter().any(|a| !a.bypass_enabled) {
+        policies.push(document(
+            Kind::AuditBypassPolicy,
+            "bypass-imported",
+            "No account bypasses mailbox audit logging, as imported.".to_string(),
+            Spec::Bypass(BypassSpec {
+                priority: 0,
+                selector: SelectorSpec::default(),
+                bypass: false,
+            }),
+        ));
+    }
+    let bypassing: Vec<String> = tenant
+        .bypass
+        .iter()
+        .filter(|a| a.bypass_enabled)
+        .map(|a| selecting_name(&a.names).to_string())
+        .collect();
+    if !bypassing.is_empty() {
+        policies.push(document(
+            Kind::AuditBypassPolicy,
+            "bypass-imported-exceptions",
+            format!(
+                "{} bypassed mailbox audit logging when imported; review whether each still must.",
+                plan::counted(bypassing.len(), "account", "accounts")
+            ),
+            Spec::Bypass(BypassSpec {
+                priority: OVERRIDE_PRIORITY,
+                selector: SelectorSpec {
+                    identities: Some(bypassing),
+                    ..SelectorSpec::default()
+                },
+                bypass: true,
+            }),
+        ));
+    }
+    policies
+}
+
+/// The base policy of one recipient type, and one policy per other configuration.
+fn type_policies(
+    recipient_type: &RecipientType,
+    mailboxes: &[&Mailbox],
+    stem: &str,
+) -> Vec<PolicyDocument> {
+    let groups = group_by_spec(mailboxes);
+    // The most common configuration; among equals, the one seen first.
+    let Some(base_index) = groups
+        .iter()
+        .enumerate()
+        .max_by_key(|(index, (_, members))| (members.len(), std::cmp::Reverse(*index)))
+        .map(|(index, _)| index)
+    else {
+        return Vec::new();
+    };
+    let (base_spec, base_members) = &groups[base_index];
+    let overridden: Vec<String> = groups
+        .iter()
+        .enumerate()
+        .filter(|(index, _)| *index != base_index)
+        .flat_map(|(_, (_, members))| members.iter().map(|m| selecting_name(&m.names).to_string()))
+        .collect();
+    let type_name = recipient_type.name();
+    let description = if overridden.is_empty() {
+        format!(
+            "The audit settings every {type_name} mailbox had when imported ({}).",
+            plan::counted(mailboxes.len(), "mailbox", "mailboxes")
+        )
+    } else {
+        format!(
+            "The audit settings most {type_name} mailboxes ({} of {}) had when imported; the policies that follow describe the others, listed under `exclude`.",
+            base_members.len(),
+            mailboxes.len(),
+        )
+    };
+    let mut policies = vec![document(
+        Kind::MailboxAuditPolicy,
+        &format!("{stem}-imported"),
+        description,
+        Spec::Mailbox(MailboxSpec {
+            priority: 0,
+            selector: SelectorSpec {
+                recipient_type_details: Some(vec![type_name.to_string()]),
+                identities: None,
+                exclude: (!overridden.is_empty()).then_some(ExcludeSpec {
+                    identities: overridden,
+                }),
+            },
+            audit: base_spec.clone(),
+        }),
+    )];
+    let others: Vec<(AuditSpec, Vec<&Mailbox>)> = groups
+        .into_iter()
+        .enumerate()
+        .filter(|(index, _)| *index != base_index)
+        .map(|(_, group)| group)
+        .collect();
+    policies.extend(numbered_identity_policies(
+        others,
+        stem,
+        type_name,
+        OVERRIDE_PRIORITY,
+        2,
+    ));
+    policies
+}
+
+/// One policy per configuration, selecting its mailboxes by identity.
+fn identity_policies(mailboxes: &[&Mailbox], stem: &str, what: &str) -> Vec<PolicyDocument> {
+    numbered_identity_policies(group_by_spec(mailboxes), stem, what, 0, 1)
+}
+
+fn numbered_identity_policies(
+    groups: Vec<(AuditSpec, Vec<&Mailbox>)>,
+    stem: &str,
+    what: &str,
+    priority: i64,
+    first_number: usize,
+) -> Vec<PolicyDocument> {
+    groups
+        .into_iter()
+        .enumerate()
+        .map(|(offset, (spec, members))| {
+            document(
+                Kind::MailboxAuditPolicy,
+                &format!("{stem}-imported-{}", first_number + offset),
+                format!(
+                    "The audit settings {} had when imported.",
+                    plan::counted(
+                        members.len(),
+                        &format!("{what} mailbox"),
+                        &format!("{what} mailboxes")
+                    ),
+                ),
+                Spec::Mailbox(MailboxSpec {
+                    priority,
+                    selector: SelectorSpec {
+                        identities: Some(
+                            members
+                                .iter()
+                                .map(|m| selecting_name(&m.names).to_string())
+                                .collect(),
+                        ),
+                        ..SelectorSpec::default()
+                    },
+                    audit: spec,
+                }),
+            )
+        })
+        .collect()
+}
+
+/// Mailboxes grouped by the policy that describes them, in the order first seen.
+fn group_by_spec<'m>(mailboxes: &[&'m Mailbox]) -> Vec<(AuditSpec, Vec<&'m Mailbox>)> {
+    let mut groups: Vec<(AuditSpec, Vec<&Mailbox>)> = Vec::new();
+    let mut index: std::collections::HashMap<AuditSpec, usize> = std::collections::HashMap::new();
+    for mailbox in mailboxes {
+        let spec = audit_spec(mailbox);
+        match index.get(&spec) {
+            Some(&at) => groups[at].1.push(mailbox),
+            None => {
+                index.insert(spec.clone(), groups.len());
+                groups.push((spec, vec![mailbox]));
+            }
+        }
+    }
+    groups
+}
+
+/// The policy that, planned against this mailbox, changes nothing.
+pub fn audit_spec(mailbox: &Mailbox) -> AuditSpec {
+    let audit = &mailbox.audit;
+    let list = |logon: LogonType| {
+        if audit.default_audit_set.contains(logon) {
+            ListSpec::Default("default")
+        } else {
+            list_spec(logon, audit.list(logon))
+        }
+    };
+    let limit = audit.log_age_limit;
+    AuditSpec {
+        enabled: audit.enabled,
+        log_age_limit: log_age_limit(limit),
+        allow_purge: limit.is_zero(),
+        admin: list(LogonType::Admin),
+        delegate: list(LogonType::Delegate),
+        owner: list(LogonType::Owner),
+    }
+}
+
+/// `exactly` when a policy can name everything on the list; otherwise `add` what it can name and
+/// `remove` every other name it could, which leaves the rest as it is. Redundant actions are not
+/// removed by name: the loader would warn about each, and they are absent anyway.
+fn list_spec(logon: LogonType, list: &ActionList) -> ListSpec {
+    let nameable: crate::model::ActionSet = catalog::valid_actions(logon)
+        .iter()
+        .filter(|action| catalog::check(action.name(), logon).is_ok())
+        .collect();
+    if list.unknown.is_empty() && list.known.difference(nameable).is_empty() {
+        ListSpec::Exactly {
+            exactly: list.known.names(),
+        }
+    } else {
+        ListSpec::Change {
+            add: list.known.intersection(nameable).names(),
+            remove: nameable
+                .difference(list.known)
+                .iter()
+                .filter(|action| schema::redundancy(*action).is_none())
+                .map(|action| action.name())
+                .collect(),
+        }
+    }
+}
+
+/// A limit the loader reads back as the same TimeSpan; a negative one can't be written.
+fn log_age_limit(limit: TimeSpan) -> Option<LogAgeLimit> {
+    if limit < TimeSpan::ZERO {
+        return None;
+    }
+    Some(match limit.whole_days() {
+        Some(days) if TimeSpan::parse_policy(&days.to_string()) == Ok(limit) => {
+            LogAgeLimit::Days(days)
+        }
+        _ => LogAgeLimit::TimeSpan(limit.to_string()),
+    })
+}
+
+/// The name an `identities` selector picks the mailbox by: its immutable key when the selector
+/// matches on it, else its Identity.
+pub fn selecting_name(names: &MailboxNames) -> &str {
+    let id = names.immutable_id();
+    if names.all().any(|name| name == id) {
+        id
+    } else {
+        &names.identity
+    }
+}
+
+#[cfg(test)]
+#[path = "import_tests.rs"]
+mod tests;

@@ -1,0 +1,293 @@
+use super::*;
+use crate::model::LogonType::*;
+use crate::render::fixtures::*;
+use proptest::prelude::*;
+
+/// A plan with every kind of change the document can carry.
+pub(crate) fn rich_plan() -> Plan {
+    Plan {
+        source: "snapshot examples/tenant.json".to_string(),
+        mailbox_changes: vec![
+            owner_sign_ins("Pilar Pinilla", "pilar@contoso.com")
+                .enabled(false, true)
+                .note(
+                    "the service ignores AuditEnabled for UserMailbox: auditing is on by default",
+                ),
+            mailbox("Conference Room 1", "room1@contoso.com")
+                .recipient(RecipientType::RoomMailbox)
+                .enabled(true, false)
+                .log_age_days(180, 30)
+                .list(
+                    Admin,
+                    list_change(
+                        &["Update", "MessageBind", "FutureAction"],
+                        &["Copy"],
+                        &["MessageBind", "FutureAction"],
+                    ),
+                )
+                .list(Delegate, list_change(&["SendAs"], &["FolderBind"], &[]))
+                .restore(Owner)
+                .default_audit_set(&[Admin, Delegate], &[Owner])
+                .with(|change| change.subject.address = None)
+                .policy("rooms-exactly"),
+        ],
+        organization_change: Some(organization(false, true)),
+        bypass_changes: vec![bypass("svc-backup", false, true)],
+        skipped: vec![
+            skipped(
+                "Sales Team",
+                "sales@contoso.com",
+                SkipReason::FixedConfiguration,
+            ),
+            skipped(
+                "Alex Wilber",
+                "alexw@contoso.com",
+                SkipReason::LicenceRequired {
+                    actions: vec!["MailItemsAccessed".to_string()],
+                },
+            ),
+        ],
+        warnings: vec!["1 mailbox carries MessageBind, which the service deprecated".to_string()],
+        unchanged: 7,
+    }
+}
+
+/// The plan as it reads back from a document, which names policies without their location.
+pub(crate) fn without_policy_locations(mut plan: Plan) -> Plan {
+    let forget = |policies: &mut Vec<PolicyRef>| {
+        for policy in policies {
+            policy.source = SourceLocation {
+                file: "".into(),
+                line: 0,
+                column: 0,
+            };
+        }
+    };
+    plan.mailbox_changes
+        .iter_mut()
+        .for_each(|c| forget(&mut c.policies));
+    plan.organization_change
+        .iter_mut()
+        .for_each(|c| forget(&mut c.policies));
+    plan.bypass_changes
+        .iter_mut()
+        .for_each(|c| forget(&mut c.policies));
+    plan.skipped
+        .iter_mut()
+        .for_each(|c| forget(&mut c.policies));
+    plan
+}
+
+fn json_of(plan: &Plan) -> String {
+    let mut out = Vec::new();
+    render_json(plan, &mut out).expect("writing to memory does not fail");
+    String::from_utf8(out).expect("serde_json writes UTF-8")
+}
+
+fn round_trip(plan: &Plan) -> Plan {
+    PlanDocument::from_plan(plan)
+        .into_plan()
+        .expect("a document made from a plan describes a plan")
+}
+
+#[test]
+fn the_document_names_every_change_with_get_mailbox_property_names() {
+    insta::assert_snapshot!(json_of(&rich_plan()));
+}
+
+#[test]
+fn an_empty_plan_is_a_document_with_empty_lists() {
+    let document: serde_json::Value =
+        serde_json::from_str(&json_of(&Plan::default())).expect("the output is JSON");
+    assert_eq!(document["format_version"], "1.0");
+    assert_eq!(document["summary"]["to_change"], 0);
+    for list in [
+        "mailbox_changes",
+        "organization_changes",
+        "bypass_changes",
+        "skipped",
+        "warnings",
+    ] {
+        assert_eq!(document[list], serde_json::json!([]), "{list}");
+    }
+}
+
+#[test]
+fn only_the_properties_that_change_appear_under_changes() {
+    let plan = Plan {
+        mailbox_changes: vec![mailbox("Pilar Pinilla", "pilar@contoso.com").log_age_days(90, 180)],
+        ..Plan::default()
+    };
+    let document: serde_json::Value =
+        serde_json::from_str(&json_of(&plan)).expect("the output is JSON");
+    let changes = document["mailbox_changes"][0]["changes"]
+        .as_object()
+        .expect("changes is an object");
+    let keys: Vec<&str> = changes.keys().map(String::as_str).collect();
+    assert_eq!(keys, ["AuditLogAgeLimit"]);
+    assert_eq!(changes["AuditLogAgeLimit"]["after"], "180.00:00:00");
+}
+
+#[test]
+fn a_plan_survives_the_round_trip_through_its_document() {
+    let plan = rich_plan();
+    assert_eq!(round_trip(&plan), without_policy_locations(plan));
+}
+
+#[test]
+fn the_same_plan_always_gives_the_same_bytes() {
+    let plan = rich_plan();
+    let first = json_of(&plan);
+    assert_eq!(json_of(&plan), first);
+    assert_eq!(json_of(&round_trip(&plan)), first);
+}
+
+fn json_of_document(plan: &Plan) -> String {
+    let document = PlanDocument::from_plan(plan);
+    serde_json::to_string_pretty(&document).expect("a document serializes") + "\n"
+}
+
+#[test]
+fn the_streamed_document_is_byte_for_byte_the_document_from_the_plan() {
+    let plan = rich_plan();
+    assert_eq!(json_of(&plan), json_of_document(&plan));
+}
+
+#[test]
+fn an_action_auditform_cannot_add_is_refused() {
+    let mut document = PlanDocument::from_plan(&rich_plan());
+    let owner = document.mailbox_changes[0]
+        .changes
+        .audit_owner
+        .as_mut()
+        .expect("the first change edits AuditOwner");
+    owner.add.push("FutureAction".to_string());
+    let error = document.into_plan().expect_err("an unknown action to add");
+    assert_eq!(
+        error.to_string(),
+        "`mailbox_changes[0].changes.AuditOwner.add`: `FutureAction` is not an action auditform can add"
+    );
+}
+
+#[test]
+fn a_logon_type_that_does_not_exist_is_refused() {
+    let mut document = PlanDocument::from_plan(&rich_plan());
+    document.mailbox_changes[1].restore_default_audit_set = vec!["Guest".to_string()];
+    let error = document.into_plan().expect_err("an unknown logon type");
+    assert!(
+        error.to_string().starts_with(
+            "`mailbox_changes[1].restore_default_audit_set`: `Guest` is not a logon type"
+        ),
+        "{error}"
+    );
+}
+
+#[test]
+fn a_document_with_two_organization_changes_is_refused() {
+    let mut document = PlanDocument::from_plan(&rich_plan());
+    let again = document.organization_changes[0].clone();
+    document.organization_changes.push(again);
+    assert_eq!(
+        document.into_plan(),
+        Err(DocumentError::SeveralOrganizationChanges { count: 2 })
+    );
+}
+
+const UNKNOWN_NAMES: [&str; 3] = ["FutureAction", "mailboxAudit2030", "Zeta"];
+
+fn action_list() -> impl Strategy<Value = ActionList> {
+    (
+        0u32..(1 << 24),
+        proptest::sample::subsequence(UNKNOWN_NAMES.to_vec(), 0..=3),
+    )
+        .prop_map(|(bits, unknown)| {
+            let mut list = ActionList::from_names(unknown);
+            list.known = Action::ALL
+                .into_iter()
+                .filter(|action| bits & (1 << *action as u32) != 0)
+                .collect();
+            list
+        })
+}
+
+fn list_change_strategy() -> impl Strategy<Value = ListChange> {
+    (action_list(), action_list(), action_list(), action_list()).prop_map(
+        |(before, after, add, remove)| ListChange {
+            before,
+            after,
+            add: add.known,
+            remove,
+        },
+    )
+}
+
+fn logon_set() -> impl Strategy<Value = LogonSet> {
+    (0u8..8).prop_map(|bits| {
+        LogonType::ALL
+            .into_iter()
+            .filter(|logon| bits & (1 << logon.index()) != 0)
+            .collect()
+    })
+}
+
+fn timespan_strategy() -> impl Strategy<Value = TimeSpan> {
+    (-1_000_000_000_000_000i64..1_000_000_000_000_000).prop_map(TimeSpan::from_ticks)
+}
+
+fn recipient_type() -> impl Strategy<Value = RecipientType> {
+    proptest::sample::select(
+        RecipientType::KNOWN
+            .into_iter()
+            .chain([RecipientType::Other("FutureMailbox".into())])
+            .collect::<Vec<_>>(),
+    )
+}
+
+fn mailbox_change_strategy() -> impl Strategy<Value = MailboxChange> {
+    (
+        (any::<String>(), proptest::option::of(any::<String>())),
+        recipient_type(),
+        proptest::option::of(any::<(bool, bool)>()),
+        proptest::option::of((timespan_strategy(), timespan_strategy())),
+        [
+            proptest::option::of(list_change_strategy()),
+            proptest::option::of(list_change_strategy()),
+            proptest::option::of(list_change_strategy()),
+        ],
+        proptest::option::of((logon_set(), logon_set())),
+        logon_set(),
+        proptest::collection::vec(any::<String>(), 0..3),
+    )
+        .prop_map(
+            |((name, address), recipient_type, enabled, age, lists, set, restore, notes)| {
+                let mut change = mailbox(&name, "").with(|change| {
+                    change.subject.address = address;
+                    change.recipient_type = recipient_type;
+                    change.enabled = enabled.map(|(before, after)| Change { before, after });
+                    change.log_age_limit = age.map(|(before, after)| Change { before, after });
+                    change.lists = lists;
+                    change.default_audit_set = set.map(|(before, after)| Change { before, after });
+                    change.restore_defaults = restore;
+                    change.notes = notes;
+                });
+                change.policies = vec![policy(&name)];
+                change
+            },
+        )
+}
+
+proptest! {
+    #[test]
+    fn any_plan_survives_the_round_trip_through_its_document_and_json(
+        changes in proptest::collection::vec(mailbox_change_strategy(), 0..4),
+        unchanged in 0usize..1000,
+    ) {
+        let plan = Plan { mailbox_changes: changes, unchanged, ..rich_plan() };
+        let json = json_of(&plan);
+        prop_assert_eq!(&json, &json_of_document(&plan));
+        let document: PlanDocument = serde_json::from_str(&json).expect("the output reads back");
+        let read = document.into_plan().expect("a document made from a plan describes a plan");
+        prop_assert_eq!(&read, &without_policy_locations(plan));
+        prop_assert_eq!(json_of(&read), json);
+    }
+}
