@@ -133,3 +133,107 @@ fn a_saved_plan_is_refused_when_the_tenant_changed_since() {
         "nothing was applied"
     );
 }
+
+mod already_applied {
+    use super::live_support::*;
+    use auditform::model::LogonType;
+    use auditform::plan::{Plan, Planner};
+    use auditform::policy::load::load_dir;
+    use auditform::state::exo::{Credentials, ExoClient, ExoConfig, Secret, WriteResult};
+    use auditform::state::ReadOptions;
+    use auditform_emulator::{EmulatorHandle, Faults};
+    use serde_json::json;
+    use std::sync::atomic::AtomicBool;
+
+    fn client(emulator: &EmulatorHandle) -> ExoClient {
+        let mut config = ExoConfig::new(TENANT);
+        config.endpoint = emulator.base_url();
+        config.authority = emulator.authority();
+        let credentials = Credentials::ClientSecret {
+            client_id: CLIENT_ID.into(),
+            secret: Secret::new(CLIENT_SECRET),
+        };
+        ExoClient::new(config, credentials).unwrap()
+    }
+
+    fn plan(client: &ExoClient) -> Plan {
+        let loaded = load_dir(std::path::Path::new("policies")).unwrap();
+        let mut planner = Planner::new(&loaded.policies, &client.describe());
+        client.read(&mut planner, &ReadOptions::default()).unwrap();
+        planner.finish().unwrap()
+    }
+
+    /// Makes a mailbox hold a logon type's planned list, as if an earlier attempt had landed.
+    fn land(emulator: &EmulatorHandle, plan: &Plan, index: usize, only_add: bool) {
+        let change = &plan.mailbox_changes[index];
+        let owner = change.list(LogonType::Owner).unwrap();
+        let names: Vec<&str> = if only_add {
+            let mut names = owner.before.names();
+            names.push(owner.add.names()[0]);
+            names
+        } else {
+            owner.after.names()
+        };
+        emulator
+            .set_mailbox_property(&change.subject.id, "AuditOwner", json!(names))
+            .unwrap();
+        if let Some(set) = &change.default_audit_set {
+            emulator
+                .set_mailbox_property(
+                    &change.subject.id,
+                    "DefaultAuditSet",
+                    json!(set.after.names()),
+                )
+                .unwrap();
+        }
+    }
+
+    #[test]
+    fn already_being_audited_counts_as_success_only_when_a_reread_shows_the_planned_state() {
+        let emulator = start(Faults::default());
+        let client = client(&emulator);
+        let plan = plan(&client);
+        let owner_adds = |i: usize| {
+            let list = plan.mailbox_changes[i].list(LogonType::Owner);
+            list.filter(|list| list.remove.is_empty())
+                .map_or(0, |list| list.add.len())
+        };
+        let count = plan.mailbox_changes.len();
+        let partly = (0..count).find(|&i| owner_adds(i) >= 2);
+        let partly = partly.expect("the example plans two Owner additions on some mailbox");
+        let landed = (0..count).find(|&i| i != partly && owner_adds(i) >= 1);
+        let landed = landed.expect("and an Owner addition on another");
+        land(&emulator, &plan, landed, false);
+        land(&emulator, &plan, partly, true);
+
+        let report = client.write(&plan, &AtomicBool::new(false), &|_, _| {});
+        assert_eq!(report.mailboxes[landed], WriteResult::AlreadyApplied);
+        assert!(
+            matches!(&report.mailboxes[partly], WriteResult::Failed { message } if message.contains("already being audited")),
+            "{:?}",
+            report.mailboxes[partly]
+        );
+        let others = report
+            .mailboxes
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| *i != landed && *i != partly);
+        for (i, result) in others {
+            assert_eq!(result, &WriteResult::Changed, "mailbox {i}");
+        }
+    }
+
+    #[test]
+    fn when_interrupted_before_it_starts_nothing_is_sent_and_everything_is_reported_not_applied() {
+        let emulator = start(Faults::default());
+        let client = client(&emulator);
+        let plan = plan(&client);
+        let report = client.write(&plan, &AtomicBool::new(true), &|_, _| {});
+        assert!(report.interrupted);
+        assert!(report
+            .mailboxes
+            .iter()
+            .all(|result| result == &WriteResult::NotApplied));
+        assert_eq!(emulator.cmdlet_count("Set-Mailbox"), 0);
+    }
+}
