@@ -98,6 +98,38 @@ Examples:
   auditform plan --out plan.json && auditform apply plan.json
   auditform apply --state tenant.json --lock-timeout 2m")]
     Apply(ApplyArgs),
+
+    /// Print the JSON Schema (draft-07) of the policy format, for editors and CI checks.
+    #[command(after_help = "\
+Examples:
+  auditform schema > schema/auditform.schema.json
+  # then start each policy file with:
+  # yaml-language-server: $schema=../schema/auditform.schema.json")]
+    Schema,
+
+    /// Print shell completions for bash, zsh, fish or PowerShell.
+    #[command(after_help = "\
+Examples:
+  auditform completions bash > ~/.local/share/bash-completion/completions/auditform
+  auditform completions zsh > ~/.zfunc/_auditform
+  auditform completions fish > ~/.config/fish/completions/auditform.fish
+  auditform completions powershell >> $PROFILE")]
+    Completions(CompletionsArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete for.
+    #[arg(value_enum)]
+    pub shell: CompletionShell,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CompletionShell {
+    Bash,
+    Zsh,
+    Fish,
+    Powershell,
 }
 
 #[derive(Debug, Args)]

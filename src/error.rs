@@ -140,3 +140,7 @@ impl CliError {
         out
     }
 }
+
+#[path = "error_annotations.rs"]
+mod annotations;
+pub use annotations::{escape_data, escape_property, Annotation, AnnotationPlace};

@@ -11,6 +11,7 @@ pub mod error;
 pub mod model;
 pub mod plan;
 pub mod policy;
+pub mod progress;
 pub mod render;
 pub mod service;
 pub mod state;

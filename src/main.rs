@@ -2,6 +2,7 @@
 
 use auditform::cli::Cli;
 use clap::Parser;
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
@@ -18,6 +19,13 @@ fn main() -> ExitCode {
         Ok(outcome) => ExitCode::from(outcome.exit_code()),
         Err(error) => {
             eprint!("{}", error.render());
+            // In GitHub Actions the error is also an annotation on the line that caused it.
+            if std::env::var_os("GITHUB_ACTIONS").is_some_and(|value| value == "true") {
+                let workspace = std::env::var_os("GITHUB_WORKSPACE").map(PathBuf::from);
+                for annotation in error.github_annotations(workspace.as_deref()) {
+                    eprintln!("{annotation}");
+                }
+            }
             ExitCode::from(1)
         }
     }

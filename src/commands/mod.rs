@@ -1,9 +1,11 @@
 //! One file per command. Each wires the parts together and does nothing else.
 
 mod apply;
+pub mod completions;
 mod import;
 mod live;
 mod plan;
+pub mod schema;
 mod script;
 mod show;
 mod validate;
@@ -41,6 +43,8 @@ pub fn run(cli: Cli) -> Result<Outcome, CliError> {
         Command::Import(args) => import::run(&args),
         Command::Script(args) => script::run(&args),
         Command::Apply(args) => apply::run(&args, color),
+        Command::Schema => schema::run(),
+        Command::Completions(args) => completions::run(args.shell),
     }
 }
 

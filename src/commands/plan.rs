@@ -5,6 +5,7 @@ use crate::error::CliError;
 use crate::plan::planfile::{self, PlanFileInfo};
 use crate::plan::{Plan, Planner};
 use crate::policy::load::load_dir;
+use crate::progress::Progress;
 use crate::render::{render_json, render_markdown, render_text, TextOptions};
 use crate::state::ReadOptions;
 use std::io::Write;
@@ -18,7 +19,9 @@ pub fn run(args: &PlanArgs, color: bool) -> Result<Outcome, CliError> {
         extra_properties: loaded.policies.filter_properties(),
     };
     let mut planner = Planner::new(&loaded.policies, &source.describe());
-    source.read(&mut planner, &options)?;
+    let progress = Progress::new("reading mailboxes", None);
+    source.read(&mut progress.counting(&mut planner), &options)?;
+    progress.finish();
     let plan = planner.finish()?;
 
     let stdout = std::io::stdout();

@@ -4,6 +4,7 @@ use crate::cli::{Format, ShowArgs};
 use crate::error::CliError;
 use crate::model::Tenant;
 use crate::plan::planfile;
+use crate::progress::Progress;
 use crate::render::{render_json, render_markdown, render_state, render_text, TextOptions};
 use crate::state::ReadOptions;
 use std::io::Write;
@@ -42,7 +43,9 @@ fn show_plan(path: &Path, args: &ShowArgs, color: bool) -> Result<Outcome, CliEr
 fn show_state(args: &ShowArgs, color: bool) -> Result<Outcome, CliError> {
     let source = Source::choose(&args.state, &args.live)?;
     let mut tenant = Tenant::default();
-    source.read(&mut tenant, &ReadOptions::default())?;
+    let progress = Progress::new("reading mailboxes", None);
+    source.read(&mut progress.counting(&mut tenant), &ReadOptions::default())?;
+    progress.finish();
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     render_state(

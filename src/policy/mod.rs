@@ -5,6 +5,7 @@
 //! every policy that selects a mailbox into one desired state.
 
 pub mod import;
+pub mod json_schema;
 pub mod load;
 pub mod opath;
 pub mod resolve;

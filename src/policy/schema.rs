@@ -47,7 +47,7 @@ pub struct Document<S> {
 pub struct ApiVersion;
 
 /// `kind`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, schemars::JsonSchema)]
 pub enum Kind {
     /// Audit settings of the mailboxes a selector picks.
     MailboxAuditPolicy,
@@ -74,7 +74,7 @@ impl Kind {
 }
 
 /// `metadata`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Metadata {
     /// Unique across the policy set: letters, digits, `-`, `_` and `.`.
@@ -88,7 +88,7 @@ pub struct Metadata {
 pub struct PolicyName(pub String);
 
 /// `spec` of a `MailboxAuditPolicy`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct MailboxPolicySpec {
     /// A higher priority wins over a lower one; equal priorities that disagree are a conflict.
@@ -101,7 +101,7 @@ pub struct MailboxPolicySpec {
 }
 
 /// `spec` of an `OrganizationAuditPolicy`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct OrganizationPolicySpec {
     /// A higher priority wins over a lower one.
@@ -112,7 +112,7 @@ pub struct OrganizationPolicySpec {
 }
 
 /// `spec` of an `AuditBypassPolicy`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct BypassPolicySpec {
     /// A higher priority wins over a lower one.
@@ -125,7 +125,7 @@ pub struct BypassPolicySpec {
 }
 
 /// `selector`: every condition given must hold; a list inside one condition is an OR.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct SelectorSpec {
     /// RecipientTypeDetails values, such as `UserMailbox` or `SharedMailbox`.
@@ -144,7 +144,7 @@ pub struct SelectorSpec {
 }
 
 /// `selector.exclude`: the selector's keys, without a nested `exclude`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct ExcludeSpec {
     /// RecipientTypeDetails values, such as `UserMailbox` or `SharedMailbox`.
@@ -161,7 +161,7 @@ pub struct ExcludeSpec {
 }
 
 /// `audit`: every key is optional; what a policy does not name, it leaves alone.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct AuditSettingsSpec {
     /// AuditEnabled.
