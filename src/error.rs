@@ -6,6 +6,7 @@ use crate::plan::planfile::PlanFileError;
 use crate::plan::PlanError;
 use crate::policy::load::{LoadError, YamlWriteError};
 use crate::render::powershell::ScriptError;
+use crate::state::exo::ExoError;
 use crate::state::lock::LockError;
 use crate::state::snapshot::StateError;
 use std::fmt::Write as _;
@@ -35,6 +36,9 @@ pub enum CliError {
     PlanSourceMismatch { planned: String, target: String },
     #[error("apply needs approval, but standard input is not a terminal")]
     NoTerminal,
+    /// Boxed: the live client's errors are large, and the other variants are common.
+    #[error(transparent)]
+    Live(Box<ExoError>),
     #[error("could not write the output: {0}")]
     Output(#[from] std::io::Error),
     #[error(transparent)]
@@ -48,6 +52,12 @@ pub enum CliError {
 fn list_paths(paths: &[PathBuf]) -> String {
     let names: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
     names.join(", ")
+}
+
+impl From<ExoError> for CliError {
+    fn from(error: ExoError) -> Self {
+        CliError::Live(Box::new(error))
+    }
 }
 
 impl CliError {
@@ -104,6 +114,12 @@ impl CliError {
                     out,
                     "error: {self}\nhint: review the plan with `auditform plan`, then run `auditform apply --auto-approve`"
                 );
+            }
+            CliError::Live(error) => {
+                let _ = write!(out, "error: {error}");
+                if let Some(hint) = error.hint() {
+                    let _ = write!(out, "\nhint: {hint}");
+                }
             }
             CliError::Output(_) | CliError::Yaml(_) => {
                 let _ = write!(out, "error: {self}");

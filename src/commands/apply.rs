@@ -1,3 +1,4 @@
+use super::live::{live_client, Source};
 use super::{print_warnings, Outcome};
 use crate::apply::{apply_plan, confirm};
 use crate::cli::{ApplyArgs, StateArgs};
@@ -6,12 +7,15 @@ use crate::plan::{planfile, Plan, Planner};
 use crate::policy::load::load_dir;
 use crate::progress::Progress;
 use crate::render::{render_text, TextOptions};
+use crate::state::exo::{ExoClient, ExoSink};
 use crate::state::lock::StateLock;
 use crate::state::snapshot::SnapshotFile;
 use crate::state::snapshot_write::SnapshotSink;
 use crate::state::{ObjectOutcome, ReadOptions};
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 
 pub fn run(args: &ApplyArgs, color: bool) -> Result<Outcome, CliError> {
     match &args.plan_file {
@@ -27,6 +31,28 @@ fn apply_saved(args: &ApplyArgs, plan_file: &Path) -> Result<Outcome, CliError> 
         path: plan_file.to_path_buf(),
         error,
     })?;
+    if let Some(tenant) = &args.live.tenant {
+        let client = live_client(tenant, &args.live)?;
+        if saved.plan.source != client.describe() {
+            return Err(CliError::PlanSourceMismatch {
+                planned: saved.plan.source.clone(),
+                target: client.describe(),
+            });
+        }
+        let mut out = std::io::stdout().lock();
+        writeln!(
+            out,
+            "Applying the saved plan {} ({} to change) to {}.",
+            plan_file.display(),
+            saved.plan.to_change(),
+            client.describe()
+        )?;
+        if saved.plan.is_empty() {
+            writeln!(out, "No changes. Your mailboxes match the policies.")?;
+            return Ok(Outcome::Success);
+        }
+        return carry_out_live(&saved.plan, &client, &mut out);
+    }
     let state = target_of_saved_plan(&saved.plan, &args.state)?;
     let mut out = std::io::stdout().lock();
     writeln!(
@@ -77,8 +103,7 @@ fn plan_and_apply(args: &ApplyArgs, color: bool) -> Result<Outcome, CliError> {
     }
     let loaded = load_dir(&args.policy.policies)?;
     print_warnings(&loaded.warnings);
-    let state = args.state.path();
-    let source = SnapshotFile::new(&state);
+    let source = Source::choose(&args.state, &args.live)?;
     let options = ReadOptions {
         extra_properties: loaded.policies.filter_properties(),
     };
@@ -106,7 +131,49 @@ fn plan_and_apply(args: &ApplyArgs, color: bool) -> Result<Outcome, CliError> {
         return Ok(Outcome::Failed);
     }
     out.flush()?;
-    carry_out(&plan, &state, args, &mut out)
+    match &source {
+        Source::Live(client) => carry_out_live(&plan, client, &mut out),
+        Source::File(file) => carry_out(&plan, file.path(), args, &mut out),
+    }
+}
+
+/// Applies to a live tenant. Ctrl-C stops new batches; the requests in flight finish and the
+/// report says what was and was not applied.
+fn carry_out_live(
+    plan: &Plan,
+    client: &ExoClient,
+    out: &mut dyn Write,
+) -> Result<Outcome, CliError> {
+    let interrupt = Arc::new(AtomicBool::new(false));
+    let flag = interrupt.clone();
+    if ctrlc::set_handler(move || flag.store(true, Ordering::SeqCst)).is_err() {
+        eprintln!(
+            "warning: Ctrl-C can't be caught; pressing it would stop the apply without a report"
+        );
+    }
+    let mut sink = ExoSink::new(client, interrupt.clone());
+    let bar = progress_bar(plan.to_change());
+    let report = apply_plan(plan, &mut sink, &mut |_: &ObjectOutcome| {
+        if let Some(bar) = &bar {
+            bar.inc(1);
+        }
+    })?;
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
+    if interrupt.load(Ordering::SeqCst) {
+        writeln!(
+            out,
+            "Interrupted: no new requests were sent after Ctrl-C; the requests in flight finished."
+        )?;
+    }
+    report.render(out)?;
+    out.flush()?;
+    Ok(if report.succeeded() {
+        Outcome::Success
+    } else {
+        Outcome::Failed
+    })
 }
 
 /// Locks the state, refuses a stale plan, applies, verifies, and reports per object.

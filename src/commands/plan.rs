@@ -1,3 +1,4 @@
+use super::live::Source;
 use super::{print_warnings, Outcome};
 use crate::cli::{Format, PlanArgs};
 use crate::error::CliError;
@@ -6,7 +7,6 @@ use crate::plan::{Plan, Planner};
 use crate::policy::load::load_dir;
 use crate::progress::Progress;
 use crate::render::{render_json, render_markdown, render_text, TextOptions};
-use crate::state::snapshot::SnapshotFile;
 use crate::state::ReadOptions;
 use std::io::Write;
 use std::path::Path;
@@ -14,7 +14,7 @@ use std::path::Path;
 pub fn run(args: &PlanArgs, color: bool) -> Result<Outcome, CliError> {
     let loaded = load_dir(&args.policy.policies)?;
     print_warnings(&loaded.warnings);
-    let source = SnapshotFile::new(args.state.path());
+    let source = Source::choose(&args.state, &args.live)?;
     let options = ReadOptions {
         extra_properties: loaded.policies.filter_properties(),
     };
