@@ -1,6 +1,6 @@
 use super::live::{live_client, Source};
 use super::{print_warnings, Outcome};
-use crate::apply::{apply_plan, confirm};
+use crate::apply::{apply_plan, confirm, ApplyReport};
 use crate::cli::{ApplyArgs, StateArgs};
 use crate::error::CliError;
 use crate::plan::{planfile, Plan, Planner};
@@ -11,7 +11,7 @@ use crate::state::exo::{ExoClient, ExoSink};
 use crate::state::lock::StateLock;
 use crate::state::snapshot::SnapshotFile;
 use crate::state::snapshot_write::SnapshotSink;
-use crate::state::{ObjectOutcome, ReadOptions};
+use crate::state::{ObjectOutcome, ReadOptions, StateSink};
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -152,21 +152,26 @@ fn carry_out_live(
         );
     }
     let mut sink = ExoSink::new(client, interrupt.clone());
-    let bar = progress_bar(plan.to_change());
-    let report = apply_plan(plan, &mut sink, &mut |_: &ObjectOutcome| {
-        if let Some(bar) = &bar {
-            bar.inc(1);
-        }
-    })?;
-    if let Some(bar) = bar {
-        bar.finish_and_clear();
-    }
+    let report = apply_with_progress(plan, &mut sink)?;
     if interrupt.load(Ordering::SeqCst) {
         writeln!(
             out,
             "Interrupted: no new requests were sent after Ctrl-C; the requests in flight finished."
         )?;
     }
+    finish(&report, out)
+}
+
+/// Carries the plan out through `sink` while the progress indicator counts objects.
+fn apply_with_progress(plan: &Plan, sink: &mut dyn StateSink) -> Result<ApplyReport, CliError> {
+    let progress = Progress::new("applying", Some(plan.to_change() as u64));
+    let report = apply_plan(plan, sink, &mut |_: &ObjectOutcome| progress.inc(1))?;
+    progress.finish();
+    Ok(report)
+}
+
+/// The per-object report; the outcome is a failure when anything failed or did not hold.
+fn finish(report: &ApplyReport, out: &mut dyn Write) -> Result<Outcome, CliError> {
     report.render(out)?;
     out.flush()?;
     Ok(if report.succeeded() {
@@ -191,16 +196,7 @@ fn carry_out(
         );
     }
     let mut sink = SnapshotSink::new(state);
-    let progress = Progress::new("applying", Some(plan.to_change() as u64));
-    let report = apply_plan(plan, &mut sink, &mut |_: &ObjectOutcome| progress.inc(1))?;
-    progress.finish();
+    let report = apply_with_progress(plan, &mut sink)?;
     drop(lock);
-
-    report.render(out)?;
-    out.flush()?;
-    Ok(if report.succeeded() {
-        Outcome::Success
-    } else {
-        Outcome::Failed
-    })
+    finish(&report, out)
 }
