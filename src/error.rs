@@ -61,6 +61,11 @@ impl From<ExoError> for CliError {
 }
 
 impl CliError {
+    /// Whether stdout was closed by its reader, as `auditform plan | head` does.
+    pub fn is_broken_pipe(&self) -> bool {
+        matches!(self, CliError::Output(error) if error.kind() == std::io::ErrorKind::BrokenPipe)
+    }
+
     /// The whole message, ready for stderr.
     pub fn render(&self) -> String {
         let mut out = String::new();

@@ -73,7 +73,7 @@ fn save(plan: &Plan, path: &Path, policies_digest: String, format: Format) -> Re
         path = path.display()
     );
     match format {
-        Format::Text => println!("{message}"),
+        Format::Text => writeln!(std::io::stdout().lock(), "{message}")?,
         Format::Json | Format::Markdown => eprintln!("{message}"),
     }
     Ok(())

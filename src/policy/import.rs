@@ -471,9 +471,10 @@ fn list_spec(logon: LogonType, list: &ActionList) -> ListSpec {
     }
 }
 
-/// A limit the loader reads back as the same TimeSpan; a negative one can't be written.
+/// A limit the loader reads back as the same TimeSpan. One a policy may not ask for (negative,
+/// or longer than the service allows) is left out, so the policy leaves it alone.
 fn log_age_limit(limit: TimeSpan) -> Option<LogAgeLimit> {
-    if limit < TimeSpan::ZERO {
+    if limit < TimeSpan::ZERO || limit > TimeSpan::MAX_AUDIT_LOG_AGE_LIMIT {
         return None;
     }
     Some(match limit.whole_days() {

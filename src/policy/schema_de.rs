@@ -182,6 +182,18 @@ impl<'de> Deserialize<'de> for LogAgeLimit {
                     format_args!("logAgeLimit `{text}` is negative"),
                     hint(),
                 )),
+                Ok(span) if span > TimeSpan::MAX_AUDIT_LOG_AGE_LIMIT => Err(RaisedError::new(
+                    format_args!(
+                        "logAgeLimit `{text}` is longer than the service allows ({})",
+                        TimeSpan::MAX_AUDIT_LOG_AGE_LIMIT
+                    ),
+                    Some(format!(
+                        "shorten it to at most {} days",
+                        TimeSpan::MAX_AUDIT_LOG_AGE_LIMIT
+                            .whole_days()
+                            .unwrap_or_default()
+                    )),
+                )),
                 Ok(span) => Ok(LogAgeLimit(span)),
                 Err(_) => Err(RaisedError::new(
                     format_args!("`{text}` is not a valid logAgeLimit"),
