@@ -145,6 +145,9 @@ pub struct ApplyArgs {
     #[command(flatten)]
     pub state: StateArgs,
 
+    #[command(flatten)]
+    pub live: LiveArgs,
+
     /// Apply without asking for approval.
     #[arg(long)]
     pub auto_approve: bool,
@@ -212,6 +215,39 @@ impl StateArgs {
     }
 }
 
+/// A live Exchange Online tenant instead of a state file. Credentials come from the
+/// environment (AUDITFORM_ACCESS_TOKEN, AUDITFORM_CLIENT_ID with AUDITFORM_CLIENT_SECRET or
+/// AUDITFORM_CERTIFICATE, or GitHub Actions OIDC); see docs/live.md.
+#[derive(Debug, Args)]
+pub struct LiveArgs {
+    /// Read (and change) this Exchange Online tenant: its id or a domain such as
+    /// contoso.onmicrosoft.com. Without it, the state file is used.
+    #[arg(long, env = "AUDITFORM_TENANT", value_name = "TENANT")]
+    pub tenant: Option<String>,
+
+    /// The admin endpoint (sovereign clouds: https://outlook.office365.us, https://webmail.apps.mil, https://partner.outlook.cn).
+    #[arg(
+        long,
+        env = "AUDITFORM_EXO_ENDPOINT",
+        default_value = crate::state::exo::config::DEFAULT_ENDPOINT,
+        value_name = "URL"
+    )]
+    pub endpoint: String,
+
+    /// The Microsoft Entra ID authority (sovereign clouds: https://login.microsoftonline.us, https://login.chinacloudapi.cn).
+    #[arg(
+        long,
+        env = "AUDITFORM_AUTHORITY",
+        default_value = crate::state::exo::config::DEFAULT_AUTHORITY,
+        value_name = "URL"
+    )]
+    pub authority: String,
+
+    /// Concurrent requests to the service (each a $batch of up to 10 Set-Mailbox calls).
+    #[arg(long, default_value_t = crate::state::exo::config::DEFAULT_PARALLELISM, value_name = "N", value_parser = clap::builder::ValueParser::new(clap::builder::TypedValueParser::map(clap::value_parser!(u16).range(1..=64), usize::from)))]
+    pub parallelism: usize,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Format {
     /// terraform-style text for people.
@@ -229,6 +265,9 @@ pub struct PlanArgs {
 
     #[command(flatten)]
     pub state: StateArgs,
+
+    #[command(flatten)]
+    pub live: LiveArgs,
 
     /// The output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
@@ -260,6 +299,9 @@ pub struct ShowArgs {
 
     #[command(flatten)]
     pub state: StateArgs,
+
+    #[command(flatten)]
+    pub live: LiveArgs,
 
     /// The output format of a saved plan.
     #[arg(long, value_enum, default_value_t = Format::Text, requires = "plan_file")]

@@ -6,6 +6,7 @@ use crate::plan::planfile::PlanFileError;
 use crate::plan::PlanError;
 use crate::policy::load::{LoadError, YamlWriteError};
 use crate::render::powershell::ScriptError;
+use crate::state::exo::ExoError;
 use crate::state::lock::LockError;
 use crate::state::snapshot::StateError;
 use std::fmt::Write as _;
@@ -35,6 +36,9 @@ pub enum CliError {
     PlanSourceMismatch { planned: String, target: String },
     #[error("apply needs approval, but standard input is not a terminal")]
     NoTerminal,
+    /// Boxed: the live client's errors are large, and the other variants are common.
+    #[error(transparent)]
+    Live(Box<ExoError>),
     #[error("could not write the output: {0}")]
     Output(#[from] std::io::Error),
     #[error(transparent)]
@@ -50,7 +54,18 @@ fn list_paths(paths: &[PathBuf]) -> String {
     names.join(", ")
 }
 
+impl From<ExoError> for CliError {
+    fn from(error: ExoError) -> Self {
+        CliError::Live(Box::new(error))
+    }
+}
+
 impl CliError {
+    /// Whether stdout was closed by its reader, as `auditform plan | head` does.
+    pub fn is_broken_pipe(&self) -> bool {
+        matches!(self, CliError::Output(error) if error.kind() == std::io::ErrorKind::BrokenPipe)
+    }
+
     /// The whole message, ready for stderr.
     pub fn render(&self) -> String {
         let mut out = String::new();
@@ -104,6 +119,12 @@ impl CliError {
                     out,
                     "error: {self}\nhint: review the plan with `auditform plan`, then run `auditform apply --auto-approve`"
                 );
+            }
+            CliError::Live(error) => {
+                let _ = write!(out, "error: {error}");
+                if let Some(hint) = error.hint() {
+                    let _ = write!(out, "\nhint: {hint}");
+                }
             }
             CliError::Output(_) | CliError::Yaml(_) => {
                 let _ = write!(out, "error: {self}");

@@ -17,6 +17,8 @@ fn main() -> ExitCode {
     };
     match auditform::commands::run(cli) {
         Ok(outcome) => ExitCode::from(outcome.exit_code()),
+        // The reader of a pipe (`auditform plan | head`) stopped reading: nothing went wrong.
+        Err(error) if error.is_broken_pipe() => ExitCode::SUCCESS,
         Err(error) => {
             eprint!("{}", error.render());
             // In GitHub Actions the error is also an annotation on the line that caused it.

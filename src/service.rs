@@ -44,8 +44,7 @@ impl SetMailboxParams {
     }
 }
 
-/// The longest AuditLogAgeLimit the service accepts, 24855 days (its `Int32` seconds bound).
-pub const MAX_AUDIT_LOG_AGE_LIMIT: TimeSpan = TimeSpan::from_days(24_855);
+pub const MAX_AUDIT_LOG_AGE_LIMIT: TimeSpan = TimeSpan::MAX_AUDIT_LOG_AGE_LIMIT;
 
 /// Why the service refused a Set-Mailbox call. `Display` gives the service's text, which the
 /// emulator puts in `innererror.internalexception.message`.

@@ -19,6 +19,8 @@ pub struct TimeSpanError {
 impl TimeSpan {
     /// The service's default AuditLogAgeLimit.
     pub const DEFAULT_AUDIT_LOG_AGE_LIMIT: TimeSpan = TimeSpan::from_days(90);
+    /// The longest AuditLogAgeLimit the service accepts, 24855 days (its `Int32` seconds bound).
+    pub const MAX_AUDIT_LOG_AGE_LIMIT: TimeSpan = TimeSpan::from_days(24_855);
     pub const ZERO: TimeSpan = TimeSpan(0);
 
     pub const fn from_ticks(ticks: i64) -> TimeSpan {
@@ -100,12 +102,12 @@ impl TimeSpan {
             let days = number(days).ok_or_else(|| TimeSpanError {
                 input: input.to_string(),
             })?;
-            if days > 24_855 {
-                return Err(TimeSpanError {
+            return days
+                .checked_mul(SECONDS_PER_DAY * TICKS_PER_SECOND)
+                .map(TimeSpan)
+                .ok_or_else(|| TimeSpanError {
                     input: input.to_string(),
                 });
-            }
-            return Ok(TimeSpan::from_days(days));
         }
         TimeSpan::parse_dotnet(text)
     }

@@ -1,30 +1,9 @@
 //! `auditform import` as a user runs it: the policies it writes describe the tenant, so planning
 //! them against the same state gives no changes.
 
-use assert_cmd::Command;
-use std::path::PathBuf;
-
-fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn auditform() -> Command {
-    let mut command = Command::cargo_bin("auditform").expect("binary is built");
-    command
-        .current_dir(repo())
-        .env_remove("AUDITFORM_STATE")
-        .env_remove("GITHUB_ACTIONS")
-        .env("NO_COLOR", "1");
-    command
-}
-
-fn stdout_of(output: &std::process::Output) -> String {
-    String::from_utf8_lossy(&output.stdout).into_owned()
-}
-
-fn stderr_of(output: &std::process::Output) -> String {
-    String::from_utf8_lossy(&output.stderr).into_owned()
-}
+#[path = "support/cli.rs"]
+mod cli;
+use cli::*;
 
 fn files_in(dir: &std::path::Path) -> Vec<String> {
     let mut names: Vec<String> = std::fs::read_dir(dir)

@@ -1,32 +1,11 @@
 //! `auditform validate`, `plan` and `show --state` as a user runs them, on the bundled example
 //! and on fixtures. Output is snapshotted with colour off.
 
-use assert_cmd::Command;
+#[path = "support/cli.rs"]
+mod cli;
+use cli::*;
+
 use std::path::{Path, PathBuf};
-
-fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-/// The binary, run from the repository root so that the defaults (`policies/`,
-/// `examples/tenant.json`) are the bundled example, as for a new user.
-fn auditform() -> Command {
-    let mut command = Command::cargo_bin("auditform").expect("binary is built");
-    command
-        .current_dir(repo())
-        .env_remove("AUDITFORM_STATE")
-        .env_remove("GITHUB_ACTIONS")
-        .env("NO_COLOR", "1");
-    command
-}
-
-fn stdout_of(output: &std::process::Output) -> String {
-    String::from_utf8_lossy(&output.stdout).into_owned()
-}
-
-fn stderr_of(output: &std::process::Output) -> String {
-    String::from_utf8_lossy(&output.stderr).into_owned()
-}
 
 fn write_policies(dir: &Path, files: &[(&str, &str)]) {
     for (name, text) in files {

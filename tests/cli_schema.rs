@@ -1,26 +1,16 @@
 //! `auditform schema` and `auditform completions`: the committed JSON Schema is what the
 //! command prints, every bundled policy satisfies it, and editors find it from each file.
 
-use assert_cmd::Command;
+#[path = "support/cli.rs"]
+mod cli;
+use cli::*;
+
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
 
 const SCHEMA_FILE: &str = "schema/auditform.schema.json";
 const SCHEMA_URL: &str = "file:///auditform.schema.json";
 const SCHEMA_COMMENT: &str = "# yaml-language-server: $schema=";
-
-fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn auditform() -> Command {
-    let mut command = Command::cargo_bin("auditform").expect("binary is built");
-    command
-        .current_dir(repo())
-        .env_remove("GITHUB_ACTIONS")
-        .env("NO_COLOR", "1");
-    command
-}
 
 fn committed_schema() -> serde_json::Value {
     let text = std::fs::read_to_string(repo().join(SCHEMA_FILE)).expect("the schema is committed");

@@ -1,26 +1,11 @@
 //! `auditform script PLANFILE` as a user runs it: a saved plan becomes a PowerShell script, and a
 //! plan whose identities can't be written safely gives an error and no file.
 
-use assert_cmd::Command;
+#[path = "support/cli.rs"]
+mod cli;
+use cli::*;
+
 use std::path::{Path, PathBuf};
-
-fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn auditform() -> Command {
-    let mut command = Command::cargo_bin("auditform").expect("binary is built");
-    command
-        .current_dir(repo())
-        .env_remove("AUDITFORM_STATE")
-        .env_remove("GITHUB_ACTIONS")
-        .env("NO_COLOR", "1");
-    command
-}
-
-fn stderr_of(output: &std::process::Output) -> String {
-    String::from_utf8_lossy(&output.stderr).into_owned()
-}
 
 /// Saves the plan of the bundled policies against `state` into `dir/plan.json`.
 fn save_plan(dir: &Path, state: &Path) -> PathBuf {

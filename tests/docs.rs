@@ -1,13 +1,12 @@
 //! The documentation follows the code: the policy reference names every key of the schema, and
 //! every policy shown in the docs is one that `auditform validate` accepts.
 
+#[path = "support/cli.rs"]
+mod cli;
+use cli::*;
+
 use assert_cmd::Command;
 use std::collections::BTreeSet;
-use std::path::PathBuf;
-
-fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
 
 fn read(path: &str) -> String {
     std::fs::read_to_string(repo().join(path)).unwrap_or_else(|_| panic!("{path} exists"))

@@ -187,7 +187,7 @@ fn read_chunked(reader: &mut impl BufRead) -> io::Result<Vec<u8>> {
             while read_line(reader)?.is_some_and(|trailer| !trailer.is_empty()) {}
             return Ok(body);
         }
-        if body.len() + size > MAX_BODY_BYTES {
+        if size > MAX_BODY_BYTES.saturating_sub(body.len()) {
             return Err(invalid("body too large"));
         }
         let start = body.len();

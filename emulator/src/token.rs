@@ -40,7 +40,10 @@ pub fn issue(shared: &Shared, tenant: &str, request: &Request) -> Reply {
             "The request body must contain the following parameter: 'client_id'.".into(),
         );
     };
-    if field("scope") != Some(SCOPE) {
+    // The emulator stands in for the endpoint, so its own address is a valid resource too:
+    // a client derives the scope from the endpoint it was pointed at.
+    let own_scope = format!("http://{}/.default", request.host());
+    if field("scope") != Some(SCOPE) && field("scope") != Some(own_scope.as_str()) {
         return refuse(400, "invalid_scope", 1002012, format!("The provided value for scope {} is not valid. Client credential flows must have a scope value with /.default suffixed to the resource identifier (application ID URI).", field("scope").unwrap_or("")));
     }
     let client = shared

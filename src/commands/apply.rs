@@ -1,19 +1,21 @@
+use super::live::{live_client, Source};
 use super::{print_warnings, Outcome};
-use crate::apply::{apply_plan, confirm};
+use crate::apply::{apply_plan, confirm, ApplyReport};
 use crate::cli::{ApplyArgs, StateArgs};
 use crate::error::CliError;
 use crate::plan::{planfile, Plan, Planner};
 use crate::policy::load::load_dir;
+use crate::progress::Progress;
 use crate::render::{render_text, TextOptions};
+use crate::state::exo::{ExoClient, ExoSink};
 use crate::state::lock::StateLock;
 use crate::state::snapshot::SnapshotFile;
 use crate::state::snapshot_write::SnapshotSink;
-use crate::state::{ObjectOutcome, ReadOptions};
+use crate::state::{ObjectOutcome, ReadOptions, StateSink};
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
-
-/// Below this many objects a progress bar would only flicker.
-const PROGRESS_THRESHOLD: usize = 500;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 
 pub fn run(args: &ApplyArgs, color: bool) -> Result<Outcome, CliError> {
     match &args.plan_file {
@@ -29,6 +31,28 @@ fn apply_saved(args: &ApplyArgs, plan_file: &Path) -> Result<Outcome, CliError> 
         path: plan_file.to_path_buf(),
         error,
     })?;
+    if let Some(tenant) = &args.live.tenant {
+        let client = live_client(tenant, &args.live)?;
+        if saved.plan.source != client.describe() {
+            return Err(CliError::PlanSourceMismatch {
+                planned: saved.plan.source.clone(),
+                target: client.describe(),
+            });
+        }
+        let mut out = std::io::stdout().lock();
+        writeln!(
+            out,
+            "Applying the saved plan {} ({} to change) to {}.",
+            plan_file.display(),
+            saved.plan.to_change(),
+            client.describe()
+        )?;
+        if saved.plan.is_empty() {
+            writeln!(out, "No changes. Your mailboxes match the policies.")?;
+            return Ok(Outcome::Success);
+        }
+        return carry_out_live(&saved.plan, &client, &mut out);
+    }
     let state = target_of_saved_plan(&saved.plan, &args.state)?;
     let mut out = std::io::stdout().lock();
     writeln!(
@@ -79,8 +103,7 @@ fn plan_and_apply(args: &ApplyArgs, color: bool) -> Result<Outcome, CliError> {
     }
     let loaded = load_dir(&args.policy.policies)?;
     print_warnings(&loaded.warnings);
-    let state = args.state.path();
-    let source = SnapshotFile::new(&state);
+    let source = Source::choose(&args.state, &args.live)?;
     let options = ReadOptions {
         extra_properties: loaded.policies.filter_properties(),
     };
@@ -108,7 +131,54 @@ fn plan_and_apply(args: &ApplyArgs, color: bool) -> Result<Outcome, CliError> {
         return Ok(Outcome::Failed);
     }
     out.flush()?;
-    carry_out(&plan, &state, args, &mut out)
+    match &source {
+        Source::Live(client) => carry_out_live(&plan, client, &mut out),
+        Source::File(file) => carry_out(&plan, file.path(), args, &mut out),
+    }
+}
+
+/// Applies to a live tenant. Ctrl-C stops new batches; the requests in flight finish and the
+/// report says what was and was not applied.
+fn carry_out_live(
+    plan: &Plan,
+    client: &ExoClient,
+    out: &mut dyn Write,
+) -> Result<Outcome, CliError> {
+    let interrupt = Arc::new(AtomicBool::new(false));
+    let flag = interrupt.clone();
+    if ctrlc::set_handler(move || flag.store(true, Ordering::SeqCst)).is_err() {
+        eprintln!(
+            "warning: Ctrl-C can't be caught; pressing it would stop the apply without a report"
+        );
+    }
+    let mut sink = ExoSink::new(client, interrupt.clone());
+    let report = apply_with_progress(plan, &mut sink)?;
+    if interrupt.load(Ordering::SeqCst) {
+        writeln!(
+            out,
+            "Interrupted: no new requests were sent after Ctrl-C; the requests in flight finished."
+        )?;
+    }
+    finish(&report, out)
+}
+
+/// Carries the plan out through `sink` while the progress indicator counts objects.
+fn apply_with_progress(plan: &Plan, sink: &mut dyn StateSink) -> Result<ApplyReport, CliError> {
+    let progress = Progress::new("applying", Some(plan.to_change() as u64));
+    let report = apply_plan(plan, sink, &mut |_: &ObjectOutcome| progress.inc(1))?;
+    progress.finish();
+    Ok(report)
+}
+
+/// The per-object report; the outcome is a failure when anything failed or did not hold.
+fn finish(report: &ApplyReport, out: &mut dyn Write) -> Result<Outcome, CliError> {
+    report.render(out)?;
+    out.flush()?;
+    Ok(if report.succeeded() {
+        Outcome::Success
+    } else {
+        Outcome::Failed
+    })
 }
 
 /// Locks the state, refuses a stale plan, applies, verifies, and reports per object.
@@ -126,36 +196,7 @@ fn carry_out(
         );
     }
     let mut sink = SnapshotSink::new(state);
-    let bar = progress_bar(plan.to_change());
-    let report = apply_plan(plan, &mut sink, &mut |_: &ObjectOutcome| {
-        if let Some(bar) = &bar {
-            bar.inc(1);
-        }
-    })?;
-    if let Some(bar) = bar {
-        bar.finish_and_clear();
-    }
+    let report = apply_with_progress(plan, &mut sink)?;
     drop(lock);
-
-    report.render(out)?;
-    out.flush()?;
-    Ok(if report.succeeded() {
-        Outcome::Success
-    } else {
-        Outcome::Failed
-    })
-}
-
-/// Only for a person watching a terminal, and only when the wait is long enough to matter;
-/// never in CI logs or piped output.
-fn progress_bar(objects: usize) -> Option<indicatif::ProgressBar> {
-    if objects < PROGRESS_THRESHOLD || !std::io::stderr().is_terminal() {
-        return None;
-    }
-    let bar = indicatif::ProgressBar::new(objects as u64);
-    bar.set_style(
-        indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} objects applied")
-            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
-    );
-    Some(bar)
+    finish(&report, out)
 }

@@ -3,6 +3,7 @@
 mod apply;
 pub mod completions;
 mod import;
+mod live;
 mod plan;
 pub mod schema;
 mod script;

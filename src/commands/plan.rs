@@ -1,3 +1,4 @@
+use super::live::Source;
 use super::{print_warnings, Outcome};
 use crate::cli::{Format, PlanArgs};
 use crate::error::CliError;
@@ -7,7 +8,7 @@ use crate::plan::{Plan, Planner};
 use crate::policy::load::load_dir;
 use crate::progress::Progress;
 use crate::render::{render_json, render_markdown, render_text, TextOptions};
-use crate::state::snapshot::{SnapshotFile, SplitVisitor};
+use crate::state::snapshot::SplitVisitor;
 use crate::state::{ReadOptions, StateVisitor};
 use std::io::Write;
 use std::path::Path;
@@ -15,14 +16,20 @@ use std::path::Path;
 pub fn run(args: &PlanArgs, color: bool) -> Result<Outcome, CliError> {
     let loaded = load_dir(&args.policy.policies)?;
     print_warnings(&loaded.warnings);
-    let source = SnapshotFile::new(args.state.path());
+    let source = Source::choose(&args.state, &args.live)?;
     let options = ReadOptions {
         extra_properties: loaded.policies.filter_properties(),
     };
     let planner = Planner::new(&loaded.policies, &source.describe());
     let progress = Progress::new("reading mailboxes", None);
     let mut counted = Counted::new(planner, &progress);
-    source.read_split(&mut counted, &options)?;
+    // A file is parsed and planned on every core; the live client reads through its own pages.
+    match &source {
+        Source::File(file) => {
+            file.read_split(&mut counted, &options)?;
+        }
+        Source::Live(_) => source.read(&mut counted, &options)?,
+    }
     progress.finish();
     let planner = counted.into_inner();
     // A plan of a million changes takes a second to free, one allocation at a time, just
@@ -78,7 +85,7 @@ fn save(plan: &Plan, path: &Path, policies_digest: String, format: Format) -> Re
         path = path.display()
     );
     match format {
-        Format::Text => println!("{message}"),
+        Format::Text => writeln!(std::io::stdout().lock(), "{message}")?,
         Format::Json | Format::Markdown => eprintln!("{message}"),
     }
     Ok(())

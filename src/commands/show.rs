@@ -1,3 +1,4 @@
+use super::live::Source;
 use super::Outcome;
 use crate::cli::{Format, ShowArgs};
 use crate::error::CliError;
@@ -5,7 +6,6 @@ use crate::model::Tenant;
 use crate::plan::planfile;
 use crate::progress::Progress;
 use crate::render::{render_json, render_markdown, render_state, render_text, TextOptions};
-use crate::state::snapshot::SnapshotFile;
 use crate::state::ReadOptions;
 use std::io::Write;
 use std::path::Path;
@@ -41,7 +41,7 @@ fn show_plan(path: &Path, args: &ShowArgs, color: bool) -> Result<Outcome, CliEr
 }
 
 fn show_state(args: &ShowArgs, color: bool) -> Result<Outcome, CliError> {
-    let source = SnapshotFile::new(args.state.path());
+    let source = Source::choose(&args.state, &args.live)?;
     let mut tenant = Tenant::default();
     let progress = Progress::new("reading mailboxes", None);
     source.read(&mut progress.counting(&mut tenant), &ReadOptions::default())?;

@@ -1,19 +1,31 @@
 use super::{print_warnings, Outcome};
 use crate::cli::PolicyArgs;
 use crate::error::CliError;
+use crate::plan::counted;
 use crate::policy::load::load_dir;
+use std::io::Write;
 
 pub fn run(args: &PolicyArgs) -> Result<Outcome, CliError> {
     let loaded = load_dir(&args.policies)?;
     print_warnings(&loaded.warnings);
     let set = &loaded.policies;
-    println!(
-        "Success! {} policies in {} are valid ({} mailbox, {} organization, {} bypass).",
-        set.mailbox.len() + set.organization.len() + set.bypass.len(),
+    writeln!(
+        std::io::stdout().lock(),
+        "Success! {} in {} {} valid ({} mailbox, {} organization, {} bypass).",
+        counted(
+            set.mailbox.len() + set.organization.len() + set.bypass.len(),
+            "policy",
+            "policies"
+        ),
         args.policies.display(),
+        if set.mailbox.len() + set.organization.len() + set.bypass.len() == 1 {
+            "is"
+        } else {
+            "are"
+        },
         set.mailbox.len(),
         set.organization.len(),
         set.bypass.len(),
-    );
+    )?;
     Ok(Outcome::Success)
 }

@@ -21,8 +21,12 @@ use serde_json::{json, Value};
 /// Where the committed schema lives, relative to the repository root.
 pub const SCHEMA_PATH: &str = "schema/auditform.schema.json";
 
-/// The longest `logAgeLimit` in days that a .NET TimeSpan of AuditLogAgeLimit accepts.
-const MAX_LOG_AGE_DAYS: u32 = 24_855;
+/// The longest `logAgeLimit` in days that the service accepts.
+fn max_log_age_days() -> i64 {
+    crate::timespan::TimeSpan::MAX_AUDIT_LOG_AGE_LIMIT
+        .whole_days()
+        .unwrap_or(i64::MAX)
+}
 
 /// The whole schema, as a JSON value ready to print.
 pub fn policy_schema() -> Value {
@@ -123,7 +127,7 @@ impl JsonSchema for LogAgeLimit {
     fn json_schema(_: &mut SchemaGenerator) -> Schema {
         literal(json!({
             "oneOf": [
-                { "type": "integer", "minimum": 0, "maximum": MAX_LOG_AGE_DAYS },
+                { "type": "integer", "minimum": 0, "maximum": max_log_age_days() },
                 {
                     "type": "string",
                     "pattern": "^\\s*([0-9]+[dD]?|([0-9]+\\.)?[0-9]{1,2}:[0-9]{1,2}:[0-9]{1,2}(\\.[0-9]{1,7})?)\\s*$",

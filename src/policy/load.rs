@@ -57,7 +57,7 @@ pub struct Diagnostic {
 }
 
 impl Diagnostic {
-    fn error(
+    pub(super) fn error(
         file: &Arc<str>,
         location: Option<SourceLocation>,
         message: String,
@@ -194,15 +194,18 @@ fn is_policy_file(path: &Path) -> bool {
 
 fn collect_files(dir: &Path, files: &mut Vec<PathBuf>, collector: &mut Collector) {
     let label: Arc<str> = dir.display().to_string().into();
+    let unreadable = |error: std::io::Error| {
+        Diagnostic::error(
+            &label,
+            None,
+            format!("can't read the directory: {error}"),
+            None,
+        )
+    };
     let entries = match fs::read_dir(dir) {
         Ok(entries) => entries,
         Err(error) => {
-            collector.errors.push(Diagnostic::error(
-                &label,
-                None,
-                format!("can't read the directory: {error}"),
-                None,
-            ));
+            collector.errors.push(unreadable(error));
             return;
         }
     };
@@ -210,12 +213,7 @@ fn collect_files(dir: &Path, files: &mut Vec<PathBuf>, collector: &mut Collector
         let entry = match entry {
             Ok(entry) => entry,
             Err(error) => {
-                collector.errors.push(Diagnostic::error(
-                    &label,
-                    None,
-                    format!("can't read the directory: {error}"),
-                    None,
-                ));
+                collector.errors.push(unreadable(error));
                 continue;
             }
         };

@@ -41,13 +41,7 @@ impl Place<'_> {
         message: String,
         hint: Option<String>,
     ) -> Diagnostic {
-        Diagnostic {
-            severity: Severity::Error,
-            file: Arc::clone(self.file),
-            location,
-            message,
-            hint,
-        }
+        Diagnostic::error(self.file, location, message, hint)
     }
 
     /// A deserializer error as a diagnostic, pointing into the scalar when the error gave an

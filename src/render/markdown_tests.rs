@@ -299,6 +299,49 @@ fn a_plan_of_100000_different_changes_is_cut_to_fit_with_an_honest_note() {
 }
 
 #[test]
+fn thousands_of_different_weakening_combinations_are_still_listed_whole_by_single_reason() {
+    // Each mailbox stops auditing its own subset of ten Admin actions: 1,023 combinations,
+    // far too many lines for one comment, but only ten single reasons.
+    let admin = [
+        "ApplyRecord",
+        "Copy",
+        "Create",
+        "FolderBind",
+        "HardDelete",
+        "Move",
+        "MoveToDeletedItems",
+        "SendAs",
+        "SendOnBehalf",
+        "SoftDelete",
+    ];
+    let changes = many(100_000, |name, address| {
+        let n: usize = name.trim_start_matches("User ").parse().unwrap_or_default();
+        let bits = n % 1023 + 1;
+        let remove: Vec<&str> = admin
+            .iter()
+            .enumerate()
+            .filter(|(bit, _)| bits & (1 << bit) != 0)
+            .map(|(_, action)| *action)
+            .collect();
+        mailbox(name, address).list(Admin, list_change(&admin, &[], &remove))
+    });
+    let comment = render(&plan_of(changes));
+
+    assert!(comment.len() <= COMMENT_LIMIT, "{} bytes", comment.len());
+    let summary = above_details(&comment);
+    assert!(summary.contains("**⚠ 100,000 changes weaken auditing.**"));
+    assert!(summary.contains("by single reason"));
+    assert!(!summary.contains("not listed"), "nothing is left out");
+    for action in admin {
+        assert!(
+            summary.contains(&format!("): stops auditing {action} for Admin\n")),
+            "{action} is accounted for"
+        );
+    }
+    insta::assert_snapshot!(summary);
+}
+
+#[test]
 fn a_weakening_list_too_long_for_any_comment_says_how_many_it_leaves_out() {
     // Every mailbox shortens its retention to a different length: 100,000 different weakenings.
     let changes = many(100_000, |name, address| {

@@ -9,6 +9,7 @@ use super::super::text_blocks::reasons;
 use super::escape::inline;
 use crate::model::RecipientType;
 use crate::plan::{Plan, Subject, Weakening};
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 /// How many names a grouped weakening item shows before `and N more`.
@@ -16,7 +17,7 @@ const NAMES_SHOWN: usize = 3;
 
 /// Changes that weaken auditing in the same way, over one or more objects.
 struct WeakeningItem<'a> {
-    reasons: &'a [Weakening],
+    reasons: Cow<'a, [Weakening]>,
     kind: Kind,
     objects: usize,
     /// The first few objects, for a mailbox or bypass item.
@@ -60,6 +61,19 @@ pub(super) fn weakening_warning(
         items.iter().for_each(|(line, _)| block.push_str(line));
         return block;
     }
+    // Too many ways to list one by one: account for every weakening change by each single
+    // reason it has, which is a short list whatever the size of the plan.
+    let by_reason: Vec<(String, usize)> = reason_items(entries)
+        .iter()
+        .map(|item| (format!("> - {}\n", weakening_line(item)), item.objects))
+        .collect();
+    let lead = "> Too many different combinations to list one by one; by single reason (a change with several reasons counts under each):\n";
+    let by_reason_whole: usize = by_reason.iter().map(|(line, _)| line.len()).sum();
+    if reserved + block.len() + lead.len() + by_reason_whole <= limit {
+        block.push_str(lead);
+        by_reason.iter().for_each(|(line, _)| block.push_str(line));
+        return block;
+    }
     let longest_note = weakening_cut_note(count, limit).len();
     let mut unlisted = count;
     for (line, objects) in &items {
@@ -86,27 +100,13 @@ fn weakening_items<'a>(entries: &'a [Entry<'a>]) -> Vec<WeakeningItem<'a>> {
     let mut index_of: HashMap<(&'a [Weakening], bool), usize> = HashMap::new();
     let mut items: Vec<WeakeningItem<'a>> = Vec::new();
     for entry in entries.iter().filter(|entry| !entry.weakenings.is_empty()) {
-        let (kind, subjects, recipient_type): (Kind, Vec<&'a Subject>, Option<&RecipientType>) =
-            match &entry.item {
-                Item::Organization(_) => (Kind::Organization, Vec::new(), None),
-                Item::Bypass(change) => (Kind::Bypass, vec![&change.subject], None),
-                Item::Mailbox(change) => (
-                    Kind::Mailbox,
-                    vec![&change.subject],
-                    Some(&change.recipient_type),
-                ),
-                Item::Group(group) => group_subjects(group),
-            };
-        let objects = match &entry.item {
-            Item::Group(group) => group.len(),
-            _ => 1,
-        };
+        let (kind, subjects, recipient_type, objects) = describe(entry);
         let key = (entry.weakenings.as_slice(), kind == Kind::Bypass);
         let next = items.len();
         let index = *index_of.entry(key).or_insert(next);
         if index == next {
             items.push(WeakeningItem {
-                reasons: &entry.weakenings,
+                reasons: Cow::Borrowed(&entry.weakenings),
                 kind,
                 objects: 0,
                 subjects: Vec::new(),
@@ -122,6 +122,74 @@ fn weakening_items<'a>(entries: &'a [Entry<'a>]) -> Vec<WeakeningItem<'a>> {
         item.subjects.extend(subjects.into_iter().take(room));
     }
     items
+}
+
+/// Weakening entries counted under each single reason: a removal of several actions counts
+/// once under each action. Kept in first-seen order.
+fn reason_items<'a>(entries: &'a [Entry<'a>]) -> Vec<WeakeningItem<'a>> {
+    let mut items: Vec<WeakeningItem<'a>> = Vec::new();
+    let mut index_of: HashMap<(Weakening, bool), usize> = HashMap::new();
+    for entry in entries.iter().filter(|entry| !entry.weakenings.is_empty()) {
+        let (kind, subjects, recipient_type, objects) = describe(entry);
+        for reason in entry.weakenings.iter().flat_map(single_reasons) {
+            let next = items.len();
+            let index = *index_of
+                .entry((reason.clone(), kind == Kind::Bypass))
+                .or_insert(next);
+            if index == next {
+                items.push(WeakeningItem {
+                    reasons: Cow::Owned(vec![reason]),
+                    kind,
+                    objects: 0,
+                    subjects: Vec::new(),
+                    recipient_type,
+                });
+            }
+            let item = &mut items[index];
+            item.objects += objects;
+            if item.recipient_type != recipient_type {
+                item.recipient_type = None;
+            }
+            let room = (NAMES_SHOWN + 1).saturating_sub(item.subjects.len());
+            item.subjects.extend(subjects.iter().copied().take(room));
+        }
+    }
+    items
+}
+
+/// A weakening split into its single reasons: one per removed action.
+fn single_reasons(reason: &Weakening) -> Vec<Weakening> {
+    match reason {
+        Weakening::RemovesActions { logon, names } => names
+            .iter()
+            .map(|name| Weakening::RemovesActions {
+                logon: *logon,
+                names: vec![name.clone()],
+            })
+            .collect(),
+        other => vec![other.clone()],
+    }
+}
+
+/// What kind of object an entry is, its first few subjects, their shared recipient type, and
+/// how many objects it covers.
+fn describe<'a>(
+    entry: &'a Entry<'a>,
+) -> (Kind, Vec<&'a Subject>, Option<&'a RecipientType>, usize) {
+    match &entry.item {
+        Item::Organization(_) => (Kind::Organization, Vec::new(), None, 1),
+        Item::Bypass(change) => (Kind::Bypass, vec![&change.subject], None, 1),
+        Item::Mailbox(change) => (
+            Kind::Mailbox,
+            vec![&change.subject],
+            Some(&change.recipient_type),
+            1,
+        ),
+        Item::Group(group) => {
+            let (kind, subjects, recipient_type) = group_subjects(group);
+            (kind, subjects, recipient_type, group.len())
+        }
+    }
 }
 
 fn group_subjects<'a>(
@@ -168,7 +236,7 @@ fn weakening_line(item: &WeakeningItem<'_>) -> String {
             )
         }
     };
-    format!("{what}: {}", inline(&reasons(item.reasons)))
+    format!("{what}: {}", inline(&reasons(&item.reasons)))
 }
 
 /// `A, B, C and 5 more`, escaped.

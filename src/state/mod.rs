@@ -1,6 +1,7 @@
 //! Where current state comes from and where changes go. A source streams what it reads into a
 //! [`StateVisitor`], so that a million mailboxes never have to be held at once.
 
+pub mod exo;
 pub mod lock;
 pub mod snapshot;
 pub mod snapshot_write;
@@ -182,4 +183,7 @@ pub enum SinkError {
         path: PathBuf,
         source: std::io::Error,
     },
+    /// Boxed: the live client's errors are large.
+    #[error(transparent)]
+    Live(Box<exo::ExoError>),
 }

@@ -1,0 +1,51 @@
+//! Choosing between the state file and a live tenant, for the commands that read state.
+
+use crate::cli::{LiveArgs, StateArgs};
+use crate::error::CliError;
+use crate::state::exo::{Credentials, ExoClient, ExoConfig};
+use crate::state::snapshot::SnapshotFile;
+use crate::state::{ReadOptions, StateVisitor};
+
+/// Where a command reads current state from.
+pub enum Source {
+    File(SnapshotFile),
+    Live(Box<ExoClient>),
+}
+
+impl Source {
+    /// The live tenant when `--tenant` is given, else the state file.
+    pub fn choose(state: &StateArgs, live: &LiveArgs) -> Result<Source, CliError> {
+        match &live.tenant {
+            None => Ok(Source::File(SnapshotFile::new(state.path()))),
+            Some(tenant) => Ok(Source::Live(Box::new(live_client(tenant, live)?))),
+        }
+    }
+
+    pub fn describe(&self) -> String {
+        match self {
+            Source::File(file) => file.describe(),
+            Source::Live(client) => client.describe(),
+        }
+    }
+
+    pub fn read(
+        &self,
+        visitor: &mut dyn StateVisitor,
+        options: &ReadOptions,
+    ) -> Result<(), CliError> {
+        match self {
+            Source::File(file) => Ok(file.read(visitor, options)?),
+            Source::Live(client) => Ok(client.read(visitor, options)?),
+        }
+    }
+}
+
+/// A client of the tenant, with credentials from the environment.
+pub fn live_client(tenant: &str, live: &LiveArgs) -> Result<ExoClient, CliError> {
+    let mut config = ExoConfig::new(tenant);
+    config.endpoint = live.endpoint.clone();
+    config.authority = live.authority.clone();
+    config.parallelism = live.parallelism;
+    let credentials = Credentials::from_env().map_err(crate::state::exo::ExoError::from)?;
+    Ok(ExoClient::new(config, credentials)?)
+}

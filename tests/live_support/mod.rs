@@ -1,0 +1,71 @@
+//! Shared by the end-to-end tests against the service emulator: an emulator serving the
+//! example tenant, and the auditform command pointed at it with a client secret.
+
+#![allow(dead_code)]
+
+use auditform_emulator::{ClientCredential, Emulator, EmulatorConfig, EmulatorHandle, Faults};
+use std::path::Path;
+
+pub const TENANT: &str = "contoso.onmicrosoft.com";
+pub const CLIENT_ID: &str = "5e2b7c1a-auditform-tests";
+/// Distinctive, so that a test can prove it never shows up anywhere.
+pub const CLIENT_SECRET: &str = "Zq8~client-secret-7f3e9d1b4a";
+
+pub fn start(faults: Faults) -> EmulatorHandle {
+    let tenant = auditform_emulator::read_snapshot(Path::new("examples/tenant.json"))
+        .expect("the example tenant reads");
+    Emulator::start(EmulatorConfig {
+        tenant,
+        clients: vec![ClientCredential {
+            client_id: CLIENT_ID.into(),
+            client_secret: Some(CLIENT_SECRET.into()),
+        }],
+        faults,
+        ..EmulatorConfig::default()
+    })
+    .expect("the emulator starts")
+}
+
+/// `auditform SUBCOMMAND ARGS --tenant .. --endpoint .. --authority ..`, signing in with the
+/// client secret, colour off, and nothing inherited that would choose other credentials.
+pub fn auditform(emulator: &EmulatorHandle, args: &[&str]) -> assert_cmd::Command {
+    let mut command = plain(args);
+    command
+        .args(["--tenant", TENANT, "--endpoint"])
+        .arg(emulator.base_url())
+        .arg("--authority")
+        .arg(emulator.authority())
+        .env("AUDITFORM_CLIENT_ID", CLIENT_ID)
+        .env("AUDITFORM_CLIENT_SECRET", CLIENT_SECRET);
+    command
+}
+
+/// The command with a clean environment, for the snapshot side of a comparison.
+pub fn plain(args: &[&str]) -> assert_cmd::Command {
+    let mut command = assert_cmd::Command::cargo_bin("auditform").expect("the binary is built");
+    for name in [
+        "AUDITFORM_TENANT",
+        "AUDITFORM_STATE",
+        "AUDITFORM_AUTH",
+        "AUDITFORM_ACCESS_TOKEN",
+        "AUDITFORM_CLIENT_ID",
+        "AUDITFORM_CLIENT_SECRET",
+        "AUDITFORM_CERTIFICATE",
+        "AUDITFORM_EXO_ENDPOINT",
+        "AUDITFORM_AUTHORITY",
+        "ACTIONS_ID_TOKEN_REQUEST_URL",
+        "ACTIONS_ID_TOKEN_REQUEST_TOKEN",
+    ] {
+        command.env_remove(name);
+    }
+    command.env("NO_COLOR", "1").args(args);
+    command
+}
+
+pub fn stdout(output: &std::process::Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+pub fn stderr(output: &std::process::Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
