@@ -1,11 +1,13 @@
-//! `auditform-bench [all|gen|plan|render|split] [--sizes 10k,100k,1m] [--runs N]`
+//! `auditform-bench [all|gen|plan|render|split|apply] [--sizes 10k,100k,1m] [--runs N]`
 //!
 //! Generates tenants into `<target>/bench-data` once (reused afterwards), builds the release
 //! `auditform` binary, and measures, side by side in one run:
 //! - `plan` end to end (child process, text to /dev/null): wall time and peak RSS, against
 //!   `parse-floor`, serde_json parsing the same file into `IgnoredAny`;
 //! - rendering a plan against planning it, in process;
-//! - one planner fed by parsing workers against planner parts on every worker, in process.
+//! - one planner fed by parsing workers against planner parts on every worker, in process;
+//! - `apply` of about 2,000 changes against the emulator (20 ms per cmdlet, 16 at once),
+//!   concurrently, one request at a time, and with 5% throttling and server errors.
 //!
 //! Prints Markdown tables, ready for BENCHMARKS.md.
 
@@ -56,7 +58,7 @@ fn parse_args() -> Result<Options, String> {
                 let runs = args.next().ok_or("--runs needs a number")?;
                 options.runs = runs.parse().map_err(|_| format!("bad --runs {runs:?}"))?;
             }
-            "all" | "gen" | "plan" | "render" | "split" => options.what = arg,
+            "all" | "gen" | "plan" | "render" | "split" | "apply" => options.what = arg,
             other => {
                 return Err(format!(
                     "unknown argument {other:?}; see the source's doc comment"
@@ -126,6 +128,12 @@ fn drive(options: &Options) -> Result<(), String> {
     }
     if options.what == "all" || options.what == "split" {
         split_table(&tenants, options.runs)?;
+    }
+    if options.what == "all" || options.what == "apply" {
+        if options.what == "apply" {
+            build_auditform()?;
+        }
+        apply_table(&bins, &data)?;
     }
     Ok(())
 }
@@ -381,6 +389,109 @@ fn split_table(tenants: &[(usize, PathBuf)], runs: usize) -> Result<(), String> 
             median(&mut one),
             median(&mut parts),
             median(&mut ratios),
+        );
+    }
+    println!();
+    Ok(())
+}
+
+/// Mailboxes of the apply tenant: the benchmark policies change about 2,000 of them.
+const APPLY_MAILBOXES: usize = 2_300;
+const LATENCY_MS: u64 = 20;
+const CONCURRENCY: usize = 16;
+
+/// `apply --auto-approve` against a fresh emulator per case, then `plan` again to see that
+/// nothing was lost.
+fn apply_table(bins: &Path, data: &Path) -> Result<(), String> {
+    let tenant = ensure_tenant(data, APPLY_MAILBOXES)?;
+    println!(
+        "### apply against the emulator ({LATENCY_MS} ms per cmdlet, {CONCURRENCY} at once)\n"
+    );
+    println!("| case | changes | apply s | ideal s | apply / ideal | left after (plan again) |");
+    println!("|---|---|---|---|---|---|");
+    let cases: [(&str, usize, &[&str]); 3] = [
+        ("concurrent", CONCURRENCY, &[]),
+        ("one request at a time", 1, &[]),
+        (
+            "concurrent, 2.5% 429 + 2.5% 5xx",
+            CONCURRENCY,
+            &["--fault-rate-429", "0.025", "--fault-rate-5xx", "0.025"],
+        ),
+    ];
+    for (case, parallelism, faults) in cases {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|listener| listener.local_addr())
+            .map_err(|e| format!("no free port: {e}"))?
+            .port();
+        let mut emulator = Command::new(bins.join("auditform-emulator"))
+            .arg("--state")
+            .arg(&tenant)
+            .args(["--port", &port.to_string()])
+            .args(["--latency-ms", &LATENCY_MS.to_string()])
+            .args(["--max-concurrency", &CONCURRENCY.to_string()])
+            .args(faults)
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .map_err(|e| format!("auditform-emulator: {e}"))?;
+        // The emulator prints its URLs once it listens.
+        if let Some(stdout) = emulator.stdout.take() {
+            use std::io::BufRead;
+            let ready = std::io::BufReader::new(stdout)
+                .lines()
+                .map_while(Result::ok)
+                .any(|line| line.starts_with("Press Ctrl-C"));
+            if !ready {
+                let _ = emulator.kill();
+                return Err("the emulator did not start".into());
+            }
+        }
+        let endpoint = format!("http://127.0.0.1:{port}");
+        let live = |command: &mut Command| {
+            command
+                .args(["--policies"])
+                .arg(policies_dir())
+                .args(["--tenant", "contoso.onmicrosoft.com"])
+                .args(["--endpoint", &endpoint, "--authority", &endpoint])
+                .env("AUDITFORM_CLIENT_ID", "auditform-bench")
+                .env("AUDITFORM_CLIENT_SECRET", "auditform-bench")
+                .env_remove("AUDITFORM_STATE");
+        };
+        let mut apply = Command::new(bins.join("auditform"));
+        apply.args(["--no-color", "apply", "--auto-approve"]);
+        live(&mut apply);
+        apply.args(["--parallelism", &parallelism.to_string()]);
+        let applied = run(&mut apply, true);
+        let mut again = Command::new(bins.join("auditform"));
+        again.args(["--no-color", "plan"]);
+        live(&mut again);
+        let replanned = run(&mut again, true);
+        let _ = emulator.kill();
+        let _ = emulator.wait();
+        let applied = applied.map_err(|e| format!("auditform apply: {e}"))?;
+        let replanned = replanned.map_err(|e| format!("auditform plan: {e}"))?;
+        let output = String::from_utf8_lossy(&applied.stdout);
+        let changes = output
+            .lines()
+            .find_map(|line| line.strip_prefix("Apply complete! Resources: 0 added, "))
+            .and_then(|rest| rest.split(' ').next())
+            .and_then(|count| count.replace(',', "").parse::<f64>().ok())
+            .ok_or_else(|| {
+                format!(
+                    "apply ({case}) exited {} without completing",
+                    applied.exit_code
+                )
+            })?;
+        let ideal = changes * LATENCY_MS as f64 / 1e3 / CONCURRENCY as f64;
+        let left = String::from_utf8_lossy(&replanned.stdout)
+            .lines()
+            .rev()
+            .find(|line| !line.trim().is_empty())
+            .unwrap_or("")
+            .to_string();
+        println!(
+            "| {case} | {changes} | {:.2} | {ideal:.2} | {:.2} | {left} |",
+            applied.wall.as_secs_f64(),
+            applied.wall.as_secs_f64() / ideal,
         );
     }
     println!();
