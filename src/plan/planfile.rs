@@ -10,10 +10,11 @@
 
 use crate::plan::Plan;
 use crate::render::json::{streaming_document, DocumentError, PlanDocument, FORMAT_MAJOR};
+use crate::state::atomic_write::write_atomically;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::io::{self, Write};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 const DIGEST_PREFIX: &str = "sha256:";
 
@@ -153,19 +154,11 @@ pub fn decode(bytes: &[u8]) -> Result<SavedPlan, PlanFileError> {
     })
 }
 
-/// Writes the plan file atomically: a temporary file beside it, fsync, then rename, so that a
-/// crash leaves either the old file or the new one.
+/// Writes the plan file atomically, so that a crash leaves either the old file or the new one.
 pub fn save(path: &Path, plan: &Plan, info: PlanFileInfo) -> Result<(), PlanFileError> {
-    let directory = match path.parent() {
-        Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    let mut file = tempfile::NamedTempFile::new_in(&directory).map_err(PlanFileError::Write)?;
-    encode(plan, info, file.as_file_mut()).map_err(PlanFileError::Write)?;
-    file.as_file().sync_all().map_err(PlanFileError::Write)?;
-    file.persist(path)
-        .map_err(|error| PlanFileError::Write(error.error))?;
-    Ok(())
+    let mut bytes = Vec::new();
+    encode(plan, info, &mut bytes).map_err(PlanFileError::Write)?;
+    write_atomically(path, &bytes).map_err(PlanFileError::Write)
 }
 
 pub fn load(path: &Path) -> Result<SavedPlan, PlanFileError> {

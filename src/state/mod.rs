@@ -1,9 +1,11 @@
 //! Where current state comes from and where changes go. A source streams what it reads into a
 //! [`StateVisitor`], so that a million mailboxes never have to be held at once.
 
+pub mod atomic_write;
 pub mod exo;
 pub mod lock;
 pub mod snapshot;
+mod snapshot_patch;
 pub mod snapshot_write;
 
 use crate::model::{BypassAssociation, Mailbox, Organization, Tenant};
