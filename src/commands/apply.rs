@@ -189,12 +189,6 @@ fn carry_out(
     out: &mut dyn Write,
 ) -> Result<Outcome, CliError> {
     let lock = StateLock::acquire(state, "auditform apply", args.lock_timeout)?;
-    if let Some(holder) = lock.taken_over() {
-        eprintln!(
-            "warning: took over the lock on {} left by {holder}, whose process is gone",
-            state.display()
-        );
-    }
     let mut sink = SnapshotSink::new(state);
     let report = apply_with_progress(plan, &mut sink)?;
     drop(lock);
