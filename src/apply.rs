@@ -7,6 +7,7 @@
 use crate::model::{ActionList, AuditSettings, LogonType};
 use crate::plan::{MailboxChange, Plan};
 use crate::state::{CurrentObjects, ObjectOutcome, ObjectRef, ObjectResult, SinkError, StateSink};
+use std::collections::HashMap;
 use std::io::{self, BufRead, Write};
 
 #[derive(Debug, thiserror::Error)]
@@ -28,10 +29,19 @@ pub struct StaleObject {
 impl std::fmt::Display for StaleObject {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match &self.object {
-            ObjectRef::Mailbox { id, .. } | ObjectRef::Bypass { id, .. } => {
-                write!(f, "{} ({id}): {}", self.object, self.reason)
+            // The id is always shown, since it is what a person looks the object up by; an
+            // object without an address already shows it.
+            ObjectRef::Mailbox {
+                id,
+                address: Some(_),
+                ..
             }
-            ObjectRef::Organization => write!(f, "{}: {}", self.object, self.reason),
+            | ObjectRef::Bypass {
+                id,
+                address: Some(_),
+                ..
+            } => write!(f, "{} ({id}): {}", self.object, self.reason),
+            _ => write!(f, "{}: {}", self.object, self.reason),
         }
     }
 }
@@ -166,13 +176,14 @@ pub fn apply_plan(
     }
     let outcomes = sink.apply(plan, progress)?;
     let after = sink.read_planned(plan)?;
+    let planned = PlannedChanges::of(plan);
     let objects = outcomes
         .into_iter()
         .map(|outcome| {
             let status = match outcome.result {
                 ObjectResult::Failed { message } => Status::Failed { message },
                 ObjectResult::Changed => {
-                    let reasons = unheld(plan, &outcome.object, &after);
+                    let reasons = planned.unheld(&outcome.object, &after);
                     if reasons.is_empty() {
                         Status::Updated
                     } else {
@@ -189,45 +200,68 @@ pub fn apply_plan(
     Ok(ApplyReport { objects })
 }
 
-/// What of the planned change to `object` the re-read state does not show.
-fn unheld(plan: &Plan, object: &ObjectRef, after: &CurrentObjects) -> Vec<String> {
-    match object {
-        ObjectRef::Mailbox { id, .. } => {
-            let Some(change) = plan.mailbox_changes.iter().find(|c| &c.subject.id == id) else {
-                return Vec::new();
-            };
-            match after.mailboxes.get(id) {
-                Some(mailbox) => mailbox_unheld(change, &mailbox.audit),
-                None => vec!["the mailbox is gone".into()],
-            }
-        }
-        ObjectRef::Organization => {
-            let (Some(change), Some(now)) = (&plan.organization_change, &after.organization) else {
-                return vec!["the organization could not be read".into()];
-            };
-            let wanted = change.audit_disabled.after;
-            if now.audit_disabled == wanted {
-                Vec::new()
-            } else {
-                vec![format!(
-                    "AuditDisabled is {}, not {wanted}",
-                    now.audit_disabled
-                )]
-            }
-        }
-        ObjectRef::Bypass { id, .. } => {
-            let wanted = plan
+/// A plan's changes by object id, so that verifying each outcome is a lookup.
+struct PlannedChanges<'p> {
+    plan: &'p Plan,
+    mailboxes: HashMap<&'p str, &'p MailboxChange>,
+    /// The AuditBypassEnabled each association should have.
+    bypass: HashMap<&'p str, bool>,
+}
+
+impl<'p> PlannedChanges<'p> {
+    fn of(plan: &'p Plan) -> Self {
+        PlannedChanges {
+            plan,
+            mailboxes: plan
+                .mailbox_changes
+                .iter()
+                .map(|change| (change.subject.id.as_str(), change))
+                .collect(),
+            bypass: plan
                 .bypass_changes
                 .iter()
-                .find(|c| &c.subject.id == id)
-                .map(|c| c.bypass_enabled.after);
-            match (wanted, after.bypass.get(id)) {
-                (Some(wanted), Some(now)) if now.bypass_enabled != wanted => vec![format!(
-                    "AuditBypassEnabled is {}, not {wanted}",
-                    now.bypass_enabled
-                )],
-                (Some(_), None) => vec!["the bypass association is gone".into()],
-                _ => Vec::new(),
+                .map(|change| (change.subject.id.as_str(), change.bypass_enabled.after))
+                .collect(),
+        }
+    }
+
+    /// What of the planned change to `object` the re-read state does not show.
+    fn unheld(&self, object: &ObjectRef, after: &CurrentObjects) -> Vec<String> {
+        match object {
+            ObjectRef::Mailbox { id, .. } => {
+                let Some(change) = self.mailboxes.get(id.as_str()) else {
+                    return Vec::new();
+                };
+                match after.mailboxes.get(id) {
+                    Some(mailbox) => mailbox_unheld(change, &mailbox.audit),
+                    None => vec!["the mailbox is gone".into()],
+                }
+            }
+            ObjectRef::Organization => {
+                let (Some(change), Some(now)) =
+                    (&self.plan.organization_change, &after.organization)
+                else {
+                    return vec!["the organization could not be read".into()];
+                };
+                let wanted = change.audit_disabled.after;
+                if now.audit_disabled == wanted {
+                    Vec::new()
+                } else {
+                    vec![format!(
+                        "AuditDisabled is {}, not {wanted}",
+                        now.audit_disabled
+                    )]
+                }
+            }
+            ObjectRef::Bypass { id, .. } => {
+                match (self.bypass.get(id.as_str()), after.bypass.get(id)) {
+                    (Some(&wanted), Some(now)) if now.bypass_enabled != wanted => vec![format!(
+                        "AuditBypassEnabled is {}, not {wanted}",
+                        now.bypass_enabled
+                    )],
+                    (Some(_), None) => vec!["the bypass association is gone".into()],
+                    _ => Vec::new(),
+                }
             }
         }
     }

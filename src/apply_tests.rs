@@ -142,3 +142,66 @@ fn only_yes_approves_the_prompt() {
     confirm(&mut "no\n".as_bytes(), &mut shown).unwrap();
     insta::assert_snapshot!(String::from_utf8(shown).unwrap());
 }
+
+#[test]
+fn two_mailboxes_that_share_a_display_name_are_told_apart_in_the_summary() {
+    let namesakes = r#"[
+  {"Guid": "g-1", "DisplayName": "Grady Archie", "UserPrincipalName": "grady@contoso.com", "RecipientTypeDetails": "UserMailbox", "AuditOwner": ["Update"]},
+  {"Guid": "g-2", "DisplayName": "Grady Archie", "UserPrincipalName": "grady.archie@fabrikam.com", "RecipientTypeDetails": "UserMailbox", "AuditOwner": ["Update"]},
+  {"Guid": "g-3", "DisplayName": "Grady Archie", "RecipientTypeDetails": "SharedMailbox", "AuditOwner": ["Update"]}
+]"#;
+    let plan = plan_of(namesakes);
+    let (_dir, mut sink) = state_file(namesakes);
+    let report = apply_plan(&plan, &mut sink, &mut |_| {}).unwrap();
+    let mut text = Vec::new();
+    report.render(&mut text).unwrap();
+    let text = String::from_utf8(text).unwrap();
+    let lines: Vec<&str> = text.lines().take(3).collect();
+    assert!(
+        lines
+            .iter()
+            .all(|line| lines.iter().filter(|l| *l == line).count() == 1),
+        "{text}"
+    );
+    insta::assert_snapshot!(text);
+}
+
+#[test]
+fn a_stale_mailbox_with_an_address_is_named_by_its_address_and_its_id() {
+    let with_address = TENANT.replace(
+        r#""DisplayName": "Pilar Pinilla","#,
+        r#""DisplayName": "Pilar Pinilla", "UserPrincipalName": "pilar@contoso.com","#,
+    );
+    let plan = plan_of(&with_address);
+    let changed = with_address.replace(r#"["Update"]"#, r#"["Update", "HardDelete"]"#);
+    let (_dir, mut sink) = state_file(&changed);
+    let Err(ApplyError::Stale(stale)) = apply_plan(&plan, &mut sink, &mut |_| {}) else {
+        panic!("a stale plan was applied");
+    };
+    assert_eq!(
+        stale[0].to_string(),
+        "mailbox \"Pilar Pinilla\" <pilar@contoso.com> (g-pilar): its audit settings changed"
+    );
+}
+
+/// Every object a source reads is matched with the plan, twice per apply, and every outcome
+/// with its change: this runs in the normal test time only when those are lookups.
+#[test]
+fn a_plan_of_twenty_thousand_mailboxes_applies_and_verifies_in_one_pass_each() {
+    const COUNT: usize = 20_000;
+    let mailboxes: Vec<String> = (0..COUNT)
+        .map(|i| {
+            format!(
+                r#"{{"Guid": "g-{i}", "DisplayName": "User {i}", "RecipientTypeDetails": "UserMailbox", "AuditOwner": ["Update"]}}"#
+            )
+        })
+        .collect();
+    let tenant = format!("[{}]", mailboxes.join(",\n"));
+    let plan = plan_of(&tenant);
+    assert_eq!(plan.mailbox_changes.len(), COUNT);
+    let (_dir, mut sink) = state_file(&tenant);
+    let report = apply_plan(&plan, &mut sink, &mut |_| {}).unwrap();
+    assert_eq!(report.changed(), COUNT);
+    assert!(report.succeeded());
+    assert!(plan_of(&std::fs::read_to_string(sink.path()).unwrap()).is_empty());
+}

@@ -118,7 +118,7 @@ fn auto_approved_apply_changes_the_state_so_that_plan_shows_no_changes_and_keeps
         without_audit_properties(&state),
         without_audit_properties(&backup)
     );
-    assert!(!lock_path(&state).exists(), "the lock is released");
+    assert_lock_is_free(&state);
 }
 
 #[test]
@@ -147,7 +147,7 @@ fn without_a_terminal_and_without_auto_approve_apply_refuses_before_doing_anythi
     assert!(output.stdout.is_empty(), "no plan is even computed");
     insta::assert_snapshot!("no_terminal", text(&output.stderr, &state));
     assert_eq!(std::fs::read(&state).unwrap(), original);
-    assert!(!lock_path(&state).exists());
+    assert_lock_is_free(&state);
 }
 
 #[test]
@@ -180,7 +180,8 @@ fn a_second_apply_is_refused_naming_the_holder_of_the_lock() {
 }
 
 #[test]
-fn a_stale_lock_and_a_leftover_temporary_file_do_not_stop_the_next_apply() {
+fn a_lock_file_left_by_a_process_that_is_gone_and_a_leftover_temporary_file_do_not_stop_the_next_apply(
+) {
     let (dir, state) = example_copy();
     std::fs::write(
         lock_path(&state),
@@ -202,8 +203,37 @@ fn a_stale_lock_and_a_leftover_temporary_file_do_not_stop_the_next_apply() {
         "{}",
         text(&output.stderr, &state)
     );
-    assert!(text(&output.stderr, &state).contains("took over the lock"));
-    assert!(!lock_path(&state).exists());
+    assert!(
+        !text(&output.stderr, &state).contains("lock"),
+        "{}",
+        text(&output.stderr, &state)
+    );
+    assert!(says_no_changes(&plan_text(&state)));
+    assert_lock_is_free(&state);
+}
+
+#[test]
+fn an_apply_waiting_for_the_lock_goes_ahead_once_the_holder_releases_it() {
+    let (_dir, state) = example_copy();
+    let held = StateLock::acquire(&state, "auditform apply", Duration::ZERO).unwrap();
+    let mut apply = auditform(&state);
+    apply.args(["apply", "--auto-approve", "--lock-timeout", "30s"]);
+    let waiting = std::thread::spawn(move || apply.output().unwrap());
+    std::thread::sleep(Duration::from_millis(500));
+    drop(held);
+    let output = waiting.join().unwrap();
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        text(&output.stderr, &state)
+    );
+    assert!(says_no_changes(&plan_text(&state)));
+}
+
+/// The lock is released (its file may stay): another apply could take it now.
+fn assert_lock_is_free(state: &Path) {
+    StateLock::acquire(state, "auditform apply", Duration::ZERO).expect("the lock is free");
 }
 
 /// A snapshot of `count` user mailboxes, none of which meets the bundled policies.

@@ -161,3 +161,31 @@ fn a_saved_plan_is_refused_against_another_state_file() {
     assert_eq!(output.status.code(), Some(1));
     insta::assert_snapshot!("apply_other_state", stderr(&output, &work.dir));
 }
+
+#[test]
+fn a_plan_saved_with_a_relative_state_path_applies_from_another_directory() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(
+        repo().join("examples/tenant.json"),
+        dir.path().join("tenant.json"),
+    )
+    .unwrap();
+    let planned = auditform()
+        .current_dir(dir.path())
+        .arg("plan")
+        .arg("--policies")
+        .arg(repo().join("policies"))
+        .args(["--state", "tenant.json", "--out", "plan.json"])
+        .output()
+        .unwrap();
+    assert_eq!(planned.status.code(), Some(0), "{}", stderr(&planned, &dir));
+    let applied = auditform()
+        .arg("apply")
+        .arg(dir.path().join("plan.json"))
+        .output()
+        .unwrap();
+    assert_eq!(applied.status.code(), Some(0), "{}", stderr(&applied, &dir));
+    assert!(plan_against(&dir.path().join("tenant.json"))
+        .trim_end()
+        .ends_with("No changes. Your mailboxes match the policies."));
+}

@@ -3,7 +3,8 @@ use super::{print_warnings, Outcome};
 use crate::apply::{apply_plan, confirm, ApplyReport};
 use crate::cli::{ApplyArgs, StateArgs};
 use crate::error::CliError;
-use crate::plan::{planfile, Plan, Planner};
+use crate::plan::planfile::{self, SavedPlan};
+use crate::plan::{Plan, Planner};
 use crate::policy::load::load_dir;
 use crate::progress::Progress;
 use crate::render::{render_text, TextOptions};
@@ -31,58 +32,53 @@ fn apply_saved(args: &ApplyArgs, plan_file: &Path) -> Result<Outcome, CliError> 
         path: plan_file.to_path_buf(),
         error,
     })?;
-    if let Some(tenant) = &args.live.tenant {
-        let client = live_client(tenant, &args.live)?;
-        if saved.plan.source != client.describe() {
-            return Err(CliError::PlanSourceMismatch {
-                planned: saved.plan.source.clone(),
-                target: client.describe(),
-            });
+    let target = match &args.live.tenant {
+        Some(tenant) => {
+            let client = live_client(tenant, &args.live)?;
+            if saved.plan.source != client.describe() {
+                return Err(CliError::PlanSourceMismatch {
+                    planned: saved.plan.source.clone(),
+                    target: client.describe(),
+                });
+            }
+            Source::Live(Box::new(client))
         }
-        let mut out = std::io::stdout().lock();
-        writeln!(
-            out,
-            "Applying the saved plan {} ({} to change) to {}.",
-            plan_file.display(),
-            saved.plan.to_change(),
-            client.describe()
-        )?;
-        if saved.plan.is_empty() {
-            writeln!(out, "No changes. Your mailboxes match the policies.")?;
-            return Ok(Outcome::Success);
-        }
-        return carry_out_live(&saved.plan, &client, &mut out);
-    }
-    let state = target_of_saved_plan(&saved.plan, &args.state)?;
+        None => Source::File(SnapshotFile::new(target_of_saved_plan(
+            &saved,
+            &args.state,
+        )?)),
+    };
     let mut out = std::io::stdout().lock();
     writeln!(
         out,
         "Applying the saved plan {} ({} to change) to {}.",
         plan_file.display(),
         saved.plan.to_change(),
-        SnapshotFile::new(&state).describe()
+        target.describe()
     )?;
     if saved.plan.is_empty() {
         writeln!(out, "No changes. Your mailboxes match the policies.")?;
         return Ok(Outcome::Success);
     }
-    carry_out(&saved.plan, &state, args, &mut out)
+    match &target {
+        Source::Live(client) => carry_out_live(&saved.plan, client, &mut out),
+        Source::File(file) => carry_out(&saved.plan, file.path(), args, &mut out),
+    }
 }
 
-/// The state a saved plan is applied to: the one it was made from, unless another is named,
-/// which is refused, since the plan's fingerprints describe its own source.
-fn target_of_saved_plan(plan: &Plan, state: &StateArgs) -> Result<PathBuf, CliError> {
-    let recorded = plan
-        .source
-        .strip_prefix("snapshot ")
-        .map(PathBuf::from)
+/// The state a saved plan is applied to: the one it was made from (its absolute path, so that
+/// apply may run from another directory), unless another is named, which is refused, since the
+/// plan's fingerprints describe its own source.
+fn target_of_saved_plan(saved: &SavedPlan, state: &StateArgs) -> Result<PathBuf, CliError> {
+    let recorded = saved
+        .snapshot_path()
         .ok_or_else(|| CliError::PlanSourceMismatch {
-            planned: plan.source.clone(),
-            target: state.path().display().to_string(),
+            planned: saved.plan.source.clone(),
+            target: SnapshotFile::new(state.path()).describe(),
         })?;
     match &state.state {
         Some(given) if !same_file(given, &recorded) => Err(CliError::PlanSourceMismatch {
-            planned: plan.source.clone(),
+            planned: saved.plan.source.clone(),
             target: SnapshotFile::new(given).describe(),
         }),
         _ => Ok(recorded),
@@ -189,12 +185,6 @@ fn carry_out(
     out: &mut dyn Write,
 ) -> Result<Outcome, CliError> {
     let lock = StateLock::acquire(state, "auditform apply", args.lock_timeout)?;
-    if let Some(holder) = lock.taken_over() {
-        eprintln!(
-            "warning: took over the lock on {} left by {holder}, whose process is gone",
-            state.display()
-        );
-    }
     let mut sink = SnapshotSink::new(state);
     let report = apply_with_progress(plan, &mut sink)?;
     drop(lock);

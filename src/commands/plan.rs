@@ -3,7 +3,7 @@ use super::{print_warnings, Outcome};
 use crate::cli::{Format, PlanArgs};
 use crate::error::CliError;
 use crate::model::{BypassAssociation, Mailbox, Organization};
-use crate::plan::planfile::{self, PlanFileInfo};
+use crate::plan::planfile::{self, PlanFileInfo, PlannedState};
 use crate::plan::{Plan, Planner};
 use crate::policy::load::load_dir;
 use crate::progress::Progress;
@@ -63,7 +63,8 @@ pub fn run(args: &PlanArgs, color: bool) -> Result<Outcome, CliError> {
                 .iter()
                 .map(|(path, text)| (path.as_str(), text.as_bytes())),
         );
-        save(&plan, path, digest, args.format)?;
+        let info = PlanFileInfo::new(Some(digest)).with_state(planned_state(&source));
+        save(&plan, path, info, args.format)?;
     }
     Ok(if args.detailed_exitcode && !plan.is_empty() {
         Outcome::ChangesPresent
@@ -72,10 +73,21 @@ pub fn run(args: &PlanArgs, color: bool) -> Result<Outcome, CliError> {
     })
 }
 
+/// Exactly which state the plan was read from, so that `apply FILE` targets the same state
+/// from any directory.
+fn planned_state(source: &Source) -> Option<PlannedState> {
+    match source {
+        Source::File(file) => PlannedState::snapshot(file.path()),
+        Source::Live(client) => Some(PlannedState::Exo {
+            tenant: client.config().tenant.clone(),
+            endpoint: client.config().endpoint.clone(),
+        }),
+    }
+}
+
 /// Saves the plan, and says so the way terraform does: after a text plan on stdout, and on
 /// stderr when stdout is a JSON document that must stay parseable.
-fn save(plan: &Plan, path: &Path, policies_digest: String, format: Format) -> Result<(), CliError> {
-    let info = PlanFileInfo::new(Some(policies_digest));
+fn save(plan: &Plan, path: &Path, info: PlanFileInfo, format: Format) -> Result<(), CliError> {
     planfile::save(path, plan, info).map_err(|error| CliError::PlanFile {
         path: path.to_path_buf(),
         error,

@@ -3,6 +3,7 @@ use crate::cli::ScriptArgs;
 use crate::error::CliError;
 use crate::plan::planfile;
 use crate::render::render_powershell;
+use crate::state::atomic_write::write_atomically;
 use std::io::Write;
 use std::path::Path;
 
@@ -23,16 +24,7 @@ pub fn run(args: &ScriptArgs) -> Result<Outcome, CliError> {
     Ok(Outcome::Success)
 }
 
-/// A temporary file beside the target, renamed over it once complete, so that a reader never
-/// finds half a script.
+/// Written whole, so that a reader never finds half a script.
 fn write_whole(path: &Path, text: &str) -> std::io::Result<()> {
-    let dir = match path.parent() {
-        Some(parent) if !parent.as_os_str().is_empty() => parent,
-        _ => Path::new("."),
-    };
-    let mut temporary = tempfile::NamedTempFile::new_in(dir)?;
-    temporary.write_all(text.as_bytes())?;
-    temporary.as_file().sync_all()?;
-    temporary.persist(path).map_err(|error| error.error)?;
-    Ok(())
+    write_atomically(path, text.as_bytes())
 }

@@ -10,6 +10,7 @@
 
 use crate::plan::Plan;
 use crate::render::json::{streaming_document, DocumentError, PlanDocument, FORMAT_MAJOR};
+use crate::state::atomic_write::write_atomically;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::io::{self, Write};
@@ -25,6 +26,31 @@ pub struct PlanFileInfo {
     /// `sha256:<hex>` over the policy files, sorted by path, when known.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub policies_digest: Option<String>,
+    /// Exactly which state the plan was made from, so that `apply FILE` targets it wherever
+    /// it runs. Absent from plan files of older versions, and when it could not be known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub state: Option<PlannedState>,
+}
+
+/// The state a plan was made from, as a plan file records it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "lowercase")]
+pub enum PlannedState {
+    /// A state file, by its canonical absolute path.
+    Snapshot { path: String },
+    /// A live Exchange Online tenant, as `--tenant` and `--endpoint` named it.
+    Exo { tenant: String, endpoint: String },
+}
+
+impl PlannedState {
+    /// The state file at `path`, by its canonical absolute path; `None` when the file can't
+    /// be resolved or its path is not UTF-8, since a recorded path must name exactly it.
+    pub fn snapshot(path: &Path) -> Option<PlannedState> {
+        let canonical = path.canonicalize().ok()?;
+        Some(PlannedState::Snapshot {
+            path: canonical.into_os_string().into_string().ok()?,
+        })
+    }
 }
 
 impl PlanFileInfo {
@@ -33,7 +59,14 @@ impl PlanFileInfo {
         PlanFileInfo {
             created_by: format!("auditform {}", env!("CARGO_PKG_VERSION")),
             policies_digest,
+            state: None,
         }
+    }
+
+    /// Records the state the plan was made from.
+    pub fn with_state(mut self, state: Option<PlannedState>) -> Self {
+        self.state = state;
+        self
     }
 }
 
@@ -42,6 +75,28 @@ impl PlanFileInfo {
 pub struct SavedPlan {
     pub plan: Plan,
     pub info: PlanFileInfo,
+}
+
+impl SavedPlan {
+    /// The state the plan was made from, when the plan file records it.
+    pub fn state(&self) -> Option<&PlannedState> {
+        self.info.state.as_ref()
+    }
+
+    /// The state file the plan was made from: the recorded absolute path, else (a plan file
+    /// older than that record) the path in `source`, which is relative to wherever `plan`
+    /// ran. `None` for a plan of a live tenant.
+    pub fn snapshot_path(&self) -> Option<PathBuf> {
+        match self.state() {
+            Some(PlannedState::Snapshot { path }) => Some(PathBuf::from(path)),
+            Some(PlannedState::Exo { .. }) => None,
+            None => self
+                .plan
+                .source
+                .strip_prefix("snapshot ")
+                .map(PathBuf::from),
+        }
+    }
 }
 
 /// Why a plan file was refused. Every one of these means: make the plan again.
@@ -153,19 +208,11 @@ pub fn decode(bytes: &[u8]) -> Result<SavedPlan, PlanFileError> {
     })
 }
 
-/// Writes the plan file atomically: a temporary file beside it, fsync, then rename, so that a
-/// crash leaves either the old file or the new one.
+/// Writes the plan file atomically, so that a crash leaves either the old file or the new one.
 pub fn save(path: &Path, plan: &Plan, info: PlanFileInfo) -> Result<(), PlanFileError> {
-    let directory = match path.parent() {
-        Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    let mut file = tempfile::NamedTempFile::new_in(&directory).map_err(PlanFileError::Write)?;
-    encode(plan, info, file.as_file_mut()).map_err(PlanFileError::Write)?;
-    file.as_file().sync_all().map_err(PlanFileError::Write)?;
-    file.persist(path)
-        .map_err(|error| PlanFileError::Write(error.error))?;
-    Ok(())
+    let mut bytes = Vec::new();
+    encode(plan, info, &mut bytes).map_err(PlanFileError::Write)?;
+    write_atomically(path, &bytes).map_err(PlanFileError::Write)
 }
 
 pub fn load(path: &Path) -> Result<SavedPlan, PlanFileError> {

@@ -6,6 +6,7 @@ fn info() -> PlanFileInfo {
     PlanFileInfo {
         created_by: "auditform 0.1.0".to_string(),
         policies_digest: Some(policies_digest([("policies/a.yaml", b"a".as_slice())])),
+        state: None,
     }
 }
 
@@ -211,4 +212,92 @@ fn the_policies_digest_depends_on_contents_not_on_the_order_files_are_given() {
         policies_digest([("ab", b"c".as_slice())]),
         policies_digest([("a", b"bc".as_slice())])
     );
+}
+
+#[test]
+fn a_plan_file_records_the_absolute_path_of_the_state_file_it_was_made_from() {
+    let directory = tempfile::tempdir().expect("a temporary directory");
+    let state = directory.path().join("tenant.json");
+    std::fs::write(&state, "[]").expect("write");
+    let recorded = PlannedState::snapshot(&state).expect("an existing file resolves");
+    let path = directory.path().join("plan.json");
+    save(
+        &path,
+        &rich_plan(),
+        info().with_state(Some(recorded.clone())),
+    )
+    .expect("save");
+    let text = std::fs::read_to_string(&path).expect("read");
+    let document: serde_json::Value = serde_json::from_str(&text).expect("JSON");
+    let absolute = state.canonicalize().expect("canonical");
+    assert_eq!(
+        document["plan_file"]["state"],
+        serde_json::json!({"kind": "snapshot", "path": absolute.to_str().expect("UTF-8")})
+    );
+    let read = load(&path).expect("load");
+    assert_eq!(read.state(), Some(&recorded));
+    assert_eq!(read.snapshot_path(), Some(absolute));
+}
+
+#[test]
+fn a_state_file_that_can_not_be_resolved_is_not_recorded() {
+    let directory = tempfile::tempdir().expect("a temporary directory");
+    assert_eq!(
+        PlannedState::snapshot(&directory.path().join("missing.json")),
+        None
+    );
+}
+
+#[test]
+fn a_plan_file_of_a_live_tenant_records_the_tenant_and_endpoint_and_no_state_file() {
+    let live = PlannedState::Exo {
+        tenant: "contoso.onmicrosoft.com".into(),
+        endpoint: "https://outlook.office365.com".into(),
+    };
+    let mut out = Vec::new();
+    encode(
+        &rich_plan(),
+        info().with_state(Some(live.clone())),
+        &mut out,
+    )
+    .expect("encode");
+    let document: serde_json::Value = serde_json::from_slice(&out).expect("JSON");
+    assert_eq!(
+        document["plan_file"]["state"],
+        serde_json::json!({
+            "kind": "exo",
+            "tenant": "contoso.onmicrosoft.com",
+            "endpoint": "https://outlook.office365.com"
+        })
+    );
+    let read = decode(&out).expect("decode");
+    assert_eq!(read.state(), Some(&live));
+    assert_eq!(read.snapshot_path(), None);
+}
+
+#[test]
+fn a_plan_file_written_before_the_state_was_recorded_still_reads_with_its_source_path() {
+    let text = saved(&rich_plan());
+    assert!(!text.contains("\"state\""), "{text}");
+    let read = decode(text.as_bytes()).expect("an older plan file reads");
+    assert_eq!(read.state(), None);
+    let source = read
+        .plan
+        .source
+        .strip_prefix("snapshot ")
+        .map(PathBuf::from);
+    assert_eq!(read.snapshot_path(), source);
+}
+
+#[cfg(unix)]
+#[test]
+fn saving_over_an_existing_plan_file_keeps_its_permissions() {
+    use std::os::unix::fs::PermissionsExt;
+    let directory = tempfile::tempdir().expect("a temporary directory");
+    let path = directory.path().join("plan.json");
+    std::fs::write(&path, "an older plan").expect("write");
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).expect("chmod");
+    save(&path, &rich_plan(), info()).expect("save");
+    let mode = std::fs::metadata(&path).expect("stat").permissions().mode();
+    assert_eq!(mode & 0o777, 0o644);
 }

@@ -1,20 +1,22 @@
-//! The lock that keeps two applies from writing one state file at once: `FILE.lock`, created
-//! with `create_new` and holding who took it, removed when the [`StateLock`] is dropped (also
-//! when apply fails).
+//! The lock that keeps two applies from writing one state file at once: an exclusive OS
+//! advisory lock (`flock` on Unix, `LockFileEx` on Windows) on `FILE.lock`, held for as long as
+//! the [`StateLock`] lives.
 //!
-//! A lock left behind by a process that is gone (same host, pid no longer running) is taken
-//! over with a warning, so that a crash never needs a person to clean up. A lock from another
-//! host, or whose process can't be checked, is never taken over: it is reported with its holder
-//! and a hint. Between judging a lock stale and removing it, another process could take it over
-//! too; both would then remove the same stale file and only one `create_new` can succeed, so at
-//! most one of them holds the lock.
+//! The operating system releases the lock when its holder exits, crashed or not, so a lock is
+//! never left behind and never needs taking over, and two processes can't both believe they
+//! hold it. The file's contents only say who holds it, for the refusal message: the holder
+//! writes them after it has the lock. The file is never removed: removing it while another
+//! process waits on it would let that process lock the removed file while a third locks a new
+//! one. On release the contents are cleared, so that a file left with a holder's details but
+//! no lock on it is simply free.
 
 use serde::{Deserialize, Serialize};
-use std::io::Write;
+use std::fs::{File, TryLockError};
+use std::io::{Read, Seek, Write};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-/// Who holds a lock: what `FILE.lock` contains.
+/// Who holds a lock: what `FILE.lock` contains while it is held.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LockHolder {
     pub pid: u32,
@@ -42,11 +44,6 @@ impl LockHolder {
             started_unix: now,
         }
     }
-
-    /// Whether the holder is certainly gone: same host and no such process.
-    fn is_dead(&self) -> bool {
-        self.host == host_name() && process_is_gone(self.pid)
-    }
 }
 
 impl std::fmt::Display for LockHolder {
@@ -67,9 +64,11 @@ pub enum LockError {
         lock: PathBuf,
         holder: Box<LockHolder>,
     },
-    #[error("state file {} is locked (unreadable lock file {})", state.display(), lock.display())]
+    /// Held, but the holder has not said who it is (yet), or said it in a way this build can't
+    /// read.
+    #[error("state file {} is locked by another process (its lock file {} does not say which)", state.display(), lock.display())]
     Unknown { state: PathBuf, lock: PathBuf },
-    #[error("can't create the lock file {}: {source}", lock.display())]
+    #[error("can't lock {}: {source}", lock.display())]
     Io {
         lock: PathBuf,
         source: std::io::Error,
@@ -79,10 +78,9 @@ pub enum LockError {
 impl LockError {
     pub fn hint(&self) -> String {
         match self {
-            LockError::Held { lock, .. } | LockError::Unknown { lock, .. } => format!(
-                "wait for that apply to finish (or pass --lock-timeout 2m), or delete {} if that process is gone",
-                lock.display()
-            ),
+            LockError::Held { .. } | LockError::Unknown { .. } => {
+                "wait for that apply to finish (or pass --lock-timeout 2m to wait for it); the lock is released when its process exits".to_string()
+            }
             LockError::Io { .. } => {
                 "check that the state file's directory exists and is writable".to_string()
             }
@@ -90,12 +88,12 @@ impl LockError {
     }
 }
 
-/// A held lock on a state file. Dropping it removes the lock file.
+/// A held lock on a state file. Dropping it releases the lock.
 #[derive(Debug)]
 pub struct StateLock {
     path: PathBuf,
-    /// The holder of a lock whose process was gone, taken over to acquire this one.
-    taken_over: Option<LockHolder>,
+    /// Holds the OS lock; closing it releases the lock.
+    file: File,
 }
 
 /// `FILE.lock` beside the state file.
@@ -110,28 +108,31 @@ impl StateLock {
     /// holds it. `command` says what the holder is doing, for whoever finds the lock.
     pub fn acquire(state: &Path, command: &str, timeout: Duration) -> Result<StateLock, LockError> {
         let path = lock_path(state);
+        let io_error = |source| LockError::Io {
+            lock: path.clone(),
+            source,
+        };
+        // Never truncated on opening: the file may be a holder's, and its details are read
+        // when the lock is refused.
+        let file = File::options()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .open(&path)
+            .map_err(io_error)?;
         let deadline = Instant::now() + timeout;
-        let mut taken_over = None;
         loop {
-            match try_create(&path, command) {
-                Ok(()) => return Ok(StateLock { path, taken_over }),
-                Err(error) if error.kind() == std::io::ErrorKind::AlreadyExists => {}
-                Err(source) => return Err(LockError::Io { lock: path, source }),
-            }
-            let holder = read_holder(&path);
-            if let Some(holder) = &holder {
-                if holder.is_dead() {
-                    match std::fs::remove_file(&path) {
-                        Ok(()) => {}
-                        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-                        Err(source) => return Err(LockError::Io { lock: path, source }),
-                    }
-                    taken_over = Some(holder.clone());
-                    continue;
+            match file.try_lock() {
+                Ok(()) => {
+                    record_holder(&file, command).map_err(io_error)?;
+                    return Ok(StateLock { path, file });
                 }
+                Err(TryLockError::WouldBlock) => {}
+                Err(TryLockError::Error(source)) => return Err(io_error(source)),
             }
             if Instant::now() >= deadline {
-                return Err(match holder {
+                return Err(match read_holder(&file) {
                     Some(holder) => LockError::Held {
                         state: state.to_path_buf(),
                         lock: path,
@@ -150,38 +151,33 @@ impl StateLock {
     pub fn path(&self) -> &Path {
         &self.path
     }
-
-    /// The holder whose stale lock was taken over, if any, so that the caller can warn.
-    pub fn taken_over(&self) -> Option<&LockHolder> {
-        self.taken_over.as_ref()
-    }
 }
 
 impl Drop for StateLock {
     fn drop(&mut self) {
-        let _ = std::fs::remove_file(&self.path);
+        // Cleared while still held, so that nobody reads a holder that is gone; the lock
+        // itself goes with the file handle.
+        let _ = self.file.set_len(0);
+        let _ = self.file.unlock();
     }
 }
 
-fn try_create(path: &Path, command: &str) -> std::io::Result<()> {
-    let mut file = std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .open(path)?;
+/// Replaces the file's contents with this process's details. Called with the lock held.
+fn record_holder(mut file: &File, command: &str) -> std::io::Result<()> {
     let holder = LockHolder::of_this_process(command);
     let text = serde_json::to_string_pretty(&holder).map_err(std::io::Error::other)?;
-    let written = file
-        .write_all(text.as_bytes())
-        .and_then(|()| file.sync_all());
-    if let Err(error) = written {
-        let _ = std::fs::remove_file(path);
-        return Err(error);
-    }
-    Ok(())
+    file.set_len(0)?;
+    file.rewind()?;
+    file.write_all(text.as_bytes())?;
+    file.sync_data()
 }
 
-fn read_holder(path: &Path) -> Option<LockHolder> {
-    let text = std::fs::read(path).ok()?;
+/// The holder's details, read through a handle that does not hold the lock. On Unix an
+/// advisory lock does not stop reading; where it does, the holder is unknown.
+fn read_holder(mut file: &File) -> Option<LockHolder> {
+    let mut text = Vec::new();
+    file.rewind().ok()?;
+    file.read_to_end(&mut text).ok()?;
     serde_json::from_slice(&text).ok()
 }
 
@@ -199,13 +195,6 @@ fn user_name() -> String {
     std::env::var("USER")
         .or_else(|_| std::env::var("USERNAME"))
         .unwrap_or_else(|_| "unknown".to_string())
-}
-
-/// Only where the process table can be read (Linux `/proc`); elsewhere a process is assumed
-/// alive, so a lock is never taken over on a guess.
-fn process_is_gone(pid: u32) -> bool {
-    let proc_root = Path::new("/proc");
-    proc_root.join("self").exists() && !proc_root.join(pid.to_string()).exists()
 }
 
 /// `seconds` since the epoch as `YYYY-MM-DDThh:mm:ssZ`.
@@ -231,57 +220,5 @@ fn rfc3339(seconds: u64) -> String {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn dates_are_written_as_rfc3339_in_utc() {
-        assert_eq!(rfc3339(0), "1970-01-01T00:00:00Z");
-        assert_eq!(rfc3339(1_709_210_096), "2024-02-29T12:34:56Z");
-    }
-
-    #[test]
-    fn a_second_lock_is_refused_naming_the_holder_and_released_on_drop() {
-        let dir = tempfile::tempdir().unwrap();
-        let state = dir.path().join("tenant.json");
-        let held = StateLock::acquire(&state, "auditform apply", Duration::ZERO).unwrap();
-        let error = StateLock::acquire(&state, "auditform apply", Duration::ZERO).unwrap_err();
-        let message = error.to_string();
-        assert!(message.contains("is locked by"), "{message}");
-        assert!(
-            message.contains(&format!("pid {}", std::process::id())),
-            "{message}"
-        );
-        assert!(error.hint().contains("tenant.json.lock"));
-        drop(held);
-        assert!(!lock_path(&state).exists());
-        StateLock::acquire(&state, "auditform apply", Duration::ZERO).unwrap();
-    }
-
-    #[test]
-    fn a_lock_left_by_a_process_that_is_gone_is_taken_over() {
-        let dir = tempfile::tempdir().unwrap();
-        let state = dir.path().join("tenant.json");
-        let mut gone = LockHolder::of_this_process("auditform apply");
-        gone.pid = u32::MAX - 1;
-        std::fs::write(lock_path(&state), serde_json::to_string(&gone).unwrap()).unwrap();
-        let lock = StateLock::acquire(&state, "auditform apply", Duration::ZERO).unwrap();
-        assert_eq!(lock.taken_over(), Some(&gone));
-    }
-
-    #[test]
-    fn a_lock_from_another_host_is_never_taken_over() {
-        let dir = tempfile::tempdir().unwrap();
-        let state = dir.path().join("tenant.json");
-        let mut elsewhere = LockHolder::of_this_process("auditform apply");
-        elsewhere.host = "some-other-host".into();
-        elsewhere.pid = u32::MAX - 1;
-        std::fs::write(
-            lock_path(&state),
-            serde_json::to_string(&elsewhere).unwrap(),
-        )
-        .unwrap();
-        let error = StateLock::acquire(&state, "auditform apply", Duration::ZERO).unwrap_err();
-        assert!(error.to_string().contains("some-other-host"));
-    }
-}
+#[path = "lock_tests.rs"]
+mod tests;

@@ -1,14 +1,16 @@
 //! Where current state comes from and where changes go. A source streams what it reads into a
 //! [`StateVisitor`], so that a million mailboxes never have to be held at once.
 
+pub mod atomic_write;
 pub mod exo;
 pub mod lock;
 pub mod snapshot;
+mod snapshot_patch;
 pub mod snapshot_write;
 
 use crate::model::{BypassAssociation, Mailbox, Organization, Tenant};
 use crate::plan::{Plan, Subject};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 
 /// Receives what a source reads, in the source's order.
@@ -84,15 +86,26 @@ impl CurrentObjects {
     /// Keeps, from everything a source reads, the objects `plan` touches.
     pub fn collector(plan: &Plan) -> PlannedCollector<'_> {
         PlannedCollector {
-            plan,
+            mailbox_ids: plan
+                .mailbox_changes
+                .iter()
+                .map(|change| change.subject.id.as_str())
+                .collect(),
+            bypass_ids: plan
+                .bypass_changes
+                .iter()
+                .map(|change| change.subject.id.as_str())
+                .collect(),
             current: CurrentObjects::default(),
         }
     }
 }
 
-/// A [`StateVisitor`] that keeps only a plan's objects.
+/// A [`StateVisitor`] that keeps only a plan's objects. The planned ids are looked up, not
+/// searched, since every object of a large tenant passes through here.
 pub struct PlannedCollector<'p> {
-    plan: &'p Plan,
+    mailbox_ids: HashSet<&'p str>,
+    bypass_ids: HashSet<&'p str>,
     current: CurrentObjects,
 }
 
@@ -108,13 +121,13 @@ impl StateVisitor for PlannedCollector<'_> {
     }
     fn bypass(&mut self, association: BypassAssociation) {
         let id = association.names.immutable_id();
-        if self.plan.bypass_changes.iter().any(|c| c.subject.id == id) {
+        if self.bypass_ids.contains(id) {
             self.current.bypass.insert(id.to_string(), association);
         }
     }
     fn mailbox(&mut self, mailbox: Mailbox) {
         let id = mailbox.names.immutable_id();
-        if self.plan.mailbox_changes.iter().any(|c| c.subject.id == id) {
+        if self.mailbox_ids.contains(id) {
             self.current.mailboxes.insert(id.to_string(), mailbox);
         }
     }
@@ -123,9 +136,18 @@ impl StateVisitor for PlannedCollector<'_> {
 /// Which object an outcome is about.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ObjectRef {
-    Mailbox { id: String, display_name: String },
+    Mailbox {
+        id: String,
+        display_name: String,
+        /// UPN, else PrimarySmtpAddress.
+        address: Option<String>,
+    },
     Organization,
-    Bypass { id: String, display_name: String },
+    Bypass {
+        id: String,
+        display_name: String,
+        address: Option<String>,
+    },
 }
 
 impl ObjectRef {
@@ -133,6 +155,7 @@ impl ObjectRef {
         ObjectRef::Mailbox {
             id: subject.id.clone(),
             display_name: subject.display_name.clone(),
+            address: subject.address.clone(),
         }
     }
 
@@ -140,18 +163,39 @@ impl ObjectRef {
         ObjectRef::Bypass {
             id: subject.id.clone(),
             display_name: subject.display_name.clone(),
+            address: subject.address.clone(),
+        }
+    }
+
+    /// The immutable id of a mailbox or bypass association; the organization has none.
+    pub fn id(&self) -> Option<&str> {
+        match self {
+            ObjectRef::Mailbox { id, .. } | ObjectRef::Bypass { id, .. } => Some(id),
+            ObjectRef::Organization => None,
         }
     }
 }
 
+/// Two objects can share a display name, so each is also named by its address, as the plan
+/// names it, or by its id when it has no address.
 impl std::fmt::Display for ObjectRef {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            ObjectRef::Mailbox { display_name, .. } => write!(f, "mailbox \"{display_name}\""),
-            ObjectRef::Organization => f.write_str("organization"),
-            ObjectRef::Bypass { display_name, .. } => {
-                write!(f, "bypass association \"{display_name}\"")
-            }
+        let (kind, id, display_name, address) = match self {
+            ObjectRef::Organization => return f.write_str("organization"),
+            ObjectRef::Mailbox {
+                id,
+                display_name,
+                address,
+            } => ("mailbox", id, display_name, address),
+            ObjectRef::Bypass {
+                id,
+                display_name,
+                address,
+            } => ("bypass association", id, display_name, address),
+        };
+        match address {
+            Some(address) => write!(f, "{kind} \"{display_name}\" <{address}>"),
+            None => write!(f, "{kind} \"{display_name}\" ({id})"),
         }
     }
 }

@@ -1,12 +1,13 @@
 use super::*;
 use crate::catalog::Action;
-use crate::model::ActionSet;
+use crate::model::{ActionSet, LogonType};
 use crate::plan::plan_tenant;
 use crate::policy::{
     AuditSpec, ListSpec, MailboxPolicy, OrganizationPolicy, PolicyRef, PolicySet, Selector,
     SourceLocation,
 };
 use crate::state::snapshot::read_snapshot_bytes;
+use crate::timespan::TimeSpan;
 
 fn reference(name: &str) -> PolicyRef {
     PolicyRef {
@@ -224,17 +225,4 @@ fn an_organization_change_for_a_file_without_an_organization_is_refused() {
         error.to_string().contains("no organization object"),
         "{error}"
     );
-}
-
-#[test]
-fn the_atomic_replacement_keeps_the_old_file_as_backup() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("tenant.json");
-    std::fs::write(&path, "old").unwrap();
-    std::fs::write(backup_path(&path), "older").unwrap();
-    replace_atomically(&path, b"new").unwrap();
-    assert_eq!(std::fs::read_to_string(&path).unwrap(), "new");
-    assert_eq!(std::fs::read_to_string(backup_path(&path)).unwrap(), "old");
-    let left: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
-    assert_eq!(left.len(), 2, "no temporary file is left behind");
 }
