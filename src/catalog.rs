@@ -220,6 +220,16 @@ pub fn closest<'a>(input: &str, candidates: impl IntoIterator<Item = &'a str>) -
         .map(|(_, candidate)| candidate)
 }
 
+/// PersistedCapabilities values that make a mailbox E5-capable (E5 / Audit (Premium)).
+pub const E5_CAPABILITIES: [&str; 2] = ["BPOS_S_EquivioAnalytics", "M365Auditing"];
+
+/// Whether a PersistedCapabilities value grants E5 actions, case-insensitively.
+pub fn is_e5_capability(name: &str) -> bool {
+    E5_CAPABILITIES
+        .iter()
+        .any(|capability| capability.eq_ignore_ascii_case(name.trim()))
+}
+
 /// Whether a mailbox's licence allows E5 actions, for computing its managed defaults.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum LicenceTier {

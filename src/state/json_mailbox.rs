@@ -3,7 +3,7 @@
 
 use super::error::Problem;
 use super::json_values::{AnyProperty, ClassifyKey, EachName, Flag, OptionalText, TimeSpanValue};
-use crate::catalog::LicenceTier;
+use crate::catalog::{self, LicenceTier};
 use crate::model::{
     ActionList, AuditSettings, BypassAssociation, LogonSet, LogonType, Mailbox, MailboxNames,
     Organization, PropertyValue, RecipientType,
@@ -34,7 +34,6 @@ impl Context<'_> {
 }
 
 /// Capabilities that make a mailbox E5-capable (DESIGN §1.2).
-const E5_CAPABILITIES: [&str; 2] = ["BPOS_S_EquivioAnalytics", "M365Auditing"];
 
 /// A property auditform reads, by its Get-Mailbox name.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -209,11 +208,24 @@ fn subject(kind: &str, index: usize, names: &NamesBuilder) -> String {
     }
 }
 
-/// A mailbox being read. Properties that are absent take the service's defaults (auditing on,
-/// 90 days, empty lists, not in DefaultAuditSet): that is what Get-Mailbox shows for a mailbox
-/// nobody has customized, and it keeps a trimmed export readable.
+/// The properties a mailbox must carry to be planned. Without them auditform would have to
+/// guess the audit state, and a guess (such as "not in DefaultAuditSet") plans changes the
+/// service would refuse; an export made without `-PropertySets Audit` lacks exactly these.
+const REQUIRED: [Field; 7] = [
+    Field::RecipientTypeDetails,
+    Field::AuditEnabled,
+    Field::AuditLogAgeLimit,
+    Field::AuditAdmin,
+    Field::AuditDelegate,
+    Field::AuditOwner,
+    Field::DefaultAuditSet,
+];
+
+/// A mailbox being read.
 #[derive(Default)]
 pub(super) struct MailboxBuilder {
+    /// Which [`Field`]s were present, by discriminant.
+    seen: u32,
     names: NamesBuilder,
     recipient_type: Option<RecipientType>,
     enabled: Option<bool>,
@@ -255,6 +267,7 @@ impl MailboxBuilder {
     }
 
     fn known<'de, A: MapAccess<'de>>(&mut self, field: Field, map: &mut A) -> Result<(), A::Error> {
+        self.seen |= 1 << field as u32;
         if self.names.read(field, map)? {
             return Ok(());
         }
@@ -300,9 +313,7 @@ impl MailboxBuilder {
             Field::PersistedCapabilities => {
                 let mut e5 = false;
                 map.next_value_seed(EachName(&mut |name: &str| {
-                    e5 |= E5_CAPABILITIES
-                        .iter()
-                        .any(|capability| capability.eq_ignore_ascii_case(name));
+                    e5 |= catalog::is_e5_capability(name);
                     Ok(())
                 }))?;
                 self.e5_capable = e5;
@@ -317,20 +328,35 @@ impl MailboxBuilder {
     pub fn finish(self, context: &mut Context) -> Result<Mailbox, Problem> {
         let index = context.mailboxes_read;
         context.mailboxes_read += 1;
+        let missing: Vec<&'static str> = REQUIRED
+            .iter()
+            .filter(|field| self.seen & (1 << **field as u32) == 0)
+            .map(|field| field.name())
+            .collect();
+        if !missing.is_empty() {
+            return Err(Problem::Missing {
+                subject: subject("mailbox", index, &self.names),
+                properties: missing,
+            });
+        }
         let Some(names) = self.names.finish() else {
             return Err(Problem::Unnamed {
                 subject: format!("mailbox at index {index}"),
             });
         };
-        let licence = if self.e5_capable {
-            LicenceTier::E5
-        } else {
-            context.licence_hint.unwrap_or(LicenceTier::NonE5)
+        // The tenant-wide hint stands in only for a mailbox whose capabilities were not read:
+        // a mailbox that lists them without an E5 one is not E5, whatever the hint says.
+        let capabilities_read = self.seen & (1 << Field::PersistedCapabilities as u32) != 0;
+        let licence = match (self.e5_capable, capabilities_read, context.licence_hint) {
+            (true, _, _) => LicenceTier::E5,
+            (false, false, Some(hint)) => hint,
+            _ => LicenceTier::NonE5,
         };
         Ok(Mailbox {
             names,
-            // A mailbox without RecipientTypeDetails is most likely a user's.
-            recipient_type: self.recipient_type.unwrap_or(RecipientType::UserMailbox),
+            recipient_type: self
+                .recipient_type
+                .unwrap_or_else(|| RecipientType::Other("".into())),
             licence,
             audit: AuditSettings {
                 enabled: self.enabled.unwrap_or(true),

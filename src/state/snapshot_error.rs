@@ -51,6 +51,19 @@ pub enum StateError {
     },
 
     #[error(
+        "{label}:{line}:{column}: {subject} lacks {properties}, so its audit state is unknown\n  \
+         hint: export with `Get-EXOMailbox -ResultSize Unlimited -PropertySets Minimum,Audit \
+         -Properties PersistedCapabilities | ConvertTo-Json -Depth 5`"
+    )]
+    Missing {
+        label: Box<str>,
+        line: usize,
+        column: usize,
+        subject: Box<str>,
+        properties: Box<str>,
+    },
+
+    #[error(
         "{label}:{line}:{column}: {subject} has no name\n  hint: give it an Identity, Name, \
          ExternalDirectoryObjectId, Guid or PrimarySmtpAddress"
     )]
@@ -75,6 +88,11 @@ pub(super) enum Problem {
     Unnamed {
         subject: String,
     },
+    /// Audit properties the export does not carry.
+    Missing {
+        subject: String,
+        properties: Vec<&'static str>,
+    },
     Shape {
         subject: String,
         message: String,
@@ -91,6 +109,10 @@ impl fmt::Display for Problem {
                 ..
             } => write!(f, "{subject}: property {property}: {message}"),
             Problem::Unnamed { subject } => write!(f, "{subject} has no name"),
+            Problem::Missing {
+                subject,
+                properties,
+            } => write!(f, "{subject} lacks {}", properties.join(", ")),
             Problem::Shape { subject, message } => write!(f, "{subject}: {message}"),
         }
     }
@@ -198,6 +220,16 @@ impl StateError {
                 line,
                 column,
                 subject: subject.into(),
+            },
+            Some(Problem::Missing {
+                subject,
+                properties,
+            }) => StateError::Missing {
+                label,
+                line,
+                column,
+                subject: subject.into(),
+                properties: properties.join(", ").into(),
             },
             Some(Problem::Shape { subject, message }) => StateError::Shape {
                 label,
