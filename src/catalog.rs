@@ -266,6 +266,15 @@ pub fn e5_actions() -> ActionSet {
         .collect()
 }
 
+/// Every action the service no longer accepts at all.
+pub fn deprecated_actions() -> ActionSet {
+    CATALOG
+        .iter()
+        .filter(|row| matches!(row.remark, Remark::Deprecated { .. }))
+        .map(|row| row.action)
+        .collect()
+}
+
 /// Why a name cannot be audited for a logon type, phrased for a person.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Rejection {

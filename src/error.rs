@@ -80,6 +80,9 @@ impl CliError {
                 }
                 let _ = write!(out, "\nhint: {}", PlanError::Conflicts(Vec::new()).hint());
             }
+            CliError::Plan(error @ PlanError::DuplicateIds { .. }) => {
+                let _ = write!(out, "error: {error}\nhint: {}", error.hint());
+            }
             CliError::State(error) => {
                 let _ = write!(out, "error: {error}");
             }

@@ -55,6 +55,14 @@ impl fmt::Display for Conflict {
 pub enum PlanError {
     #[error("{} policy conflict{}", .0.len(), if .0.len() == 1 { "" } else { "s" })]
     Conflicts(Vec<Conflict>),
+    /// Two mailboxes answer to one immutable id, so a change could not be addressed to one of
+    /// them alone.
+    #[error(
+        "{} share an immutable id with another mailbox{}",
+        counted(*.count, "mailbox", "mailboxes"),
+        if .examples.is_empty() { String::new() } else { format!(": {}", .examples.join(", ")) }
+    )]
+    DuplicateIds { count: usize, examples: Vec<String> },
 }
 
 impl PlanError {
@@ -62,6 +70,9 @@ impl PlanError {
         match self {
             PlanError::Conflicts(_) => {
                 "give one policy a higher `spec.priority`, or narrow a selector with `exclude`"
+            }
+            PlanError::DuplicateIds { .. } => {
+                "every mailbox needs its own ExternalDirectoryObjectId, Guid, ExchangeGuid or PrimarySmtpAddress; check that the export is not truncated or merged from two tenants"
             }
         }
     }

@@ -8,15 +8,19 @@ use super::{
     BypassChange, Change, ListChange, MailboxChange, OrganizationChange, Plan, SkipReason, Skipped,
     Subject,
 };
-use crate::catalog::{e5_actions, managed_defaults, Action, LicenceTier};
+use crate::catalog::{
+    deprecated_actions, e5_actions, managed_defaults, Action, LicenceTier, Remark,
+};
 use crate::model::{
-    ActionList, BypassAssociation, LogonType, Mailbox, MailboxNames, Organization, Tenant,
+    ActionList, ActionSet, BypassAssociation, LogonType, Mailbox, MailboxNames, Organization,
+    Tenant,
 };
 use crate::policy::resolve::{resolve_mailbox, resolve_scalar, Disagreement, Resolved};
 use crate::policy::{MailboxPolicy, PolicyRef, PolicySet};
 use crate::state::snapshot::SplitVisitor;
 use crate::state::StateVisitor;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::hash::Hasher;
 use std::sync::Arc;
 
 use super::conflict::CONFLICT_EXAMPLES;
@@ -28,13 +32,26 @@ type ConflictKey = (&'static str, Vec<String>, PolicyRef, PolicyRef);
 pub struct Planner<'p> {
     policies: &'p PolicySet,
     plan: Plan,
-    resolutions: HashMap<Box<[u16]>, Arc<Resolved>>,
-    selection: Vec<u16>,
+    resolutions: HashMap<Box<[u32]>, Arc<Resolved>>,
+    selection: Vec<u32>,
     conflicts: BTreeMap<ConflictKey, (String, String, i64, usize, Vec<String>)>,
     /// Lower-cased name → (name as first seen, mailboxes carrying it).
     unknown_actions: BTreeMap<String, (String, usize)>,
-    message_bind: usize,
+    /// Per catalog action, the mailboxes that still carry it though the service rejects it.
+    deprecated: [usize; Action::ALL.len()],
+    /// Hashes of every mailbox's immutable id, to refuse two mailboxes that share one.
+    ids: HashSet<u64>,
+    duplicate_ids: (usize, Vec<String>),
     organization_seen: bool,
+}
+
+/// A case-insensitive hash of an immutable id: GUIDs and addresses ignore case.
+fn id_hash(id: &str) -> u64 {
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    for byte in id.bytes() {
+        hasher.write_u8(byte.to_ascii_lowercase());
+    }
+    hasher.finish()
 }
 
 /// Plans a tenant that is already in memory.
@@ -64,7 +81,9 @@ impl<'p> Planner<'p> {
             selection: Vec::new(),
             conflicts: BTreeMap::new(),
             unknown_actions: BTreeMap::new(),
-            message_bind: 0,
+            deprecated: [0; Action::ALL.len()],
+            ids: HashSet::new(),
+            duplicate_ids: (0, Vec::new()),
             organization_seen: false,
         }
     }
@@ -72,14 +91,14 @@ impl<'p> Planner<'p> {
     pub fn observe_mailbox(&mut self, mailbox: &Mailbox) {
         self.note_unusual_actions(mailbox);
         let tier_marker = match mailbox.licence {
-            LicenceTier::E5 => u16::MAX,
-            LicenceTier::NonE5 => u16::MAX - 1,
+            LicenceTier::E5 => u32::MAX,
+            LicenceTier::NonE5 => u32::MAX - 1,
         };
         self.selection.clear();
         self.selection.push(tier_marker);
         for (index, policy) in self.policies.mailbox.iter().enumerate() {
             if policy.selector.matches(mailbox) {
-                self.selection.push(index as u16);
+                self.selection.push(index as u32);
             }
         }
         if self.selection.len() == 1 {
@@ -88,7 +107,7 @@ impl<'p> Planner<'p> {
         }
         let selected: Vec<&MailboxPolicy> = self.selection[1..]
             .iter()
-            .map(|&index| &self.policies.mailbox[usize::from(index)])
+            .map(|&index| &self.policies.mailbox[index as usize])
             .collect();
         if mailbox.recipient_type.is_fixed_configuration() {
             self.plan.skipped.push(Skipped {
@@ -131,9 +150,9 @@ impl<'p> Planner<'p> {
     }
 
     fn note_unusual_actions(&mut self, mailbox: &Mailbox) {
-        let mut seen_message_bind = false;
+        let mut carried = ActionSet::EMPTY;
         for list in &mailbox.audit.lists {
-            seen_message_bind |= list.known.contains(Action::MessageBind);
+            carried = carried.union(list.known);
             for name in &list.unknown {
                 let entry = self
                     .unknown_actions
@@ -142,7 +161,20 @@ impl<'p> Planner<'p> {
                 entry.1 += 1;
             }
         }
-        self.message_bind += usize::from(seen_message_bind);
+        for action in carried.intersection(deprecated_actions()).iter() {
+            self.deprecated[action as usize] += 1;
+        }
+        let id = mailbox.names.immutable_id();
+        if !self.ids.insert(id_hash(id)) {
+            self.note_duplicate(id);
+        }
+    }
+
+    fn note_duplicate(&mut self, id: &str) {
+        self.duplicate_ids.0 += 1;
+        if self.duplicate_ids.1.len() < CONFLICT_EXAMPLES {
+            self.duplicate_ids.1.push(id.to_string());
+        }
     }
 
     fn tally_conflict(
@@ -175,6 +207,10 @@ impl<'p> Planner<'p> {
 
     /// Ends the plan: conflicts become an error; everything else is in the plan.
     pub fn finish(mut self) -> Result<Plan, PlanError> {
+        if self.duplicate_ids.0 > 0 {
+            let (count, examples) = std::mem::take(&mut self.duplicate_ids);
+            return Err(PlanError::DuplicateIds { count, examples });
+        }
         if !self.conflicts.is_empty() {
             let conflicts = std::mem::take(&mut self.conflicts)
                 .into_iter()
@@ -220,11 +256,16 @@ impl<'p> Planner<'p> {
                 listed.join(", ")
             ));
         }
-        if self.message_bind > 0 {
-            self.plan.warnings.push(format!(
-                "MessageBind is still audited on {}; the service no longer records it (MailItemsAccessed replaces it), and it stays until a policy's `exactly` replaces that list",
-                counted(self.message_bind, "mailbox", "mailboxes")
-            ));
+        for action in deprecated_actions().iter() {
+            let count = self.deprecated[action as usize];
+            if let (true, Remark::Deprecated { service_message }) =
+                (count > 0, action.info().remark)
+            {
+                self.plan.warnings.push(format!(
+                    "{action} is still audited on {}, though the service answers \"{service_message}\"; it stays until a policy's `exactly` or `default` replaces that list",
+                    counted(count, "mailbox", "mailboxes")
+                ));
+            }
         }
         Ok(self.plan)
     }
@@ -242,7 +283,9 @@ impl SplitVisitor for Planner<'_> {
             plan,
             conflicts,
             unknown_actions,
-            message_bind,
+            deprecated,
+            ids,
+            duplicate_ids,
             organization_seen,
             ..
         } = later;
@@ -269,7 +312,21 @@ impl SplitVisitor for Planner<'_> {
                 .or_insert_with(|| (name, 0))
                 .1 += count;
         }
-        self.message_bind += message_bind;
+        for (total, count) in self.deprecated.iter_mut().zip(deprecated) {
+            *total += count;
+        }
+        self.duplicate_ids.0 += duplicate_ids.0;
+        for id in duplicate_ids.1 {
+            if self.duplicate_ids.1.len() < CONFLICT_EXAMPLES {
+                self.duplicate_ids.1.push(id);
+            }
+        }
+        // An id first seen in an earlier part and again in this one is a duplicate too.
+        for hash in ids {
+            if !self.ids.insert(hash) {
+                self.duplicate_ids.0 += 1;
+            }
+        }
         self.organization_seen |= organization_seen;
     }
 }

@@ -259,7 +259,9 @@ fn disagreeing_policies_at_one_priority_are_a_conflict_counting_the_mailboxes() 
     let mailboxes = (0..5)
         .map(|i| on_defaults(&format!("M{i}"), LicenceTier::NonE5))
         .collect();
-    let PlanError::Conflicts(conflicts) = plan(vec![remove, add], mailboxes).unwrap_err();
+    let Err(PlanError::Conflicts(conflicts)) = plan(vec![remove, add], mailboxes) else {
+        panic!("a conflict is an error");
+    };
     assert_eq!(conflicts.len(), 1);
     let conflict = &conflicts[0];
     assert_eq!(conflict.affected, 5);
@@ -320,4 +322,32 @@ fn the_fingerprint_is_of_the_state_as_read() {
     )
     .unwrap();
     assert_eq!(plan.mailbox_changes[0].fingerprint, expected);
+}
+
+#[test]
+fn two_mailboxes_that_share_an_immutable_id_are_refused_rather_than_planned_as_one() {
+    let first = on_defaults("Grady", LicenceTier::NonE5);
+    let mut second = on_defaults("Other", LicenceTier::NonE5);
+    second.names.external_directory_object_id = Some("ID-GRADY".into());
+    let result = plan(
+        vec![policy("p", 0, owner(add(&["MailboxLogin"])))],
+        vec![first, second],
+    );
+    let Err(PlanError::DuplicateIds { count, examples }) = result else {
+        panic!("two mailboxes with one id are an error: {result:?}");
+    };
+    assert_eq!(count, 1);
+    assert_eq!(examples, ["ID-GRADY"]);
+}
+
+#[test]
+fn a_deprecated_action_still_carried_is_a_warning_quoting_the_service() {
+    let mut mailbox = on_defaults("Old", LicenceTier::NonE5);
+    mailbox.audit.lists[Admin.index()].push_name("MessageBind");
+    let plan = plan(
+        vec![policy("p", 0, owner(add(&["MailboxLogin"])))],
+        vec![mailbox],
+    )
+    .unwrap();
+    insta::assert_snapshot!(plan.warnings.join("\n"), @r#"MessageBind is still audited on 1 mailbox, though the service answers "MessageBind audit operation type is deprecated. Use MailItemsAccessed audit operation type instead."; it stays until a policy's `exactly` or `default` replaces that list"#);
 }

@@ -33,7 +33,7 @@ pub struct ListVerdicts {
     pub managed_defaults: bool,
     /// The policy (an index into the slice given to [`resolve_mailbox`]) whose verdict won,
     /// per catalog action and for unknown names.
-    winners: Vec<Option<u16>>,
+    winners: Vec<Option<u32>>,
 }
 
 impl ListVerdicts {
@@ -42,7 +42,7 @@ impl ListVerdicts {
             .get(action as usize)
             .copied()
             .flatten()
-            .map(usize::from)
+            .map(|index| index as usize)
     }
 
     pub fn unknown_winner(&self) -> Option<usize> {
@@ -50,7 +50,7 @@ impl ListVerdicts {
             .get(UNKNOWN_SLOT)
             .copied()
             .flatten()
-            .map(usize::from)
+            .map(|index| index as usize)
     }
 
     pub fn is_unspecified(&self) -> bool {
@@ -225,7 +225,7 @@ fn resolve_list(
         else {
             continue;
         };
-        verdicts.winners[slot] = Some(winner as u16);
+        verdicts.winners[slot] = Some(winner as u32);
         let from_default = at_top
             .iter()
             .any(|(_, spec, _)| matches!(spec, ListSpec::Default));
