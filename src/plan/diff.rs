@@ -252,7 +252,7 @@ impl<'p> Planner<'p> {
                 })
                 .collect();
             self.plan.warnings.push(format!(
-                "audit actions unknown to this version of auditform were read and kept as they are: {}; only a policy's `exactly` removes them",
+                "audit actions unknown to this version of auditform were read and kept as they are: {}; only a policy's `exactly`, or a `default` that restores Microsoft's list, removes them",
                 listed.join(", ")
             ));
         }
