@@ -219,6 +219,10 @@ impl fmt::Debug for LogonSet {
 
 pub use crate::timespan::TimeSpan;
 
+#[path = "model_identity.rs"]
+mod identity;
+pub use identity::{MailboxNames, RecipientType};
+
 /// The mailbox properties auditform manages.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct AuditSettings {
@@ -265,84 +269,6 @@ impl AuditSettings {
     }
 }
 
-/// RecipientTypeDetails. Values this version does not know are kept as they came.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum RecipientType {
-    UserMailbox,
-    SharedMailbox,
-    RoomMailbox,
-    EquipmentMailbox,
-    SchedulingMailbox,
-    LinkedMailbox,
-    LinkedRoomMailbox,
-    TeamMailbox,
-    DiscoveryMailbox,
-    LegacyMailbox,
-    GroupMailbox,
-    Other(Box<str>),
-}
-
-impl RecipientType {
-    pub const KNOWN: [RecipientType; 11] = [
-        RecipientType::UserMailbox,
-        RecipientType::SharedMailbox,
-        RecipientType::RoomMailbox,
-        RecipientType::EquipmentMailbox,
-        RecipientType::SchedulingMailbox,
-        RecipientType::LinkedMailbox,
-        RecipientType::LinkedRoomMailbox,
-        RecipientType::TeamMailbox,
-        RecipientType::DiscoveryMailbox,
-        RecipientType::LegacyMailbox,
-        RecipientType::GroupMailbox,
-    ];
-
-    pub fn name(&self) -> &str {
-        match self {
-            RecipientType::UserMailbox => "UserMailbox",
-            RecipientType::SharedMailbox => "SharedMailbox",
-            RecipientType::RoomMailbox => "RoomMailbox",
-            RecipientType::EquipmentMailbox => "EquipmentMailbox",
-            RecipientType::SchedulingMailbox => "SchedulingMailbox",
-            RecipientType::LinkedMailbox => "LinkedMailbox",
-            RecipientType::LinkedRoomMailbox => "LinkedRoomMailbox",
-            RecipientType::TeamMailbox => "TeamMailbox",
-            RecipientType::DiscoveryMailbox => "DiscoveryMailbox",
-            RecipientType::LegacyMailbox => "LegacyMailbox",
-            RecipientType::GroupMailbox => "GroupMailbox",
-            RecipientType::Other(name) => name,
-        }
-    }
-
-    /// Case-insensitive, as the service is. Never fails: unknown values are kept.
-    pub fn parse(name: &str) -> RecipientType {
-        RecipientType::KNOWN
-            .into_iter()
-            .find(|known| known.name().eq_ignore_ascii_case(name))
-            .unwrap_or_else(|| RecipientType::Other(name.into()))
-    }
-
-    /// Whether the service ignores AuditEnabled for this type because "auditing on by default"
-    /// (2019) covers it whatever the flag says.
-    pub fn audit_enabled_is_ignored(&self) -> bool {
-        matches!(
-            self,
-            RecipientType::UserMailbox | RecipientType::SharedMailbox | RecipientType::GroupMailbox
-        )
-    }
-
-    /// The mailbox behind a Microsoft 365 Group or a Team: its audit configuration is fixed.
-    pub fn is_fixed_configuration(&self) -> bool {
-        matches!(self, RecipientType::GroupMailbox)
-    }
-}
-
-impl fmt::Display for RecipientType {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
-    }
-}
-
 /// A property value from the snapshot that is not one auditform manages, kept so that OPATH
 /// filters can test any property.
 #[derive(Clone, Debug, PartialEq)]
@@ -352,75 +278,6 @@ pub enum PropertyValue {
     Number(f64),
     Text(Box<str>),
     List(Vec<Box<str>>),
-}
-
-/// The names by which a mailbox can be addressed or recognised.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct MailboxNames {
-    pub identity: Box<str>,
-    pub name: Option<Box<str>>,
-    pub alias: Option<Box<str>>,
-    pub display_name: Option<Box<str>>,
-    pub user_principal_name: Option<Box<str>>,
-    pub primary_smtp_address: Option<Box<str>>,
-    pub external_directory_object_id: Option<Box<str>>,
-    pub guid: Option<Box<str>>,
-    pub exchange_guid: Option<Box<str>>,
-}
-
-impl MailboxNames {
-    /// The immutable key used to address the mailbox: ExternalDirectoryObjectId, else Guid,
-    /// else ExchangeGuid, else PrimarySmtpAddress. A display name is never used: two mailboxes
-    /// can share one. Falls back to Identity only when the source gave none of these.
-    pub fn immutable_id(&self) -> &str {
-        [
-            &self.external_directory_object_id,
-            &self.guid,
-            &self.exchange_guid,
-            &self.primary_smtp_address,
-        ]
-        .into_iter()
-        .flatten()
-        .map(|value| &**value)
-        .find(|value| !value.is_empty())
-        .unwrap_or(&self.identity)
-    }
-
-    /// What a person recognises: DisplayName, else Name, else Identity.
-    pub fn display(&self) -> &str {
-        self.display_name
-            .as_deref()
-            .or(self.name.as_deref())
-            .filter(|value| !value.is_empty())
-            .unwrap_or(&self.identity)
-    }
-
-    /// The address people know the mailbox by: UPN, else PrimarySmtpAddress.
-    pub fn address(&self) -> Option<&str> {
-        self.user_principal_name
-            .as_deref()
-            .or(self.primary_smtp_address.as_deref())
-            .filter(|value| !value.is_empty())
-    }
-
-    /// Every name the `identities` selector matches against.
-    pub fn all(&self) -> impl Iterator<Item = &str> {
-        std::iter::once(&*self.identity)
-            .chain(
-                [
-                    &self.name,
-                    &self.alias,
-                    &self.user_principal_name,
-                    &self.primary_smtp_address,
-                    &self.external_directory_object_id,
-                    &self.guid,
-                ]
-                .into_iter()
-                .flatten()
-                .map(|value| &**value),
-            )
-            .filter(|value| !value.is_empty())
-    }
 }
 
 /// One mailbox as read from a state source.
