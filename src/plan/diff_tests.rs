@@ -1,7 +1,10 @@
 use super::*;
-use crate::catalog::LicenceTier;
-use crate::model::{ActionSet, AuditSettings, LogonSet, RecipientType};
+use crate::catalog::{managed_defaults, Action, LicenceTier};
+use crate::model::{
+    ActionList, ActionSet, AuditSettings, LogonSet, LogonType, MailboxNames, RecipientType,
+};
 use crate::plan::Weakening;
+use crate::plan::{Change, SkipReason};
 use crate::policy::Selector;
 use crate::policy::{AuditSpec, ListSpec, SourceLocation};
 use crate::timespan::TimeSpan;
