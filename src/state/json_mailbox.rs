@@ -33,8 +33,6 @@ impl Context<'_> {
     }
 }
 
-/// Capabilities that make a mailbox E5-capable (DESIGN §1.2).
-
 /// A property auditform reads, by its Get-Mailbox name.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(super) enum Field {
