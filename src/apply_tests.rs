@@ -1,5 +1,5 @@
 use super::*;
-use crate::catalog::Action;
+use crate::catalog::{managed_defaults, Action, LicenceTier};
 use crate::model::{ActionSet, Tenant};
 use crate::plan::plan_tenant;
 use crate::policy::{AuditSpec, ListSpec, MailboxPolicy, PolicyRef, PolicySet, SourceLocation};
@@ -7,10 +7,31 @@ use crate::state::snapshot::read_snapshot_bytes;
 use crate::state::snapshot_write::SnapshotSink;
 use crate::state::ReadOptions;
 
-const TENANT: &str = r#"[
-  {"Guid": "g-pilar", "DisplayName": "Pilar Pinilla", "RecipientTypeDetails": "UserMailbox", "AuditOwner": ["Update"]},
-  {"Guid": "g-don", "DisplayName": "Don Hall", "RecipientTypeDetails": "UserMailbox", "AuditOwner": ["MailboxLogin"]}
-]"#;
+/// A mailbox with `properties` (which set its recipient type and AuditOwner) and the rest of
+/// the audit properties an export carries: auditing on for 90 days, Admin and Delegate at their
+/// defaults.
+fn mailbox(properties: &str) -> String {
+    let defaults = |logon| {
+        let names = managed_defaults(logon, LicenceTier::NonE5).names();
+        serde_json::to_string(&names).unwrap_or_default()
+    };
+    format!(
+        r#"{{{properties}, "AuditEnabled": true, "AuditLogAgeLimit": "90.00:00:00", "AuditAdmin": {}, "AuditDelegate": {}, "DefaultAuditSet": ["Admin", "Delegate"]}}"#,
+        defaults(LogonType::Admin),
+        defaults(LogonType::Delegate)
+    )
+}
+
+/// Pilar's owner sign-ins are not audited; Don's are.
+fn tenant() -> String {
+    let pilar = mailbox(
+        r#""Guid": "g-pilar", "DisplayName": "Pilar Pinilla", "RecipientTypeDetails": "UserMailbox", "AuditOwner": ["Update"]"#,
+    );
+    let don = mailbox(
+        r#""Guid": "g-don", "DisplayName": "Don Hall", "RecipientTypeDetails": "UserMailbox", "AuditOwner": ["MailboxLogin"]"#,
+    );
+    format!("[\n  {pilar},\n  {don}\n]")
+}
 
 fn owner_sign_ins() -> PolicySet {
     let mut audit = AuditSpec::default();
@@ -52,8 +73,9 @@ fn state_file(text: &str) -> (tempfile::TempDir, SnapshotSink) {
 
 #[test]
 fn applying_a_plan_updates_every_planned_mailbox_and_verifies_it() {
-    let plan = plan_of(TENANT);
-    let (_dir, mut sink) = state_file(TENANT);
+    let tenant = tenant();
+    let plan = plan_of(&tenant);
+    let (_dir, mut sink) = state_file(&tenant);
     let mut seen = Vec::new();
     let report = apply_plan(&plan, &mut sink, &mut |o| seen.push(o.clone())).unwrap();
     assert_eq!(seen.len(), 1);
@@ -65,8 +87,9 @@ fn applying_a_plan_updates_every_planned_mailbox_and_verifies_it() {
 
 #[test]
 fn a_changed_planned_mailbox_makes_the_plan_stale_and_nothing_is_written() {
-    let plan = plan_of(TENANT);
-    let changed = TENANT.replace(r#"["Update"]"#, r#"["Update", "HardDelete"]"#);
+    let tenant = tenant();
+    let plan = plan_of(&tenant);
+    let changed = tenant.replace(r#"["Update"]"#, r#"["Update", "HardDelete"]"#);
     let (_dir, mut sink) = state_file(&changed);
     let Err(ApplyError::Stale(stale)) = apply_plan(&plan, &mut sink, &mut |_| {}) else {
         panic!("a stale plan was applied");
@@ -81,8 +104,9 @@ fn a_changed_planned_mailbox_makes_the_plan_stale_and_nothing_is_written() {
 
 #[test]
 fn a_change_to_a_mailbox_the_plan_does_not_touch_does_not_make_it_stale() {
-    let plan = plan_of(TENANT);
-    let changed = TENANT.replace(r#"["MailboxLogin"]"#, r#"["MailboxLogin", "HardDelete"]"#);
+    let tenant = tenant();
+    let plan = plan_of(&tenant);
+    let changed = tenant.replace(r#"["MailboxLogin"]"#, r#"["MailboxLogin", "HardDelete"]"#);
     let (_dir, mut sink) = state_file(&changed);
     let report = apply_plan(&plan, &mut sink, &mut |_| {}).unwrap();
     assert!(report.succeeded());
@@ -116,8 +140,9 @@ impl StateSink for Forgetful {
 
 #[test]
 fn a_change_that_does_not_hold_is_reported_with_what_is_missing_and_fails_the_apply() {
-    let plan = plan_of(TENANT);
-    let (_dir, sink) = state_file(TENANT);
+    let tenant = tenant();
+    let plan = plan_of(&tenant);
+    let (_dir, sink) = state_file(&tenant);
     let report = apply_plan(&plan, &mut Forgetful(sink), &mut |_| {}).unwrap();
     assert!(!report.succeeded());
     let mut text = Vec::new();
@@ -145,13 +170,15 @@ fn only_yes_approves_the_prompt() {
 
 #[test]
 fn two_mailboxes_that_share_a_display_name_are_told_apart_in_the_summary() {
-    let namesakes = r#"[
-  {"Guid": "g-1", "DisplayName": "Grady Archie", "UserPrincipalName": "grady@contoso.com", "RecipientTypeDetails": "UserMailbox", "AuditOwner": ["Update"]},
-  {"Guid": "g-2", "DisplayName": "Grady Archie", "UserPrincipalName": "grady.archie@fabrikam.com", "RecipientTypeDetails": "UserMailbox", "AuditOwner": ["Update"]},
-  {"Guid": "g-3", "DisplayName": "Grady Archie", "RecipientTypeDetails": "SharedMailbox", "AuditOwner": ["Update"]}
-]"#;
-    let plan = plan_of(namesakes);
-    let (_dir, mut sink) = state_file(namesakes);
+    let namesakes = [
+        r#""Guid": "g-1", "DisplayName": "Grady Archie", "UserPrincipalName": "grady@contoso.com", "RecipientTypeDetails": "UserMailbox", "AuditOwner": ["Update"]"#,
+        r#""Guid": "g-2", "DisplayName": "Grady Archie", "UserPrincipalName": "grady.archie@fabrikam.com", "RecipientTypeDetails": "UserMailbox", "AuditOwner": ["Update"]"#,
+        r#""Guid": "g-3", "DisplayName": "Grady Archie", "RecipientTypeDetails": "SharedMailbox", "AuditOwner": ["Update"]"#,
+    ]
+    .map(mailbox);
+    let namesakes = format!("[\n  {}\n]", namesakes.join(",\n  "));
+    let plan = plan_of(&namesakes);
+    let (_dir, mut sink) = state_file(&namesakes);
     let report = apply_plan(&plan, &mut sink, &mut |_| {}).unwrap();
     let mut text = Vec::new();
     report.render(&mut text).unwrap();
@@ -168,7 +195,7 @@ fn two_mailboxes_that_share_a_display_name_are_told_apart_in_the_summary() {
 
 #[test]
 fn a_stale_mailbox_with_an_address_is_named_by_its_address_and_its_id() {
-    let with_address = TENANT.replace(
+    let with_address = tenant().replace(
         r#""DisplayName": "Pilar Pinilla","#,
         r#""DisplayName": "Pilar Pinilla", "UserPrincipalName": "pilar@contoso.com","#,
     );
@@ -191,9 +218,9 @@ fn a_plan_of_twenty_thousand_mailboxes_applies_and_verifies_in_one_pass_each() {
     const COUNT: usize = 20_000;
     let mailboxes: Vec<String> = (0..COUNT)
         .map(|i| {
-            format!(
-                r#"{{"Guid": "g-{i}", "DisplayName": "User {i}", "RecipientTypeDetails": "UserMailbox", "AuditOwner": ["Update"]}}"#
-            )
+            mailbox(&format!(
+                r#""Guid": "g-{i}", "DisplayName": "User {i}", "RecipientTypeDetails": "UserMailbox", "AuditOwner": ["Update"]"#
+            ))
         })
         .collect();
     let tenant = format!("[{}]", mailboxes.join(",\n"));

@@ -50,7 +50,8 @@ fn an_object_with_nothing_recognisable_is_the_wrong_shape() {
 
 #[test]
 fn a_mailbox_that_is_not_an_object_is_named_by_its_index() {
-    insta::assert_snapshot!(error_text(r#"[{"Identity": "a"}, "pilarp"]"#));
+    let mailbox = audited(r#"{"Identity": "a"}"#);
+    insta::assert_snapshot!(error_text(&format!("[\n{mailbox},\n\"pilarp\"]")));
 }
 
 #[test]
@@ -90,9 +91,9 @@ fn an_unknown_logon_type_in_default_audit_set_is_refused() {
 
 #[test]
 fn a_mailbox_with_no_name_at_all_is_refused() {
-    insta::assert_snapshot!(error_text(
-        r#"[{"Identity": "a"}, {"AuditEnabled": true, "Identity": null}]"#
-    ));
+    let named = audited(r#"{"Identity": "a"}"#);
+    let unnamed = audited(r#"{"AuditEnabled": true, "Identity": null}"#);
+    insta::assert_snapshot!(error_text(&format!("[\n{named},\n{unnamed}]")));
 }
 
 #[test]
@@ -121,7 +122,9 @@ fn a_bad_licence_hint_says_which_values_are_meant() {
 
 #[test]
 fn an_error_in_mailboxes_read_before_the_licence_has_its_place_in_the_file() {
-    let mailboxes = "\"mailboxes\": [\n  {\"Identity\": \"a\"},\n  {\"Identity\": \"b\", \"AuditEnabled\": 3}\n]";
+    let valid = audited(r#"{"Identity": "a"}"#);
+    let mailboxes =
+        format!("\"mailboxes\": [\n  {valid},\n  {{\"Identity\": \"b\", \"AuditEnabled\": 3}}\n]");
     let position = |text: &str| match read_text(text) {
         Err(StateError::Property { line, column, .. }) => (line, column),
         other => panic!("a property error expected, got {other:?}"),
@@ -141,5 +144,6 @@ fn an_error_in_mailboxes_read_before_the_licence_has_its_place_in_the_file() {
 
 #[test]
 fn trailing_text_after_the_document_is_malformed() {
-    insta::assert_snapshot!(error_text(r#"[{"Identity": "a"}] ]"#));
+    let mailbox = audited(r#"{"Identity": "a"}"#);
+    insta::assert_snapshot!(error_text(&format!("[\n{mailbox}\n] ]")));
 }

@@ -38,10 +38,11 @@ fn assert_streams_like_whole(text: &str, options: &ReadOptions) {
     }
 }
 
+/// A mailbox of three lines, with every audit property, named `name` (a JSON string).
 fn mailbox(name: &str) -> String {
     format!(
-        r#"{{"Identity": {name}, "RecipientTypeDetails": "UserMailbox",
-  "AuditOwner": ["MailboxLogin", "HardDelete"], "DefaultAuditSet": ["Admin"],
+        r#"{{"Identity": {name}, "RecipientTypeDetails": "UserMailbox", "AuditEnabled": true, "AuditLogAgeLimit": "90.00:00:00",
+  "AuditAdmin": ["Update"], "AuditDelegate": [], "AuditOwner": ["MailboxLogin", "HardDelete"], "DefaultAuditSet": ["Admin"],
   "Department": {name}}}"#
     )
 }

@@ -59,6 +59,8 @@ const SNAPSHOT: &str = r#"{
       "RecipientTypeDetails": "UserMailbox",
       "AuditEnabled": true,
       "AuditLogAgeLimit": "90.00:00:00",
+      "AuditAdmin": ["Update", "HardDelete", "SendAs"],
+      "AuditDelegate": "Update, SendAs",
       "AuditOwner": ["Update", "HardDelete"],
       "DefaultAuditSet": "Admin, Delegate, Owner",
       "Extra": {"Nested": [1, {"a": null}]},
@@ -69,7 +71,10 @@ const SNAPSHOT: &str = r#"{
       "ExternalDirectoryObjectId": "id-object-timespan",
       "DisplayName": "TimeSpan Object",
       "RecipientTypeDetails": "SharedMailbox",
+      "AuditEnabled": "True",
       "AuditLogAgeLimit": {"Ticks": 77760000000000, "Days": 90, "Hours": 0, "TotalDays": 90.0, "Future": "kept"},
+      "AuditAdmin": [],
+      "AuditDelegate": [],
       "AuditOwner": [],
       "DefaultAuditSet": []
     },
@@ -77,8 +82,12 @@ const SNAPSHOT: &str = r#"{
       "ExternalDirectoryObjectId": "id-compliant",
       "DisplayName": "Already There",
       "RecipientTypeDetails": "UserMailbox",
+      "AuditEnabled": true,
       "AuditLogAgeLimit": "365.00:00:00",
+      "AuditAdmin": ["Update"],
+      "AuditDelegate": ["Update"],
       "AuditOwner": ["MailboxLogin"],
+      "DefaultAuditSet": [],
       "Extra": {"Nested": [1, {"a": null}]},
       "Huge": 1e400
     }
@@ -170,8 +179,9 @@ fn a_mailbox_the_service_would_refuse_fails_alone_and_keeps_its_bytes() {
 
 #[test]
 fn every_top_level_shape_is_kept() {
-    let mailbox =
-        r#"{"Guid": "g-1", "RecipientTypeDetails": "UserMailbox", "AuditOwner": "None", "X": [1]}"#;
+    let mailbox = r#"{"Guid": "g-1", "RecipientTypeDetails": "UserMailbox", "AuditEnabled": true,
+        "AuditLogAgeLimit": "90.00:00:00", "AuditAdmin": [], "AuditDelegate": [],
+        "AuditOwner": "None", "DefaultAuditSet": [], "X": [1]}"#;
     for document in [
         format!("[{mailbox}]"),
         mailbox.to_string(),
@@ -219,7 +229,9 @@ fn an_organization_change_for_a_file_without_an_organization_is_refused() {
     .unwrap();
     let plan = plan_tenant(&policies(), &tenant, "t").unwrap();
     assert!(plan.organization_change.is_some());
-    let without = r#"[{"Guid": "g-1", "RecipientTypeDetails": "UserMailbox"}]"#;
+    let without = r#"[{"Guid": "g-1", "RecipientTypeDetails": "UserMailbox", "AuditEnabled": true,
+        "AuditLogAgeLimit": "90.00:00:00", "AuditAdmin": [], "AuditDelegate": [],
+        "AuditOwner": [], "DefaultAuditSet": []}]"#;
     let error = rewrite(without.as_bytes(), "t", &plan).err().unwrap();
     assert!(
         error.to_string().contains("no organization object"),
