@@ -320,6 +320,17 @@ impl MailboxBuilder {
                 map.next_value::<IgnoredAny>()?;
             }
         }
+        // A null list is an empty one, as `None` is; a null scalar says nothing, so it counts
+        // as missing.
+        let unknown = match field {
+            Field::RecipientTypeDetails => self.recipient_type.is_none(),
+            Field::AuditEnabled => self.enabled.is_none(),
+            Field::AuditLogAgeLimit => self.log_age_limit.is_none(),
+            _ => false,
+        };
+        if unknown {
+            self.seen &= !(1 << field as u32);
+        }
         Ok(())
     }
 

@@ -53,3 +53,22 @@ fn null_names_and_capabilities_read_as_missing_ones() {
         only_mailbox(&audited(r#"{"Identity": "a"}"#))
     );
 }
+
+#[test]
+fn a_null_recipient_type_audit_enabled_or_log_age_limit_counts_as_missing() {
+    let error = read_text(
+        r#"[{"Identity": "a", "RecipientTypeDetails": null, "AuditEnabled": null,
+            "AuditLogAgeLimit": null, "AuditAdmin": null, "AuditDelegate": [],
+            "AuditOwner": [], "DefaultAuditSet": []}]"#,
+    )
+    .expect_err("null scalars say nothing about the audit state");
+    let message = error.to_string();
+    assert!(
+        message.contains("lacks RecipientTypeDetails, AuditEnabled, AuditLogAgeLimit,"),
+        "{message}"
+    );
+    assert!(
+        !message.contains("AuditAdmin"),
+        "a null list is an empty one: {message}"
+    );
+}
