@@ -97,48 +97,42 @@ fn weakening_cut_note(unlisted: usize, limit: usize) -> String {
 
 /// Weakening entries grouped by their reasons, in the order the plan lists them.
 fn weakening_items<'a>(entries: &'a [Entry<'a>]) -> Vec<WeakeningItem<'a>> {
-    let mut index_of: HashMap<(&'a [Weakening], bool), usize> = HashMap::new();
-    let mut items: Vec<WeakeningItem<'a>> = Vec::new();
-    for entry in entries.iter().filter(|entry| !entry.weakenings.is_empty()) {
-        let (kind, subjects, recipient_type, objects) = describe(entry);
-        let key = (entry.weakenings.as_slice(), kind == Kind::Bypass);
-        let next = items.len();
-        let index = *index_of.entry(key).or_insert(next);
-        if index == next {
-            items.push(WeakeningItem {
-                reasons: Cow::Borrowed(&entry.weakenings),
-                kind,
-                objects: 0,
-                subjects: Vec::new(),
-                recipient_type,
-            });
-        }
-        let item = &mut items[index];
-        item.objects += objects;
-        if item.recipient_type != recipient_type {
-            item.recipient_type = None;
-        }
-        let room = (NAMES_SHOWN + 1).saturating_sub(item.subjects.len());
-        item.subjects.extend(subjects.into_iter().take(room));
-    }
-    items
+    collect_items(entries, |entry| {
+        vec![Cow::Borrowed(entry.weakenings.as_slice())]
+    })
 }
 
 /// Weakening entries counted under each single reason: a removal of several actions counts
 /// once under each action. Kept in first-seen order.
 fn reason_items<'a>(entries: &'a [Entry<'a>]) -> Vec<WeakeningItem<'a>> {
+    collect_items(entries, |entry| {
+        entry
+            .weakenings
+            .iter()
+            .flat_map(single_reasons)
+            .map(|reason| Cow::Owned(vec![reason]))
+            .collect()
+    })
+}
+
+/// Items keyed by the reasons `keys` gives each weakening entry (and by whether it is a bypass
+/// association), counting objects and keeping the first few names.
+fn collect_items<'a>(
+    entries: &'a [Entry<'a>],
+    keys: impl Fn(&'a Entry<'a>) -> Vec<Cow<'a, [Weakening]>>,
+) -> Vec<WeakeningItem<'a>> {
+    let mut index_of: HashMap<(Cow<'a, [Weakening]>, bool), usize> = HashMap::new();
     let mut items: Vec<WeakeningItem<'a>> = Vec::new();
-    let mut index_of: HashMap<(Weakening, bool), usize> = HashMap::new();
     for entry in entries.iter().filter(|entry| !entry.weakenings.is_empty()) {
         let (kind, subjects, recipient_type, objects) = describe(entry);
-        for reason in entry.weakenings.iter().flat_map(single_reasons) {
+        for reasons in keys(entry) {
             let next = items.len();
             let index = *index_of
-                .entry((reason.clone(), kind == Kind::Bypass))
+                .entry((reasons.clone(), kind == Kind::Bypass))
                 .or_insert(next);
             if index == next {
                 items.push(WeakeningItem {
-                    reasons: Cow::Owned(vec![reason]),
+                    reasons,
                     kind,
                     objects: 0,
                     subjects: Vec::new(),
