@@ -12,7 +12,6 @@ use crate::policy::{MailboxPolicy, PolicyRef, PolicySet};
 use crate::state::snapshot::SplitVisitor;
 use crate::state::StateVisitor;
 use std::collections::{BTreeMap, HashMap, HashSet};
-use std::hash::Hasher;
 use std::sync::Arc;
 
 use super::conflict::CONFLICT_EXAMPLES;
@@ -34,16 +33,8 @@ pub struct Planner<'p> {
     /// Hashes of every mailbox's immutable id, to refuse two mailboxes that share one.
     ids: HashSet<u64>,
     duplicate_ids: (usize, Vec<String>),
+    identities: IdentityWatch,
     organization_seen: bool,
-}
-
-/// A case-insensitive hash of an immutable id: GUIDs and addresses ignore case.
-fn id_hash(id: &str) -> u64 {
-    let mut hasher = std::collections::hash_map::DefaultHasher::new();
-    for byte in id.bytes() {
-        hasher.write_u8(byte.to_ascii_lowercase());
-    }
-    hasher.finish()
 }
 
 /// Plans a tenant that is already in memory.
@@ -76,6 +67,7 @@ impl<'p> Planner<'p> {
             deprecated: [0; Action::ALL.len()],
             ids: HashSet::new(),
             duplicate_ids: (0, Vec::new()),
+            identities: IdentityWatch::new(policies),
             organization_seen: false,
         }
     }
@@ -156,8 +148,9 @@ impl<'p> Planner<'p> {
         for action in carried.intersection(deprecated_actions()).iter() {
             self.deprecated[action as usize] += 1;
         }
+        self.identities.observe(&mailbox.names);
         let id = mailbox.names.immutable_id();
-        if !self.ids.insert(id_hash(id)) {
+        if !self.ids.insert(name_hash(id)) {
             self.note_duplicate(id);
         }
     }
@@ -248,6 +241,9 @@ impl<'p> Planner<'p> {
                 listed.join(", ")
             ));
         }
+        self.plan
+            .warnings
+            .extend(self.identities.unmatched_warnings());
         for action in deprecated_actions().iter() {
             let count = self.deprecated[action as usize];
             if let (true, Remark::Deprecated { service_message }) =
@@ -278,6 +274,7 @@ impl SplitVisitor for Planner<'_> {
             deprecated,
             ids,
             duplicate_ids,
+            identities,
             organization_seen,
             ..
         } = later;
@@ -307,6 +304,7 @@ impl SplitVisitor for Planner<'_> {
         for (total, count) in self.deprecated.iter_mut().zip(deprecated) {
             *total += count;
         }
+        self.identities.merge(identities);
         self.duplicate_ids.0 += duplicate_ids.0;
         for id in duplicate_ids.1 {
             if self.duplicate_ids.1.len() < CONFLICT_EXAMPLES {
@@ -355,6 +353,7 @@ impl StateVisitor for Planner<'_> {
     }
 
     fn bypass(&mut self, association: BypassAssociation) {
+        self.identities.observe(&association.names);
         let selected: Vec<_> = self
             .policies
             .bypass
@@ -401,6 +400,10 @@ impl StateVisitor for Planner<'_> {
         self.observe_mailbox(&mailbox);
     }
 }
+
+#[path = "identity_watch.rs"]
+mod identity_watch;
+use identity_watch::{name_hash, IdentityWatch};
 
 #[path = "mailbox_diff.rs"]
 mod mailbox_diff;
