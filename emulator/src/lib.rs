@@ -32,6 +32,10 @@ pub struct ClientCredential {
     /// When set, a `client_secret` must equal it; a signed `client_assertion` is accepted either
     /// way (its signature is not verified).
     pub client_secret: Option<String>,
+    /// Federated identity credentials: the `sub` claims of a GitHub Actions ID token (issuer
+    /// `https://token.actions.githubusercontent.com`, audience `api://AzureADTokenExchange`)
+    /// that this app accepts as a client assertion, such as `repo:contoso/audit:ref:refs/heads/main`.
+    pub federated_subjects: Vec<String>,
 }
 
 #[derive(Clone, Debug)]

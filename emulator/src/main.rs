@@ -71,10 +71,12 @@ fn main() -> ExitCode {
                 Some((id, secret)) => ClientCredential {
                     client_id: id.into(),
                     client_secret: Some(secret.into()),
+                    federated_subjects: Vec::new(),
                 },
                 None => ClientCredential {
                     client_id: client.clone(),
                     client_secret: None,
+                    federated_subjects: Vec::new(),
                 },
             })
             .collect(),

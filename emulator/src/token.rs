@@ -69,7 +69,10 @@ pub fn issue(shared: &Shared, tenant: &str, request: &Request) -> Reply {
             {
                 return refuse(400, "invalid_request", 50027, "Invalid client_assertion_type; expected urn:ietf:params:oauth:client-assertion-type:jwt-bearer.".into());
             }
-            if let Err(reason) = check_assertion(assertion, client_id, &token_url) {
+            let federated = client
+                .map(|c| c.federated_subjects.as_slice())
+                .unwrap_or_default();
+            if let Err(reason) = check_assertion(assertion, client_id, &token_url, federated) {
                 return refuse(
                     401,
                     "invalid_client",
@@ -96,9 +99,19 @@ pub fn issue(shared: &Shared, tenant: &str, request: &Request) -> Reply {
     ))
 }
 
+/// The issuer of GitHub Actions ID tokens, and the audience Entra ID's federation expects.
+const GITHUB_ISSUER: &str = "https://token.actions.githubusercontent.com";
+const FEDERATION_AUDIENCE: &str = "api://AzureADTokenExchange";
+
 /// A client assertion must be a JWT with `aud` this token endpoint (or Entra's), and `iss` and
-/// `sub` the client. Its signature is not checked: the emulator holds no certificates.
-fn check_assertion(assertion: &str, client_id: &str, token_url: &str) -> Result<(), String> {
+/// `sub` the client; or a GitHub Actions ID token whose subject the app federates. Its signature
+/// is not checked: the emulator holds no keys.
+fn check_assertion(
+    assertion: &str,
+    client_id: &str,
+    token_url: &str,
+    federated_subjects: &[String],
+) -> Result<(), String> {
     let segments: Vec<&str> = assertion.split('.').collect();
     let [header, payload, signature] = segments.as_slice() else {
         return Err("expected three dot-separated segments".into());
@@ -121,6 +134,13 @@ fn check_assertion(assertion: &str, client_id: &str, token_url: &str) -> Result<
         return Err("the assertion is not signed".into());
     }
     let claim = |name: &str| claims.get(name).and_then(Value::as_str).unwrap_or("");
+    if claim("iss") == GITHUB_ISSUER {
+        let (subject, audience) = (claim("sub"), claim("aud"));
+        if audience != FEDERATION_AUDIENCE || !federated_subjects.iter().any(|s| s == subject) {
+            return Err(format!("No matching federated identity record found for presented assertion. Assertion Issuer: '{GITHUB_ISSUER}'. Assertion Subject: '{subject}'. Assertion Audience: '{audience}'"));
+        }
+        return Ok(());
+    }
     let audience = claim("aud");
     if audience != token_url && !audience.starts_with("https://login.microsoftonline.com/") {
         return Err(format!(

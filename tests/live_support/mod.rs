@@ -10,6 +10,8 @@ pub const TENANT: &str = "contoso.onmicrosoft.com";
 pub const CLIENT_ID: &str = "5e2b7c1a-auditform-tests";
 /// Distinctive, so that a test can prove it never shows up anywhere.
 pub const CLIENT_SECRET: &str = "Zq8~client-secret-7f3e9d1b4a";
+/// The workflow the app's federated credential trusts.
+pub const GITHUB_SUBJECT: &str = "repo:contoso/mailbox-audit:ref:refs/heads/main";
 
 pub fn start(faults: Faults) -> EmulatorHandle {
     let tenant = auditform_emulator::read_snapshot(Path::new("examples/tenant.json"))
@@ -19,6 +21,7 @@ pub fn start(faults: Faults) -> EmulatorHandle {
         clients: vec![ClientCredential {
             client_id: CLIENT_ID.into(),
             client_secret: Some(CLIENT_SECRET.into()),
+            federated_subjects: vec![GITHUB_SUBJECT.into()],
         }],
         faults,
         ..EmulatorConfig::default()

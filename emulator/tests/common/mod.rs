@@ -18,6 +18,7 @@ pub fn config(faults: Faults) -> EmulatorConfig {
         clients: vec![ClientCredential {
             client_id: CLIENT_ID.into(),
             client_secret: Some(SECRET.into()),
+            federated_subjects: Vec::new(),
         }],
         faults,
         ..EmulatorConfig::default()
