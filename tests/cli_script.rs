@@ -21,18 +21,23 @@ fn save_plan(dir: &Path, state: &Path) -> PathBuf {
     plan
 }
 
+/// `auditform script PLAN --out SCRIPT`.
+fn write_script(plan: &Path, script: &Path) -> std::process::Output {
+    auditform()
+        .arg("script")
+        .arg(plan)
+        .arg("--out")
+        .arg(script)
+        .output()
+        .unwrap()
+}
+
 #[test]
 fn the_example_plan_becomes_a_script_with_one_set_mailbox_per_mailbox() {
     let dir = tempfile::tempdir().unwrap();
     let plan = save_plan(dir.path(), Path::new("examples/tenant.json"));
     let script_path = dir.path().join("apply.ps1");
-    let output = auditform()
-        .arg("script")
-        .arg(&plan)
-        .arg("--out")
-        .arg(&script_path)
-        .output()
-        .unwrap();
+    let output = write_script(&plan, &script_path);
     assert_eq!(output.status.code(), Some(0), "{}", stderr_of(&output));
     let script = std::fs::read_to_string(&script_path).unwrap();
     let set_mailbox_calls = script
@@ -67,13 +72,7 @@ fn an_identity_with_a_newline_is_refused_and_no_file_is_written() {
     let plan = save_plan(dir.path(), &state);
 
     let script_path = dir.path().join("apply.ps1");
-    let output = auditform()
-        .arg("script")
-        .arg(&plan)
-        .arg("--out")
-        .arg(&script_path)
-        .output()
-        .unwrap();
+    let output = write_script(&plan, &script_path);
     assert_eq!(output.status.code(), Some(1));
     let stderr = stderr_of(&output);
     assert!(stderr.contains("control character"), "{stderr}");

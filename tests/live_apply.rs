@@ -48,11 +48,7 @@ fn with_a_tenth_of_requests_faulted_nothing_is_lost_and_nothing_is_applied_twice
         ..Faults::default()
     });
     let dir = tempfile::tempdir().unwrap();
-    let plan_file = dir.path().join("plan.json");
-    let plan = auditform(&emulator, &["plan", "--out", plan_file.to_str().unwrap()])
-        .output()
-        .unwrap();
-    assert!(plan.status.success(), "{}", stderr(&plan));
+    let plan_file = save_plan(&emulator, dir.path());
     let planned = planned_mailboxes(&plan_file);
     assert!(planned.len() > 5);
 
@@ -107,11 +103,7 @@ fn a_mailbox_the_service_refuses_is_reported_and_the_others_are_applied() {
 fn a_saved_plan_is_refused_when_the_tenant_changed_since() {
     let emulator = start(Faults::default());
     let dir = tempfile::tempdir().unwrap();
-    let plan_file = dir.path().join("plan.json");
-    let plan = auditform(&emulator, &["plan", "--out", plan_file.to_str().unwrap()])
-        .output()
-        .unwrap();
-    assert!(plan.status.success(), "{}", stderr(&plan));
+    let plan_file = save_plan(&emulator, dir.path());
     emulator
         .set_mailbox_property(
             "pilar@contoso.com",

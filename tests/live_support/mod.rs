@@ -65,6 +65,16 @@ pub fn plain(args: &[&str]) -> assert_cmd::Command {
     command
 }
 
+/// Saves the live plan of the bundled policies into `dir/plan.json`, asserting it succeeded.
+pub fn save_plan(emulator: &EmulatorHandle, dir: &Path) -> std::path::PathBuf {
+    let plan_file = dir.join("plan.json");
+    let plan = auditform(emulator, &["plan", "--out", plan_file.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(plan.status.success(), "{}", stderr(&plan));
+    plan_file
+}
+
 pub fn stdout(output: &std::process::Output) -> String {
     String::from_utf8_lossy(&output.stdout).into_owned()
 }
