@@ -141,9 +141,9 @@ pub struct SelectorSpec {
     pub exclude: Option<ExcludeSpec>,
 }
 
-/// `selector.exclude`: the selector's keys, without a nested `exclude`. It repeats the fields
-/// of [`SelectorSpec`] rather than sharing them through `#[serde(flatten)]`, because flatten
-/// turns off `deny_unknown_fields` and loses the positions errors need.
+/// `selector.exclude`: the selector's keys, without a nested `exclude`.
+// It repeats SelectorSpec's fields rather than sharing them through `#[serde(flatten)]`:
+// flatten turns off `deny_unknown_fields` and loses the positions errors need.
 #[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct ExcludeSpec {
