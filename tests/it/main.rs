@@ -1,0 +1,23 @@
+//! The integration tests, as one binary: each module is a former test file, and `support` holds
+//! what they share. One binary links once, which keeps the suite fast to build.
+
+mod support;
+
+mod apply_properties;
+mod ci_examples;
+mod cli_annotations;
+mod cli_apply;
+mod cli_apply_plan_file;
+mod cli_import;
+mod cli_plan;
+mod cli_plan_file;
+mod cli_schema;
+mod cli_script;
+mod docs;
+mod import_properties;
+mod live_apply;
+mod live_github_oidc;
+mod live_plan;
+mod live_secrets;
+mod plan_format_doc;
+mod plan_properties;
