@@ -7,6 +7,7 @@ pub mod apply;
 pub mod catalog;
 pub mod cli;
 pub mod commands;
+pub mod english;
 pub mod error;
 pub mod model;
 pub mod plan;

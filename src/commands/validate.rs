@@ -1,7 +1,7 @@
 use super::{print_warnings, Outcome};
 use crate::cli::PolicyArgs;
+use crate::english::counted;
 use crate::error::CliError;
-use crate::plan::counted;
 use crate::policy::load::load_dir;
 use std::io::Write;
 

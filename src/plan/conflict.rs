@@ -1,6 +1,7 @@
 //! Policy conflicts: two policies that give one object different verdicts at the same priority.
 //! They are errors, reported once per pair of policies with the objects they affect.
 
+use crate::english::{counted, thousands};
 use crate::policy::PolicyRef;
 use std::fmt;
 
@@ -76,23 +77,4 @@ impl PlanError {
             }
         }
     }
-}
-
-/// `count noun`, with thousands separators and the noun in the plural unless the count is one.
-pub fn counted(count: usize, singular: &str, plural: &str) -> String {
-    let noun = if count == 1 { singular } else { plural };
-    format!("{} {noun}", thousands(count))
-}
-
-/// Formats a count with thousands separators, as plans do.
-pub fn thousands(count: usize) -> String {
-    let digits = count.to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, digit) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(digit);
-    }
-    out
 }

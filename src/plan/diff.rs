@@ -6,6 +6,7 @@
 
 use super::{BypassChange, Change, OrganizationChange, Plan, SkipReason, Skipped};
 use crate::catalog::{deprecated_actions, Action, LicenceTier, Remark};
+use crate::english::counted;
 use crate::model::{ActionSet, BypassAssociation, Mailbox, Organization, Tenant};
 use crate::policy::resolve::{resolve_mailbox, resolve_scalar, Disagreement, Resolved};
 use crate::policy::{MailboxPolicy, PolicyRef, PolicySet};
@@ -15,7 +16,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Arc;
 
 use super::conflict::CONFLICT_EXAMPLES;
-pub use super::conflict::{counted, thousands, Conflict, PlanError};
+pub use super::conflict::{Conflict, PlanError};
 
 type ConflictKey = (&'static str, Vec<String>, PolicyRef, PolicyRef);
 

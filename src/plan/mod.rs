@@ -9,7 +9,7 @@ use crate::model::{ActionList, ActionSet, LogonSet, LogonType, RecipientType};
 use crate::policy::PolicyRef;
 use crate::timespan::TimeSpan;
 
-pub use diff::{counted, plan_tenant, thousands, Conflict, PlanError, Planner};
+pub use diff::{plan_tenant, Conflict, PlanError, Planner};
 
 /// A property's value before and after.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]

@@ -10,8 +10,8 @@
 //! This module builds the documents; `policy::load` writes them as YAML.
 
 use crate::catalog;
+use crate::english::counted;
 use crate::model::{ActionList, LogonType, Mailbox, MailboxNames, RecipientType, Tenant};
-use crate::plan;
 use crate::policy::schema::{self, Kind, API_VERSION};
 use crate::timespan::TimeSpan;
 use std::collections::BTreeMap;
@@ -130,7 +130,7 @@ pub fn import_tenant(tenant: &Tenant) -> Import {
     if fixed > 0 {
         notes.push(format!(
             "{} no policy: the audit configuration of a Microsoft 365 Group mailbox is fixed and can't be customized.",
-            plan::counted(fixed, "GroupMailbox mailbox has", "GroupMailbox mailboxes have")
+            counted(fixed, "GroupMailbox mailbox has", "GroupMailbox mailboxes have")
         ));
     }
     Import { files, notes }
@@ -175,7 +175,7 @@ fn bypass_policies(tenant: &Tenant) -> Vec<PolicyDocument> {
             "bypass-imported-exceptions",
             format!(
                 "{} bypassed mailbox audit logging when imported; review whether each still must.",
-                plan::counted(bypassing.len(), "account", "accounts")
+                counted(bypassing.len(), "account", "accounts")
             ),
             Spec::Bypass(BypassSpec {
                 priority: OVERRIDE_PRIORITY,
@@ -217,7 +217,7 @@ fn type_policies(
     let description = if overridden.is_empty() {
         format!(
             "The audit settings every {type_name} mailbox had when imported ({}).",
-            plan::counted(mailboxes.len(), "mailbox", "mailboxes")
+            counted(mailboxes.len(), "mailbox", "mailboxes")
         )
     } else {
         format!(
@@ -279,7 +279,7 @@ fn numbered_identity_policies(
                 &format!("{stem}-imported-{}", first_number + offset),
                 format!(
                     "The audit settings {} had when imported.",
-                    plan::counted(
+                    counted(
                         members.len(),
                         &format!("{what} mailbox"),
                         &format!("{what} mailboxes")

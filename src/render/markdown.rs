@@ -14,8 +14,9 @@
 
 use super::group::group_changes;
 use super::label::printable;
-use super::style::{counted, thousands, Palette};
+use super::style::Palette;
 use super::text::{entries, Entry, Item, PlanWriter};
+use crate::english::{counted, thousands};
 use crate::plan::Plan;
 use escape::{diff_lines, diff_safe};
 use std::io::{self, Write};

@@ -3,10 +3,10 @@
 
 use super::super::group::ChangeGroup;
 use super::super::label::{plain_subject, quoted, quoted_subject};
-use super::super::style::{counted, thousands};
 use super::super::text::{Entry, Item};
 use super::super::text_blocks::reasons;
 use super::escape::inline;
+use crate::english::{counted, thousands};
 use crate::model::RecipientType;
 use crate::plan::{Plan, Subject, Weakening};
 use std::borrow::Cow;

@@ -7,8 +7,9 @@
 //! to people (display names, addresses, policies) appear only in `#` line comments and in
 //! quoted labels, with control characters replaced, so nothing can end a comment early.
 
+use crate::english::counted;
 use crate::model::LogonType;
-use crate::plan::{counted, MailboxChange, Plan, Subject, Weakening};
+use crate::plan::{MailboxChange, Plan, Subject, Weakening};
 use crate::service::{params_for_change, ListEdit, SetMailboxParams};
 use std::fmt::Write as _;
 

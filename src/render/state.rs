@@ -5,6 +5,7 @@ use super::label::printable;
 use super::style::{Palette, Role};
 use super::TextOptions;
 use crate::catalog::LicenceTier;
+use crate::english::thousands;
 use crate::model::{ActionList, BypassAssociation, LogonType, Mailbox, Organization, Tenant};
 use std::io::{self, Write};
 
@@ -12,10 +13,7 @@ use std::io::{self, Write};
 pub fn render_state(tenant: &Tenant, options: &TextOptions, out: &mut dyn Write) -> io::Result<()> {
     let mut out = io::BufWriter::new(out);
     let palette = Palette::new(options.color);
-    let heading = format!(
-        "Mailboxes ({})",
-        super::style::thousands(tenant.mailboxes.len())
-    );
+    let heading = format!("Mailboxes ({})", thousands(tenant.mailboxes.len()));
     writeln!(out, "{}", palette.paint(Role::Header, heading))?;
     writeln!(out)?;
     for mailbox in &tenant.mailboxes {
@@ -31,7 +29,7 @@ pub fn render_state(tenant: &Tenant, options: &TextOptions, out: &mut dyn Write)
     writeln!(out)?;
     let heading = format!(
         "Audit bypass associations ({})",
-        super::style::thousands(tenant.bypass.len())
+        thousands(tenant.bypass.len())
     );
     writeln!(out, "{}", palette.paint(Role::Header, heading))?;
     for association in &tenant.bypass {

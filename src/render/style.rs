@@ -1,5 +1,5 @@
-//! Colour and number formatting shared by the text renderers. Whether colour is wanted is the
-//! caller's decision (NO_COLOR, `--no-color`, a terminal); a palette only honours it.
+//! Colour shared by the text renderers. Whether colour is wanted is the caller's decision
+//! (NO_COLOR, `--no-color`, a terminal); a palette only honours it.
 
 use anstyle::{AnsiColor, Style};
 use std::fmt;
@@ -78,27 +78,9 @@ impl<T: fmt::Display> fmt::Display for Painted<T> {
     }
 }
 
-pub use crate::plan::{counted, thousands};
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn thousands_are_separated_by_commas() {
-        let cases = [
-            (0, "0"),
-            (7, "7"),
-            (999, "999"),
-            (1_000, "1,000"),
-            (3_412, "3,412"),
-            (100_000, "100,000"),
-            (1_234_567, "1,234,567"),
-        ];
-        for (count, expected) in cases {
-            assert_eq!(thousands(count), expected);
-        }
-    }
 
     #[test]
     fn a_plain_style_writes_no_escape_codes() {

@@ -7,9 +7,10 @@
 
 use super::group::{group_changes, ChangeGroup};
 use super::label::{printable, quoted_subject};
-use super::style::{counted, thousands, Palette, Role};
+use super::style::{Palette, Role};
 use super::text_blocks::{group_noun, reasons};
 use super::TextOptions;
+use crate::english::{counted, thousands};
 use crate::plan::{BypassChange, MailboxChange, OrganizationChange, Plan, Skipped, Weakening};
 use std::collections::HashMap;
 use std::io::{self, Write};

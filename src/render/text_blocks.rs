@@ -3,8 +3,9 @@
 
 use super::group::ChangeGroup;
 use super::label::{plain_subject, printable, quoted, quoted_subject};
-use super::style::{counted, thousands, Role};
+use super::style::Role;
 use super::text::PlanWriter;
+use crate::english::{counted, thousands};
 use crate::model::{ActionList, LogonSet, LogonType};
 use crate::plan::{
     BypassChange, Change, ListChange, MailboxChange, OrganizationChange, Subject, Weakening,
