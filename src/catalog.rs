@@ -5,8 +5,12 @@
 //! [`CATALOG`] is the only statement of these facts in the code base. Validation, defaults,
 //! licence checks, the emulator and every error message read from it.
 
-use crate::model::{ActionSet, LogonType};
 use std::fmt;
+
+mod action_set;
+mod logon_type;
+pub use action_set::ActionSet;
+pub use logon_type::LogonType;
 
 /// A mailbox audit action the catalog knows. Discriminants index [`CATALOG`] and the bits of
 /// [`ActionSet`], so the order here is the order of the table.

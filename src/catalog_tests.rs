@@ -1,5 +1,5 @@
 use super::*;
-use crate::model::LogonType::{Admin, Delegate, Owner};
+use LogonType::{Admin, Delegate, Owner};
 
 /// The action table of the design contract (DESIGN §1.1), verbatim. Each row is checked
 /// against [`CATALOG`], so the code and the contract cannot drift apart silently.
