@@ -114,6 +114,9 @@ pub use crate::timespan::TimeSpan;
 mod identity;
 pub use identity::{MailboxNames, RecipientType};
 
+mod visit;
+pub use visit::{SplitVisitor, StateVisitor};
+
 /// The mailbox properties auditform manages.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct AuditSettings {

@@ -5,8 +5,7 @@
 //! [`DRAW_AFTER`], so that quick commands never flicker. In CI logs, piped output and under
 //! `TERM=dumb` it stays hidden, and stdout is never touched.
 
-use crate::model::{BypassAssociation, Mailbox, Organization};
-use crate::state::StateVisitor;
+use crate::model::{BypassAssociation, Mailbox, Organization, StateVisitor};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::io::IsTerminal;
 use std::sync::atomic::{AtomicBool, Ordering};

@@ -2,9 +2,10 @@
 
 use crate::cli::{LiveArgs, StateArgs};
 use crate::error::CliError;
+use crate::model::StateVisitor;
 use crate::state::exo::{Credentials, ExoClient, ExoConfig};
 use crate::state::snapshot::SnapshotFile;
-use crate::state::{ReadOptions, StateVisitor};
+use crate::state::ReadOptions;
 
 /// Where a command reads current state from.
 pub enum Source {

@@ -2,14 +2,13 @@ use super::live::Source;
 use super::{print_warnings, Outcome};
 use crate::cli::{Format, PlanArgs};
 use crate::error::CliError;
-use crate::model::{BypassAssociation, Mailbox, Organization};
+use crate::model::{BypassAssociation, Mailbox, Organization, SplitVisitor, StateVisitor};
 use crate::plan::planfile::{self, PlanFileInfo, PlannedState};
 use crate::plan::{Plan, Planner};
 use crate::policy::load::load_dir;
 use crate::progress::Progress;
 use crate::render::{render_json, render_markdown, render_text, TextOptions};
-use crate::state::snapshot::SplitVisitor;
-use crate::state::{ReadOptions, StateVisitor};
+use crate::state::ReadOptions;
 use std::io::Write;
 use std::path::Path;
 

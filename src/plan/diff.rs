@@ -7,11 +7,11 @@
 use super::{BypassChange, Change, OrganizationChange, Plan, SkipReason, Skipped};
 use crate::catalog::{deprecated_actions, Action, LicenceTier, Remark};
 use crate::english::counted;
-use crate::model::{ActionSet, BypassAssociation, Mailbox, Organization, Tenant};
+use crate::model::{
+    ActionSet, BypassAssociation, Mailbox, Organization, SplitVisitor, StateVisitor, Tenant,
+};
 use crate::policy::resolve::{resolve_mailbox, resolve_scalar, Disagreement, Resolved};
 use crate::policy::{MailboxPolicy, PolicyRef, PolicySet};
-use crate::state::snapshot::SplitVisitor;
-use crate::state::StateVisitor;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Arc;
 

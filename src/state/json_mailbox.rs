@@ -6,9 +6,9 @@ use super::json_values::{AnyProperty, ClassifyKey, EachName, Flag, OptionalText,
 use crate::catalog::{self, LicenceTier};
 use crate::model::{
     ActionList, AuditSettings, BypassAssociation, LogonSet, LogonType, Mailbox, MailboxNames,
-    Organization, PropertyValue, RecipientType,
+    Organization, PropertyValue, RecipientType, StateVisitor,
 };
-use crate::state::{ReadOptions, StateVisitor};
+use crate::state::ReadOptions;
 use crate::timespan::TimeSpan;
 use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use std::fmt;

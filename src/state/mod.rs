@@ -8,17 +8,10 @@ pub mod snapshot;
 mod snapshot_patch;
 pub mod snapshot_write;
 
-use crate::model::{BypassAssociation, Mailbox, Organization, Tenant};
+use crate::model::{BypassAssociation, Mailbox, Organization, StateVisitor};
 use crate::plan::{Plan, Subject};
 use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
-
-/// Receives what a source reads, in the source's order.
-pub trait StateVisitor {
-    fn organization(&mut self, organization: Organization);
-    fn bypass(&mut self, association: BypassAssociation);
-    fn mailbox(&mut self, mailbox: Mailbox);
-}
 
 /// What a reader keeps beyond the properties auditform manages.
 #[derive(Clone, Debug, Default)]
@@ -32,19 +25,6 @@ impl ReadOptions {
         self.extra_properties
             .iter()
             .any(|wanted| wanted.eq_ignore_ascii_case(property))
-    }
-}
-
-/// Collecting everything is the simple visitor, for small tenants and tests.
-impl StateVisitor for Tenant {
-    fn organization(&mut self, organization: Organization) {
-        self.organization = Some(organization);
-    }
-    fn bypass(&mut self, association: BypassAssociation) {
-        self.bypass.push(association);
-    }
-    fn mailbox(&mut self, mailbox: Mailbox) {
-        self.mailboxes.push(mailbox);
     }
 }
 

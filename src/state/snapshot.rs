@@ -15,10 +15,11 @@ mod json_values;
 mod stream;
 
 pub use error::StateError;
-pub use stream::{read_array_stream, read_array_stream_split, SplitVisitor, StreamTuning};
+pub use stream::{read_array_stream, read_array_stream_split, StreamTuning};
 
 use crate::catalog::LicenceTier;
-use crate::state::{ReadOptions, StateVisitor};
+use crate::model::{SplitVisitor, StateVisitor};
+use crate::state::ReadOptions;
 use error::{Position, Problem};
 use json_mailbox::{BypassArray, Context, Key, MailboxArray, MailboxBuilder, OrganizationSeed};
 use json_values::ClassifyKey;

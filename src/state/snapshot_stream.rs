@@ -9,8 +9,8 @@
 
 use super::error::{Position, Problem, StateError};
 use super::json_mailbox::{Context, MailboxSeed};
-use crate::model::{BypassAssociation, Mailbox, Organization};
-use crate::state::{ReadOptions, StateVisitor};
+use crate::model::{BypassAssociation, Mailbox, Organization, SplitVisitor, StateVisitor};
+use crate::state::ReadOptions;
 use serde::de::DeserializeSeed;
 use std::io::Read;
 use std::ops::Range;
@@ -32,15 +32,6 @@ impl Default for StreamTuning {
             workers: std::thread::available_parallelism().map_or(1, |n| n.get().min(4)),
         }
     }
-}
-
-/// A visitor that can be split so that workers visit blocks in parallel, each into its own
-/// part, and merged back in file order: the result is the same as one visitor's.
-pub trait SplitVisitor: StateVisitor + Send + Sync + Sized {
-    /// An empty part that visits like this one.
-    fn split(&self) -> Self;
-    /// Takes in a part that visited the objects right after everything this one has visited.
-    fn merge(&mut self, later: Self);
 }
 
 /// Reads a top-level JSON array of mailboxes from `source`. The array must be the whole

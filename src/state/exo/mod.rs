@@ -1,6 +1,6 @@
 //! Live Exchange Online through the admin REST endpoint that the ExchangeOnlineManagement
 //! module itself uses (DESIGN §1.4): configuration, authentication, reading state into a
-//! [`StateVisitor`](crate::state::StateVisitor), and writing a plan's changes in `$batch`
+//! [`StateVisitor`](crate::model::StateVisitor), and writing a plan's changes in `$batch`
 //! requests with retries.
 
 pub mod auth;

@@ -3,9 +3,10 @@
 //! visitor.
 
 use super::{ExoClient, ExoError};
+use crate::model::StateVisitor;
 use crate::model::{Mailbox, Tenant};
 use crate::state::snapshot::read_snapshot_bytes;
-use crate::state::{ReadOptions, StateVisitor};
+use crate::state::ReadOptions;
 use serde_json::{json, Value};
 
 /// Get-Mailbox rather than Get-EXOMailbox: it is the cmdlet the endpoint's InvokeCommand
