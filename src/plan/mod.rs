@@ -3,6 +3,9 @@
 
 pub mod conflict;
 pub mod diff;
+pub mod document;
+#[cfg(test)]
+pub(crate) mod fixtures;
 pub mod planfile;
 
 use crate::model::{ActionList, ActionSet, LogonSet, LogonType, RecipientType};

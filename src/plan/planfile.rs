@@ -8,39 +8,16 @@
 //!
 //! Encoding and decoding are pure; [`save`] and [`load`] are the thin file edges around them.
 
+use crate::plan::document::{streaming_document, DocumentError, PlanDocument, FORMAT_MAJOR};
+pub use crate::plan::document::{PlanFileInfo, PlannedState};
 use crate::plan::Plan;
-use crate::render::json::{streaming_document, DocumentError, PlanDocument, FORMAT_MAJOR};
 use crate::state::atomic_write::write_atomically;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use sha2::{Digest, Sha256};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
 const DIGEST_PREFIX: &str = "sha256:";
-
-/// What a plan file records beyond the plan itself.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct PlanFileInfo {
-    /// `auditform <version>`.
-    pub created_by: String,
-    /// `sha256:<hex>` over the policy files, sorted by path, when known.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub policies_digest: Option<String>,
-    /// Exactly which state the plan was made from, so that `apply FILE` targets it wherever
-    /// it runs. Absent from plan files of older versions, and when it could not be known.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub state: Option<PlannedState>,
-}
-
-/// The state a plan was made from, as a plan file records it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "lowercase")]
-pub enum PlannedState {
-    /// A state file, by its canonical absolute path.
-    Snapshot { path: String },
-    /// A live Exchange Online tenant, as `--tenant` and `--endpoint` named it.
-    Exo { tenant: String, endpoint: String },
-}
 
 impl PlannedState {
     /// The state file at `path`, by its canonical absolute path; `None` when the file can't
@@ -50,23 +27,6 @@ impl PlannedState {
         Some(PlannedState::Snapshot {
             path: canonical.into_os_string().into_string().ok()?,
         })
-    }
-}
-
-impl PlanFileInfo {
-    /// Written by this build.
-    pub fn new(policies_digest: Option<String>) -> Self {
-        PlanFileInfo {
-            created_by: format!("auditform {}", env!("CARGO_PKG_VERSION")),
-            policies_digest,
-            state: None,
-        }
-    }
-
-    /// Records the state the plan was made from.
-    pub fn with_state(mut self, state: Option<PlannedState>) -> Self {
-        self.state = state;
-        self
     }
 }
 

@@ -1,6 +1,6 @@
 use super::*;
-use crate::render::json::tests::{rich_plan, without_policy_locations};
-use crate::render::render_json;
+use crate::plan::document;
+use crate::plan::fixtures::{rich_plan, without_policy_locations};
 
 fn info() -> PlanFileInfo {
     PlanFileInfo {
@@ -57,7 +57,7 @@ fn a_plan_file_is_the_json_document_plus_its_plan_file_section_and_digest_last()
     file.shift_remove("plan_file");
 
     let mut document = Vec::new();
-    render_json(&plan, &mut document).expect("writing to memory does not fail");
+    document::write(&plan, &mut document).expect("writing to memory does not fail");
     let document: serde_json::Map<String, serde_json::Value> =
         serde_json::from_slice(&document).expect("the document is JSON");
     assert_eq!(file, document);
@@ -142,7 +142,7 @@ fn refusals_say_what_is_wrong_and_how_to_recover() {
     let text = saved(&rich_plan());
     let json_output = {
         let mut out = Vec::new();
-        render_json(&rich_plan(), &mut out).expect("writing to memory does not fail");
+        document::write(&rich_plan(), &mut out).expect("writing to memory does not fail");
         String::from_utf8(out).expect("UTF-8")
     };
     let cases = [

@@ -1,5 +1,5 @@
 use super::*;
-use crate::render::fixtures::*;
+use crate::plan::fixtures::*;
 use LogonType::*;
 
 fn sizes(groups: &[ChangeGroup<'_>]) -> Vec<usize> {

@@ -1,7 +1,7 @@
 use super::*;
 use crate::model::LogonType::*;
+use crate::plan::fixtures::*;
 use crate::plan::{MailboxChange, SkipReason};
-use crate::render::fixtures::*;
 
 fn render(plan: &Plan) -> String {
     let mut out = Vec::new();

@@ -26,6 +26,3 @@ pub struct TextOptions {
     /// Every mailbox on its own instead of identical changes grouped.
     pub expand: bool,
 }
-
-#[cfg(test)]
-pub(crate) mod fixtures;

@@ -1,6 +1,6 @@
 use super::*;
+use crate::plan::fixtures::*;
 use crate::plan::Plan;
-use crate::render::fixtures::*;
 
 fn plan_of(changes: Vec<MailboxChange>) -> Plan {
     Plan {

@@ -1,7 +1,7 @@
 use super::*;
 use crate::model::LogonType::*;
+use crate::plan::fixtures::*;
 use crate::plan::SkipReason;
-use crate::render::fixtures::*;
 
 fn render_with(plan: &Plan, options: TextOptions) -> String {
     let mut out = Vec::new();
@@ -195,7 +195,7 @@ fn skipped_mailboxes_are_listed_with_the_reason_and_grouped_when_many() {
     };
     let mut skipped = vec![skipped("Alex Wilber", "alex@contoso.com", licence.clone())];
     skipped.extend((1..=8).map(|n| {
-        super::super::fixtures::skipped(
+        crate::plan::fixtures::skipped(
             &format!("Team {n}"),
             &format!("team{n}@contoso.com"),
             SkipReason::FixedConfiguration,

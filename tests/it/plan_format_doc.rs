@@ -108,7 +108,7 @@ fn the_example_in_the_doc_is_a_document_of_documented_fields_that_reads_as_a_pla
     for path in paths_of(&value) {
         assert!(documented.contains(&path), "{path} is not documented");
     }
-    let document: auditform::render::json::PlanDocument =
+    let document: auditform::plan::document::PlanDocument =
         serde_json::from_value(value).expect("the example is a plan document");
     let plan = document.into_plan().expect("the example describes a plan");
     assert_eq!(plan.to_change(), 1);

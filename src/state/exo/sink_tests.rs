@@ -1,6 +1,6 @@
 use super::*;
 use crate::model::{ActionList, LogonSet};
-use crate::render::fixtures::{list_change, mailbox, owner_sign_ins, Build};
+use crate::plan::fixtures::{list_change, mailbox, owner_sign_ins, Build};
 use crate::timespan::TimeSpan;
 
 #[test]

@@ -1,86 +1,10 @@
 use super::*;
-use crate::model::LogonType::*;
-use crate::render::fixtures::*;
+use crate::plan::fixtures::*;
 use proptest::prelude::*;
-
-/// A plan with every kind of change the document can carry.
-pub(crate) fn rich_plan() -> Plan {
-    Plan {
-        source: "snapshot examples/tenant.json".to_string(),
-        mailbox_changes: vec![
-            owner_sign_ins("Pilar Pinilla", "pilar@contoso.com")
-                .enabled(false, true)
-                .note(
-                    "the service ignores AuditEnabled for UserMailbox: auditing is on by default",
-                ),
-            mailbox("Conference Room 1", "room1@contoso.com")
-                .recipient(RecipientType::RoomMailbox)
-                .enabled(true, false)
-                .log_age_days(180, 30)
-                .list(
-                    Admin,
-                    list_change(
-                        &["Update", "MessageBind", "FutureAction"],
-                        &["Copy"],
-                        &["MessageBind", "FutureAction"],
-                    ),
-                )
-                .list(Delegate, list_change(&["SendAs"], &["FolderBind"], &[]))
-                .restore(Owner)
-                .default_audit_set(&[Admin, Delegate], &[Owner])
-                .with(|change| change.subject.address = None)
-                .policy("rooms-exactly"),
-        ],
-        organization_change: Some(organization(false, true)),
-        bypass_changes: vec![bypass("svc-backup", false, true)],
-        skipped: vec![
-            skipped(
-                "Sales Team",
-                "sales@contoso.com",
-                SkipReason::FixedConfiguration,
-            ),
-            skipped(
-                "Alex Wilber",
-                "alexw@contoso.com",
-                SkipReason::LicenceRequired {
-                    actions: vec!["MailItemsAccessed".to_string()],
-                },
-            ),
-        ],
-        warnings: vec!["1 mailbox carries MessageBind, which the service deprecated".to_string()],
-        unchanged: 7,
-    }
-}
-
-/// The plan as it reads back from a document, which names policies without their location.
-pub(crate) fn without_policy_locations(mut plan: Plan) -> Plan {
-    let forget = |policies: &mut Vec<PolicyRef>| {
-        for policy in policies {
-            policy.source = SourceLocation {
-                file: "".into(),
-                line: 0,
-                column: 0,
-            };
-        }
-    };
-    plan.mailbox_changes
-        .iter_mut()
-        .for_each(|c| forget(&mut c.policies));
-    plan.organization_change
-        .iter_mut()
-        .for_each(|c| forget(&mut c.policies));
-    plan.bypass_changes
-        .iter_mut()
-        .for_each(|c| forget(&mut c.policies));
-    plan.skipped
-        .iter_mut()
-        .for_each(|c| forget(&mut c.policies));
-    plan
-}
 
 fn json_of(plan: &Plan) -> String {
     let mut out = Vec::new();
-    render_json(plan, &mut out).expect("writing to memory does not fail");
+    write(plan, &mut out).expect("writing to memory does not fail");
     String::from_utf8(out).expect("serde_json writes UTF-8")
 }
 

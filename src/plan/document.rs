@@ -1,0 +1,401 @@
+//! The plan as a JSON document (DESIGN §3), for tools. `plan --format json`, `show FILE
+//! --format json` and saved plan files all carry this one document; `docs/plan-format.md`
+//! describes every field. This module both writes it and reads it back (`read`), so that the
+//! format is stated once; `render::json` and `plan::planfile` only use it.
+//!
+//! The document is built from dedicated serde types rather than from the plan types, so that
+//! the plan can change shape without changing the format, and so that a saved plan can be read
+//! back into a [`Plan`] for `show` and `apply`.
+
+use crate::catalog::Action;
+use crate::model::{ActionList, ActionSet, LogonSet, LogonType, RecipientType};
+use crate::plan::{
+    BypassChange, Change, ListChange, MailboxChange, OrganizationChange, Plan, SkipReason, Skipped,
+    Subject,
+};
+use crate::policy::{PolicyRef, SourceLocation};
+use crate::timespan::TimeSpan;
+use serde::{Deserialize, Serialize};
+use std::io::{self, Write};
+
+/// The version this build writes. Minor versions only add fields, so any 1.x can be read.
+pub const FORMAT_VERSION: &str = "1.0";
+/// The major version this build reads.
+pub const FORMAT_MAJOR: u64 = 1;
+
+/// The document. `M` is how the mailbox changes are held: a list when read, and a lazy view of
+/// the plan when written, so that writing 100,000 changes never holds a second copy of them.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PlanDocument<M = Vec<MailboxChangeDocument>> {
+    pub format_version: String,
+    pub auditform_version: String,
+    pub source: String,
+    pub summary: Summary,
+    pub mailbox_changes: M,
+    pub organization_changes: Vec<OrganizationChangeDocument>,
+    pub bypass_changes: Vec<BypassChangeDocument>,
+    pub skipped: Vec<SkippedDocument>,
+    pub warnings: Vec<String>,
+    /// Only in saved plan files.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub plan_file: Option<PlanFileInfo>,
+    /// Only in saved plan files, and always the last key: see `plan::planfile`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub digest: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Summary {
+    pub to_change: usize,
+    pub unchanged: usize,
+    pub skipped: usize,
+    pub weakening: usize,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MailboxChangeDocument {
+    pub id: String,
+    pub identity: String,
+    pub display_name: String,
+    pub address: Option<String>,
+    pub recipient_type_details: String,
+    pub policies: Vec<String>,
+    pub weakens: bool,
+    pub weakenings: Vec<String>,
+    pub fingerprint: String,
+    pub changes: MailboxProperties,
+    pub restore_default_audit_set: Vec<String>,
+    pub notes: Vec<String>,
+}
+
+/// Only the properties that change are present, named as Get-Mailbox names them.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MailboxProperties {
+    #[serde(
+        rename = "AuditEnabled",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub audit_enabled: Option<ValueChange<bool>>,
+    #[serde(
+        rename = "AuditLogAgeLimit",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub audit_log_age_limit: Option<ValueChange<String>>,
+    #[serde(
+        rename = "AuditAdmin",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub audit_admin: Option<ListChangeDocument>,
+    #[serde(
+        rename = "AuditDelegate",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub audit_delegate: Option<ListChangeDocument>,
+    #[serde(
+        rename = "AuditOwner",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub audit_owner: Option<ListChangeDocument>,
+    #[serde(
+        rename = "DefaultAuditSet",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub default_audit_set: Option<ValueChange<Vec<String>>>,
+}
+
+impl MailboxProperties {
+    fn list_mut(&mut self, logon: LogonType) -> &mut Option<ListChangeDocument> {
+        match logon {
+            LogonType::Admin => &mut self.audit_admin,
+            LogonType::Delegate => &mut self.audit_delegate,
+            LogonType::Owner => &mut self.audit_owner,
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ValueChange<T> {
+    pub before: T,
+    pub after: T,
+}
+
+/// Action names are canonical, in catalog order, with names the catalog does not know last.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ListChangeDocument {
+    pub before: Vec<String>,
+    pub after: Vec<String>,
+    pub add: Vec<String>,
+    pub remove: Vec<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrganizationChangeDocument {
+    pub changes: OrganizationProperties,
+    pub policies: Vec<String>,
+    pub weakens: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrganizationProperties {
+    #[serde(rename = "AuditDisabled")]
+    pub audit_disabled: ValueChange<bool>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BypassChangeDocument {
+    pub id: String,
+    pub identity: String,
+    pub display_name: String,
+    pub address: Option<String>,
+    pub changes: BypassProperties,
+    pub policies: Vec<String>,
+    pub weakens: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BypassProperties {
+    #[serde(rename = "AuditBypassEnabled")]
+    pub audit_bypass_enabled: ValueChange<bool>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SkippedDocument {
+    pub id: String,
+    pub identity: String,
+    pub display_name: String,
+    pub address: Option<String>,
+    pub recipient_type_details: String,
+    pub reason: String,
+    pub reason_code: ReasonCode,
+    /// Only for `licence_required`: the actions that need the licence.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub actions: Option<Vec<String>>,
+    pub policies: Vec<String>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReasonCode {
+    FixedConfiguration,
+    LicenceRequired,
+}
+
+/// What a plan file records beyond the plan itself.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PlanFileInfo {
+    /// `auditform <version>`.
+    pub created_by: String,
+    /// `sha256:<hex>` over the policy files, sorted by path, when known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub policies_digest: Option<String>,
+    /// Exactly which state the plan was made from, so that `apply FILE` targets it wherever
+    /// it runs. Absent from plan files of older versions, and when it could not be known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub state: Option<PlannedState>,
+}
+
+/// The state a plan was made from, as a plan file records it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "lowercase")]
+pub enum PlannedState {
+    /// A state file, by its canonical absolute path.
+    Snapshot { path: String },
+    /// A live Exchange Online tenant, as `--tenant` and `--endpoint` named it.
+    Exo { tenant: String, endpoint: String },
+}
+
+impl PlanFileInfo {
+    /// Written by this build.
+    pub fn new(policies_digest: Option<String>) -> Self {
+        PlanFileInfo {
+            created_by: format!("auditform {}", env!("CARGO_PKG_VERSION")),
+            policies_digest,
+            state: None,
+        }
+    }
+
+    /// Records the state the plan was made from.
+    pub fn with_state(mut self, state: Option<PlannedState>) -> Self {
+        self.state = state;
+        self
+    }
+}
+
+/// A document that does not describe a plan this build can carry out.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DocumentError {
+    #[error("`{at}`: {problem}")]
+    InvalidValue { at: String, problem: String },
+    #[error("`organization_changes` holds {count} entries; a tenant has one organization config")]
+    SeveralOrganizationChanges { count: usize },
+}
+
+/// Writes the plan's document, pretty-printed and ending in a newline. The same plan always
+/// gives the same bytes.
+pub fn write(plan: &Plan, out: &mut dyn Write) -> io::Result<()> {
+    let mut out = io::BufWriter::new(out);
+    serde_json::to_writer_pretty(&mut out, &streaming_document(plan))?;
+    out.write_all(b"\n")?;
+    out.flush()
+}
+
+/// The mailbox changes of a plan, turned into their documents one at a time as they are written.
+pub struct LazyMailboxChanges<'a>(&'a [MailboxChange]);
+
+impl Serialize for LazyMailboxChanges<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.0.iter().map(mailbox_document))
+    }
+}
+
+/// The plan's document for writing: the same bytes as [`PlanDocument::from_plan`] gives.
+pub fn streaming_document(plan: &Plan) -> PlanDocument<LazyMailboxChanges<'_>> {
+    document_with(plan, LazyMailboxChanges(&plan.mailbox_changes))
+}
+
+fn document_with<M>(plan: &Plan, mailbox_changes: M) -> PlanDocument<M> {
+    PlanDocument {
+        format_version: FORMAT_VERSION.to_string(),
+        auditform_version: env!("CARGO_PKG_VERSION").to_string(),
+        source: plan.source.clone(),
+        summary: Summary {
+            to_change: plan.to_change(),
+            unchanged: plan.unchanged,
+            skipped: plan.skipped.len(),
+            weakening: plan.weakening_count(),
+        },
+        mailbox_changes,
+        organization_changes: plan
+            .organization_change
+            .iter()
+            .map(organization_document)
+            .collect(),
+        bypass_changes: plan.bypass_changes.iter().map(bypass_document).collect(),
+        skipped: plan.skipped.iter().map(skipped_document).collect(),
+        warnings: plan.warnings.clone(),
+        plan_file: None,
+        digest: None,
+    }
+}
+
+impl PlanDocument {
+    pub fn from_plan(plan: &Plan) -> PlanDocument {
+        document_with(
+            plan,
+            plan.mailbox_changes.iter().map(mailbox_document).collect(),
+        )
+    }
+}
+
+fn names<'a>(names: impl IntoIterator<Item = &'a str>) -> Vec<String> {
+    names.into_iter().map(str::to_string).collect()
+}
+
+fn policy_names(policies: &[PolicyRef]) -> Vec<String> {
+    policies
+        .iter()
+        .map(|policy| policy.name.to_string())
+        .collect()
+}
+
+fn mailbox_document(change: &MailboxChange) -> MailboxChangeDocument {
+    let mut properties = MailboxProperties {
+        audit_enabled: change.enabled.as_ref().map(|c| ValueChange {
+            before: c.before,
+            after: c.after,
+        }),
+        audit_log_age_limit: change.log_age_limit.as_ref().map(|c| ValueChange {
+            before: c.before.to_string(),
+            after: c.after.to_string(),
+        }),
+        default_audit_set: change.default_audit_set.as_ref().map(|c| ValueChange {
+            before: names(c.before.names()),
+            after: names(c.after.names()),
+        }),
+        ..MailboxProperties::default()
+    };
+    for logon in LogonType::ALL {
+        *properties.list_mut(logon) = change.list(logon).map(|list| ListChangeDocument {
+            before: names(list.before.names()),
+            after: names(list.after.names()),
+            add: names(list.add.names()),
+            remove: names(list.remove.names()),
+        });
+    }
+    let weakenings: Vec<String> = change.weakenings().iter().map(|w| w.to_string()).collect();
+    MailboxChangeDocument {
+        id: change.subject.id.clone(),
+        identity: change.subject.identity.clone(),
+        display_name: change.subject.display_name.clone(),
+        address: change.subject.address.clone(),
+        recipient_type_details: change.recipient_type.name().to_string(),
+        policies: policy_names(&change.policies),
+        weakens: !weakenings.is_empty(),
+        weakenings,
+        fingerprint: change.fingerprint.clone(),
+        changes: properties,
+        restore_default_audit_set: names(change.restore_defaults.names()),
+        notes: change.notes.clone(),
+    }
+}
+
+fn organization_document(change: &OrganizationChange) -> OrganizationChangeDocument {
+    OrganizationChangeDocument {
+        changes: OrganizationProperties {
+            audit_disabled: ValueChange {
+                before: change.audit_disabled.before,
+                after: change.audit_disabled.after,
+            },
+        },
+        policies: policy_names(&change.policies),
+        weakens: change.weakens(),
+    }
+}
+
+fn bypass_document(change: &BypassChange) -> BypassChangeDocument {
+    BypassChangeDocument {
+        id: change.subject.id.clone(),
+        identity: change.subject.identity.clone(),
+        display_name: change.subject.display_name.clone(),
+        address: change.subject.address.clone(),
+        changes: BypassProperties {
+            audit_bypass_enabled: ValueChange {
+                before: change.bypass_enabled.before,
+                after: change.bypass_enabled.after,
+            },
+        },
+        policies: policy_names(&change.policies),
+        weakens: change.weakens(),
+    }
+}
+
+fn skipped_document(skipped: &Skipped) -> SkippedDocument {
+    let (reason_code, actions) = match &skipped.reason {
+        SkipReason::FixedConfiguration => (ReasonCode::FixedConfiguration, None),
+        SkipReason::LicenceRequired { actions } => {
+            (ReasonCode::LicenceRequired, Some(actions.clone()))
+        }
+    };
+    SkippedDocument {
+        id: skipped.subject.id.clone(),
+        identity: skipped.subject.identity.clone(),
+        display_name: skipped.subject.display_name.clone(),
+        address: skipped.subject.address.clone(),
+        recipient_type_details: skipped.recipient_type.name().to_string(),
+        reason: skipped.reason.to_string(),
+        reason_code,
+        actions,
+        policies: policy_names(&skipped.policies),
+    }
+}
+
+mod read;
+
+#[cfg(test)]
+mod tests;
