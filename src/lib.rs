@@ -9,6 +9,7 @@ pub mod cli;
 pub mod commands;
 pub mod english;
 pub mod error;
+pub mod files;
 pub mod model;
 pub mod plan;
 pub mod policy;

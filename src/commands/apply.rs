@@ -3,7 +3,8 @@ use super::{print_warnings, Outcome};
 use crate::apply::{apply_plan, confirm, ApplyReport};
 use crate::cli::{ApplyArgs, StateArgs};
 use crate::error::CliError;
-use crate::plan::planfile::{self, SavedPlan};
+use crate::files::plan_file;
+use crate::plan::planfile::SavedPlan;
 use crate::plan::{Plan, Planner};
 use crate::policy::load::load_dir;
 use crate::progress::Progress;
@@ -28,7 +29,7 @@ pub fn run(args: &ApplyArgs, color: bool) -> Result<Outcome, CliError> {
 /// `apply PLANFILE`: the plan was reviewed when it was saved, so nothing is asked; staleness
 /// is checked under the lock before anything changes.
 fn apply_saved(args: &ApplyArgs, plan_file: &Path) -> Result<Outcome, CliError> {
-    let saved = planfile::load(plan_file).map_err(|error| CliError::PlanFile {
+    let saved = plan_file::load(plan_file).map_err(|error| CliError::PlanFile {
         path: plan_file.to_path_buf(),
         error,
     })?;

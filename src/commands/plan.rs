@@ -2,6 +2,7 @@ use super::live::Source;
 use super::{print_warnings, Outcome};
 use crate::cli::{Format, PlanArgs};
 use crate::error::CliError;
+use crate::files::plan_file;
 use crate::model::{BypassAssociation, Mailbox, Organization, SplitVisitor, StateVisitor};
 use crate::plan::planfile::{self, PlanFileInfo, PlannedState};
 use crate::plan::{Plan, Planner};
@@ -76,7 +77,7 @@ pub fn run(args: &PlanArgs, color: bool) -> Result<Outcome, CliError> {
 /// from any directory.
 fn planned_state(source: &Source) -> Option<PlannedState> {
     match source {
-        Source::File(file) => PlannedState::snapshot(file.path()),
+        Source::File(file) => plan_file::planned_snapshot(file.path()),
         Source::Live(client) => Some(PlannedState::Exo {
             tenant: client.config().tenant.clone(),
             endpoint: client.config().endpoint.clone(),
@@ -87,7 +88,7 @@ fn planned_state(source: &Source) -> Option<PlannedState> {
 /// Saves the plan, and says so the way terraform does: after a text plan on stdout, and on
 /// stderr when stdout is a JSON document that must stay parseable.
 fn save(plan: &Plan, path: &Path, info: PlanFileInfo, format: Format) -> Result<(), CliError> {
-    planfile::save(path, plan, info).map_err(|error| CliError::PlanFile {
+    plan_file::save(path, plan, info).map_err(|error| CliError::PlanFile {
         path: path.to_path_buf(),
         error,
     })?;

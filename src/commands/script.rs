@@ -1,14 +1,14 @@
 use super::Outcome;
 use crate::cli::ScriptArgs;
 use crate::error::CliError;
-use crate::plan::planfile;
+use crate::files::plan_file;
 use crate::render::render_powershell;
 use crate::state::atomic_write::write_atomically;
 use std::io::Write;
 use std::path::Path;
 
 pub fn run(args: &ScriptArgs) -> Result<Outcome, CliError> {
-    let saved = planfile::load(&args.plan_file).map_err(|error| CliError::PlanFile {
+    let saved = plan_file::load(&args.plan_file).map_err(|error| CliError::PlanFile {
         path: args.plan_file.clone(),
         error,
     })?;

@@ -2,8 +2,8 @@ use super::live::Source;
 use super::Outcome;
 use crate::cli::{Format, ShowArgs};
 use crate::error::CliError;
+use crate::files::plan_file;
 use crate::model::Tenant;
-use crate::plan::planfile;
 use crate::progress::Progress;
 use crate::render::{render_json, render_markdown, render_state, render_text, TextOptions};
 use crate::state::ReadOptions;
@@ -18,7 +18,7 @@ pub fn run(args: &ShowArgs, color: bool) -> Result<Outcome, CliError> {
 }
 
 fn show_plan(path: &Path, args: &ShowArgs, color: bool) -> Result<Outcome, CliError> {
-    let saved = planfile::load(path).map_err(|error| CliError::PlanFile {
+    let saved = plan_file::load(path).map_err(|error| CliError::PlanFile {
         path: path.to_path_buf(),
         error,
     })?;

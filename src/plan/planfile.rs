@@ -6,29 +6,17 @@
 //! the trailing `"digest"` entry off, and hashes the rest; so a file whose line endings or
 //! indentation changed on the way still reads, while any change of a value is refused.
 //!
-//! Encoding and decoding are pure; [`save`] and [`load`] are the thin file edges around them.
+//! Encoding and decoding are pure; `files::plan_file` saves and loads the bytes.
 
 use crate::plan::document::{streaming_document, DocumentError, PlanDocument, FORMAT_MAJOR};
 pub use crate::plan::document::{PlanFileInfo, PlannedState};
 use crate::plan::Plan;
-use crate::state::atomic_write::write_atomically;
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 use std::io::{self, Write};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 const DIGEST_PREFIX: &str = "sha256:";
-
-impl PlannedState {
-    /// The state file at `path`, by its canonical absolute path; `None` when the file can't
-    /// be resolved or its path is not UTF-8, since a recorded path must name exactly it.
-    pub fn snapshot(path: &Path) -> Option<PlannedState> {
-        let canonical = path.canonicalize().ok()?;
-        Some(PlannedState::Snapshot {
-            path: canonical.into_os_string().into_string().ok()?,
-        })
-    }
-}
 
 /// A plan read back from a file.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -166,18 +154,6 @@ pub fn decode(bytes: &[u8]) -> Result<SavedPlan, PlanFileError> {
         plan: document.into_plan()?,
         info,
     })
-}
-
-/// Writes the plan file atomically, so that a crash leaves either the old file or the new one.
-pub fn save(path: &Path, plan: &Plan, info: PlanFileInfo) -> Result<(), PlanFileError> {
-    let mut bytes = Vec::new();
-    encode(plan, info, &mut bytes).map_err(PlanFileError::Write)?;
-    write_atomically(path, &bytes).map_err(PlanFileError::Write)
-}
-
-pub fn load(path: &Path) -> Result<SavedPlan, PlanFileError> {
-    let bytes = std::fs::read(path).map_err(PlanFileError::Read)?;
-    decode(&bytes)
 }
 
 /// `sha256:<hex>` over files given as (path, contents), sorted by path, each framed by its

@@ -3,7 +3,8 @@
 use crate::support::plans;
 
 use assert_cmd::Command;
-use auditform::plan::planfile::{self, PlanFileInfo};
+use auditform::files::plan_file;
+use auditform::plan::planfile::PlanFileInfo;
 use auditform::render::{render_json, render_text, TextOptions};
 use std::path::{Path, PathBuf};
 
@@ -29,7 +30,7 @@ fn stdout_of(command: &mut Command) -> String {
 
 fn saved_rich_plan(directory: &Path) -> PathBuf {
     let path = directory.join("plan.json");
-    planfile::save(&path, &plans::rich_plan(), PlanFileInfo::new(None)).expect("save");
+    plan_file::save(&path, &plans::rich_plan(), PlanFileInfo::new(None)).expect("save");
     path
 }
 

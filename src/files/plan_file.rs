@@ -1,0 +1,31 @@
+//! Saved plans on disk: written atomically, read whole, and the state file a plan was made from
+//! resolved to the absolute path that the plan file records. The bytes are `plan::planfile`'s.
+
+use crate::plan::planfile::{decode, encode, PlanFileError, PlanFileInfo, PlannedState, SavedPlan};
+use crate::plan::Plan;
+use crate::state::atomic_write::write_atomically;
+use std::path::Path;
+
+/// Writes the plan file atomically, so that a crash leaves either the old file or the new one.
+pub fn save(path: &Path, plan: &Plan, info: PlanFileInfo) -> Result<(), PlanFileError> {
+    let mut bytes = Vec::new();
+    encode(plan, info, &mut bytes).map_err(PlanFileError::Write)?;
+    write_atomically(path, &bytes).map_err(PlanFileError::Write)
+}
+
+pub fn load(path: &Path) -> Result<SavedPlan, PlanFileError> {
+    let bytes = std::fs::read(path).map_err(PlanFileError::Read)?;
+    decode(&bytes)
+}
+
+/// The state file at `path`, by its canonical absolute path; `None` when the file can't be
+/// resolved or its path is not UTF-8, since a recorded path must name exactly it.
+pub fn planned_snapshot(path: &Path) -> Option<PlannedState> {
+    let canonical = path.canonicalize().ok()?;
+    Some(PlannedState::Snapshot {
+        path: canonical.into_os_string().into_string().ok()?,
+    })
+}
+
+#[cfg(test)]
+mod tests;
