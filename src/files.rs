@@ -3,3 +3,4 @@
 //! this module, `state` (for tenants) and the commands (for the terminal) do the I/O.
 
 pub mod plan_file;
+pub mod policy_dir;

@@ -11,8 +11,8 @@
 //!
 //! Prints Markdown tables, ready for BENCHMARKS.md.
 
+use auditform::files::policy_dir::load_dir;
 use auditform::plan::Planner;
-use auditform::policy::load::load_dir;
 use auditform::render::{render_json, render_markdown, render_text, TextOptions};
 use auditform::state::snapshot::SnapshotFile;
 use auditform::state::ReadOptions;

@@ -1,8 +1,8 @@
 //! The generated tenant is what the benchmarks claim it is.
 
+use auditform::files::policy_dir::load_dir;
 use auditform::model::{RecipientType, Tenant};
 use auditform::plan::plan_tenant;
-use auditform::policy::load::load_dir;
 use auditform::state::snapshot::read_snapshot_bytes;
 use auditform::state::ReadOptions;
 use auditform_bench::tenant::{write_tenant, TenantSpec};

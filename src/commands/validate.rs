@@ -2,7 +2,7 @@ use super::{print_warnings, Outcome};
 use crate::cli::PolicyArgs;
 use crate::english::counted;
 use crate::error::CliError;
-use crate::policy::load::load_dir;
+use crate::files::policy_dir::load_dir;
 use std::io::Write;
 
 pub fn run(args: &PolicyArgs) -> Result<Outcome, CliError> {

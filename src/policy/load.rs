@@ -1,4 +1,5 @@
-//! Turns a policy directory into a validated [`PolicySet`].
+//! Turns the files of a policy directory into a validated [`PolicySet`]. It is given the files'
+//! bytes (`files::policy_dir` walks the directory and reads them) and touches no file itself.
 //!
 //! This is the only module that touches YAML. Every broken document is reported, each as one
 //! diagnostic naming `file:line:column`, what was wrong, and what would be right.
@@ -11,9 +12,6 @@ mod yaml;
 use crate::policy::{PolicySet, SourceLocation};
 use std::collections::HashMap;
 use std::fmt;
-use std::fs;
-use std::io::Read;
-use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 /// Policy files larger than this are refused before they are parsed.
@@ -57,7 +55,7 @@ pub struct Diagnostic {
 }
 
 impl Diagnostic {
-    pub(super) fn error(
+    pub fn error(
         file: &Arc<str>,
         location: Option<SourceLocation>,
         message: String,
@@ -105,58 +103,57 @@ impl fmt::Display for LoadError {
     }
 }
 
-/// Loads every `*.yaml` / `*.yml` file under `dir`, recursively, in path order. Hidden files
-/// and directories are skipped.
-pub fn load_dir(dir: &Path) -> Result<LoadOutput, LoadError> {
-    let label: Arc<str> = dir.display().to_string().into();
-    let fail = |message: String, hint: &str| LoadError {
-        diagnostics: vec![Diagnostic::error(
-            &label,
-            None,
-            message,
-            Some(hint.to_string()),
-        )],
+/// One policy file as the directory walker read it.
+#[derive(Debug)]
+pub struct PolicyFile {
+    /// The file's path as diagnostics name it.
+    pub path: String,
+    /// Its path relative to the policy directory: what a saved plan's policies digest names.
+    pub relative: String,
+    pub contents: FileContents,
+}
+
+/// What reading one policy file gave.
+#[derive(Debug)]
+pub enum FileContents {
+    /// The file's bytes, no more than [`MAX_FILE_BYTES`] of them.
+    Bytes(Vec<u8>),
+    /// The file holds more than [`MAX_FILE_BYTES`]: this many. It was not read whole.
+    TooLarge(u64),
+    /// The file could not be read.
+    Unreadable(std::io::Error),
+}
+
+/// Loads the files of a policy directory in the order given, which is path order. `directory`
+/// names the directory in diagnostics about the set as a whole; `unreadable` are the places the
+/// walk could not look into, reported before the files' own findings. The files may be read
+/// lazily, one at a time, as the iterator is advanced.
+pub fn load_files(
+    directory: &str,
+    unreadable: Vec<Diagnostic>,
+    files: impl IntoIterator<Item = PolicyFile>,
+) -> Result<LoadOutput, LoadError> {
+    let label: Arc<str> = directory.into();
+    let mut collector = Collector {
+        errors: unreadable,
+        ..Collector::default()
     };
-    match fs::metadata(dir) {
-        Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
-            return Err(fail(
-                "the policy directory does not exist".to_string(),
-                "create it with a policy in a `*.yaml` file, or name another with `--policies DIR`",
-            ))
-        }
-        Err(error) => {
-            return Err(fail(
-                format!("can't read the policy directory: {error}"),
-                "check its permissions",
-            ))
-        }
-        Ok(metadata) if !metadata.is_dir() => {
-            return Err(fail(
-                "this is not a directory".to_string(),
-                "`--policies` names a directory of `*.yaml` files",
-            ))
-        }
-        Ok(_) => {}
-    }
-    let mut files = Vec::new();
-    let mut collector = Collector::default();
-    collect_files(dir, &mut files, &mut collector);
-    files.sort();
-    for path in files {
-        let file: Arc<str> = path.display().to_string().into();
-        if let Some(text) = read_capped(&path, &file, &mut collector) {
-            collector.load_text(&file, &text);
-            let relative = path.strip_prefix(dir).unwrap_or(&path);
-            collector
-                .files
-                .push((relative.to_string_lossy().into_owned(), text));
+    for file in files {
+        let path: Arc<str> = file.path.into();
+        if let Some(text) = checked_text(&path, file.contents, &mut collector) {
+            collector.load_text(&path, &text);
+            collector.files.push((file.relative, text));
         }
     }
     if collector.errors.is_empty() && collector.policies.is_empty() {
-        return Err(fail(
-            "no policy documents found".to_string(),
-            "add a `*.yaml` file that starts with `apiVersion: auditform/v1`",
-        ));
+        return Err(LoadError {
+            diagnostics: vec![Diagnostic::error(
+                &label,
+                None,
+                "no policy documents found".to_string(),
+                Some("add a `*.yaml` file that starts with `apiVersion: auditform/v1`".to_string()),
+            )],
+        });
     }
     collector.finish()
 }
@@ -186,83 +183,31 @@ fn too_large(file: &Arc<str>, bytes: u64) -> Diagnostic {
     )
 }
 
-fn is_policy_file(path: &Path) -> bool {
-    path.extension()
-        .and_then(|ext| ext.to_str())
-        .is_some_and(|ext| ext.eq_ignore_ascii_case("yaml") || ext.eq_ignore_ascii_case("yml"))
-}
-
-fn collect_files(dir: &Path, files: &mut Vec<PathBuf>, collector: &mut Collector) {
-    let label: Arc<str> = dir.display().to_string().into();
-    let unreadable = |error: std::io::Error| {
-        Diagnostic::error(
-            &label,
-            None,
-            format!("can't read the directory: {error}"),
-            None,
-        )
-    };
-    let entries = match fs::read_dir(dir) {
-        Ok(entries) => entries,
-        Err(error) => {
-            collector.errors.push(unreadable(error));
-            return;
+/// A file's text, refusing it when it could not be read, is larger than [`MAX_FILE_BYTES`] or is
+/// not UTF-8.
+fn checked_text(
+    file: &Arc<str>,
+    contents: FileContents,
+    collector: &mut Collector,
+) -> Option<String> {
+    let bytes = match contents {
+        FileContents::Bytes(bytes) => bytes,
+        FileContents::TooLarge(size) => {
+            collector.errors.push(too_large(file, size));
+            return None;
+        }
+        FileContents::Unreadable(error) => {
+            collector.errors.push(Diagnostic::error(
+                file,
+                None,
+                format!("can't read the file: {error}"),
+                None,
+            ));
+            return None;
         }
     };
-    for entry in entries {
-        let entry = match entry {
-            Ok(entry) => entry,
-            Err(error) => {
-                collector.errors.push(unreadable(error));
-                continue;
-            }
-        };
-        if entry.file_name().to_string_lossy().starts_with('.') {
-            continue;
-        }
-        let path = entry.path();
-        // Symbolic links to directories are not followed, so that a link cycle can't loop.
-        match entry.file_type() {
-            Ok(kind) if kind.is_dir() => collect_files(&path, files, collector),
-            Ok(kind) if kind.is_symlink() => {
-                if path.is_file() && is_policy_file(&path) {
-                    files.push(path);
-                }
-            }
-            Ok(_) if is_policy_file(&path) => files.push(path),
-            Ok(_) => {}
-            Err(error) => {
-                let file: Arc<str> = path.display().to_string().into();
-                collector.errors.push(Diagnostic::error(
-                    &file,
-                    None,
-                    format!("can't read: {error}"),
-                    None,
-                ));
-            }
-        }
-    }
-}
-
-/// Reads a file, refusing it when it is larger than [`MAX_FILE_BYTES`] or not UTF-8.
-fn read_capped(path: &Path, file: &Arc<str>, collector: &mut Collector) -> Option<String> {
-    let mut bytes = Vec::new();
-    let read = fs::File::open(path)
-        .and_then(|handle| handle.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes));
-    if let Err(error) = read {
-        collector.errors.push(Diagnostic::error(
-            file,
-            None,
-            format!("can't read the file: {error}"),
-            None,
-        ));
-        return None;
-    }
     if bytes.len() as u64 > MAX_FILE_BYTES {
-        let size = fs::metadata(path)
-            .map(|m| m.len())
-            .unwrap_or(bytes.len() as u64);
-        collector.errors.push(too_large(file, size));
+        collector.errors.push(too_large(file, bytes.len() as u64));
         return None;
     }
     match String::from_utf8(bytes) {

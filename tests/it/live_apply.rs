@@ -126,9 +126,9 @@ fn a_saved_plan_is_refused_when_the_tenant_changed_since() {
 
 mod already_applied {
     use crate::support::live::*;
+    use auditform::files::policy_dir::load_dir;
     use auditform::model::LogonType;
     use auditform::plan::{Plan, Planner};
-    use auditform::policy::load::load_dir;
     use auditform::state::exo::{Credentials, ExoClient, ExoConfig, Secret, WriteResult};
     use auditform::state::ReadOptions;
     use auditform_emulator::{EmulatorHandle, Faults};
