@@ -1,13 +1,13 @@
 //! How Exchange Online applies Set-Mailbox's audit parameters to a mailbox, with the service's own
 //! answers when it refuses. The service emulator, the local snapshot backend and the property
 //! tests all apply changes through [`set_mailbox`], so they agree with each other and with the
-//! texts an admin sees from the real service.
+//! texts an admin sees from the real service. Which call carries out a planned change is the
+//! plan's side: `plan::set_mailbox`.
 
 use crate::catalog::{
     self, Action, LicenceTier, Remark, ALREADY_AUDITED_MESSAGE, LICENCE_REQUIRED_MESSAGE,
 };
 use crate::model::{ActionList, AuditSettings, LogonSet, LogonType, RecipientType, TimeSpan};
-use crate::plan::MailboxChange;
 
 /// How one `-AuditAdmin` / `-AuditDelegate` / `-AuditOwner` parameter changes a list.
 /// Names travel as strings because the wire carries strings and the service validates them.
@@ -242,33 +242,6 @@ fn accepted_action(
         return Err(ServiceError::LicenceRequired { action });
     }
     Ok(action)
-}
-
-/// The one Set-Mailbox call that carries out a planned change: Add/Remove of exactly the
-/// difference, `-DefaultAuditSet` for the logon types whose defaults are restored, and the
-/// scalars that change.
-pub fn params_for_change(change: &MailboxChange) -> SetMailboxParams {
-    let mut params = SetMailboxParams {
-        audit_enabled: change.enabled.as_ref().map(|c| c.after),
-        audit_log_age_limit: change.log_age_limit.as_ref().map(|c| c.after),
-        ..SetMailboxParams::default()
-    };
-    for logon in LogonType::ALL {
-        if change.restore_defaults.contains(logon) {
-            continue;
-        }
-        if let Some(list) = change.list(logon) {
-            let add: Vec<String> = list.add.names().into_iter().map(String::from).collect();
-            let remove: Vec<String> = list.remove.names().into_iter().map(String::from).collect();
-            if !add.is_empty() || !remove.is_empty() {
-                params.lists[logon.index()] = Some(ListEdit::AddRemove { add, remove });
-            }
-        }
-    }
-    if change.restore_defaults != LogonSet::EMPTY {
-        params.default_audit_set = Some(change.restore_defaults);
-    }
-    params
 }
 
 /// `Set-OrganizationConfig -AuditDisabled`: the service takes any boolean.

@@ -7,6 +7,7 @@ pub mod document;
 #[cfg(test)]
 pub(crate) mod fixtures;
 pub mod planfile;
+pub mod set_mailbox;
 
 use crate::model::{ActionList, ActionSet, LogonSet, LogonType, RecipientType};
 use crate::policy::PolicyRef;

@@ -9,8 +9,9 @@
 
 use crate::english::counted;
 use crate::model::LogonType;
+use crate::plan::set_mailbox::params_for_change;
 use crate::plan::{MailboxChange, Plan, Subject, Weakening};
-use crate::service::{params_for_change, ListEdit, SetMailboxParams};
+use crate::service::{ListEdit, SetMailboxParams};
 use std::fmt::Write as _;
 
 /// A value that can't be written into a script safely.

@@ -22,7 +22,7 @@ use super::{
     CurrentObjects, ObjectOutcome, ObjectRef, ObjectResult, ReadOptions, SinkError, StateSink,
 };
 use crate::model::Tenant;
-use crate::plan::{MailboxChange, Plan};
+use crate::plan::{set_mailbox, MailboxChange, Plan};
 use crate::service;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -118,7 +118,7 @@ pub fn rewrite(bytes: &[u8], label: &str, plan: &Plan) -> Result<Rewritten, Stat
         let Some(change) = changes.get(mailbox.names.immutable_id()) else {
             continue;
         };
-        let params = service::params_for_change(change);
+        let params = set_mailbox::params_for_change(change);
         let result = match service::set_mailbox(
             &mailbox.recipient_type,
             mailbox.licence,

@@ -173,7 +173,7 @@ fn carry_out(plan: &Plan, tenant: &mut Tenant) {
             .iter_mut()
             .find(|m| m.names.immutable_id() == change.subject.id)
             .expect("planned mailbox exists");
-        let params = auditform::service::params_for_change(change);
+        let params = auditform::plan::set_mailbox::params_for_change(change);
         mailbox.audit = auditform::service::set_mailbox(
             &mailbox.recipient_type,
             mailbox.licence,
