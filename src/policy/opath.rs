@@ -6,8 +6,14 @@
 //! as it stands.
 
 use crate::model::PropertyValue;
-use crate::policy::select::Selectable;
 use std::fmt::{self, Write as _};
+
+/// What a filter reads: an object's properties, by their Get-Mailbox names. Selectors make
+/// mailboxes and bypass associations readable (`select::Selectable` builds on this).
+pub trait Properties {
+    /// `None` when the object lacks the property.
+    fn property(&self, name: &str) -> Option<PropertyValue>;
+}
 
 /// A parsed filter.
 #[derive(Clone, Debug, PartialEq)]
@@ -117,7 +123,7 @@ impl Filter {
     }
 
     /// Whether the target satisfies the filter. A property the target lacks reads as `$null`.
-    pub fn matches<T: Selectable + ?Sized>(&self, target: &T) -> bool {
+    pub fn matches<T: Properties + ?Sized>(&self, target: &T) -> bool {
         self.expr.evaluate(&|name| target.property(name))
     }
 }

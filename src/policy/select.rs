@@ -6,16 +6,16 @@
 
 use crate::catalog::LicenceTier;
 use crate::model::{BypassAssociation, Mailbox, MailboxNames, PropertyValue, RecipientType};
-use crate::policy::opath::{eq_ignore_case, Filter};
+use crate::policy::opath::{eq_ignore_case, Filter, Properties};
 use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
 
-/// Something a selector can test: a mailbox, or a bypass association.
-pub trait Selectable {
+/// Something a selector can test: a mailbox, or a bypass association. Its properties are what an
+/// OPATH filter reads.
+pub trait Selectable: Properties {
     fn names(&self) -> &MailboxNames;
     /// `None` when the object has no RecipientTypeDetails (a bypass association may not).
     fn recipient_type(&self) -> Option<&RecipientType>;
     fn licence(&self) -> Option<LicenceTier>;
-    fn property(&self, name: &str) -> Option<PropertyValue>;
 }
 
 impl Selectable for Mailbox {
@@ -28,6 +28,9 @@ impl Selectable for Mailbox {
     fn licence(&self) -> Option<LicenceTier> {
         Some(self.licence)
     }
+}
+
+impl Properties for Mailbox {
     fn property(&self, name: &str) -> Option<PropertyValue> {
         Mailbox::property(self, name)
     }
@@ -47,6 +50,9 @@ impl Selectable for BypassAssociation {
     fn licence(&self) -> Option<LicenceTier> {
         None
     }
+}
+
+impl Properties for BypassAssociation {
     fn property(&self, name: &str) -> Option<PropertyValue> {
         if name.eq_ignore_ascii_case("AuditBypassEnabled") {
             return Some(PropertyValue::Bool(self.bypass_enabled));

@@ -15,7 +15,8 @@
 use super::group::group_changes;
 use super::label::printable;
 use super::style::Palette;
-use super::text::{entries, Entry, Item, PlanWriter};
+use super::text::{entries, Entry, Item};
+use super::text_blocks::PlanWriter;
 use crate::english::{counted, thousands};
 use crate::plan::Plan;
 use escape::{diff_lines, diff_safe};

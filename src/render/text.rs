@@ -8,7 +8,7 @@
 use super::group::{group_changes, ChangeGroup};
 use super::label::{printable, quoted_subject};
 use super::style::{Palette, Role};
-use super::text_blocks::{group_noun, reasons};
+use super::text_blocks::{group_noun, reasons, PlanWriter};
 use super::TextOptions;
 use crate::english::{counted, thousands};
 use crate::plan::{BypassChange, MailboxChange, OrganizationChange, Plan, Skipped, Weakening};
@@ -117,13 +117,6 @@ pub(super) fn entries<'a>(
         .partition(|entry| !entry.weakenings.is_empty());
     weakening.extend(rest);
     weakening
-}
-
-/// Writes the sections of a plan; the blocks of single objects are in `text_blocks`.
-pub(super) struct PlanWriter<'w> {
-    pub(super) out: &'w mut dyn Write,
-    pub(super) palette: Palette,
-    pub(super) expand: bool,
 }
 
 impl PlanWriter<'_> {

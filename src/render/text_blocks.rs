@@ -1,17 +1,25 @@
 //! The blocks of single objects in a text plan: a mailbox, a group of identical mailbox changes,
-//! the organization config and a bypass association, in terraform's layout.
+//! the organization config and a bypass association, in terraform's layout. The writer is
+//! defined here, and `text` adds the plan's sections to it, so that the blocks depend on nothing
+//! of the sections.
 
 use super::group::ChangeGroup;
 use super::label::{plain_subject, printable, quoted, quoted_subject};
-use super::style::Role;
-use super::text::PlanWriter;
+use super::style::{Palette, Role};
 use crate::english::{counted, thousands};
 use crate::model::{ActionList, LogonSet, LogonType};
 use crate::plan::{
     BypassChange, Change, ListChange, MailboxChange, OrganizationChange, Subject, Weakening,
 };
 use crate::policy::PolicyRef;
-use std::io;
+use std::io::{self, Write};
+
+/// Writes a text plan: the blocks of single objects are here, and `text` adds the sections.
+pub(super) struct PlanWriter<'w> {
+    pub(super) out: &'w mut dyn Write,
+    pub(super) palette: Palette,
+    pub(super) expand: bool,
+}
 
 /// How many names a group shows before `... and N more`.
 const NAMES_SHOWN: usize = 5;
