@@ -361,5 +361,4 @@ pub fn confirm(input: &mut dyn BufRead, output: &mut dyn Write) -> io::Result<bo
 }
 
 #[cfg(test)]
-#[path = "apply_tests.rs"]
 mod tests;

@@ -347,5 +347,4 @@ pub fn check(name: &str, logon: LogonType) -> Result<Action, Rejection> {
 }
 
 #[cfg(test)]
-#[path = "catalog_tests.rs"]
 mod tests;

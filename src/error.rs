@@ -149,6 +149,5 @@ impl CliError {
     }
 }
 
-#[path = "error_annotations.rs"]
 mod annotations;
 pub use annotations::{escape_data, escape_property, Annotation, AnnotationPlace};

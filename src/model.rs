@@ -110,7 +110,6 @@ impl fmt::Debug for LogonSet {
 
 pub use crate::timespan::TimeSpan;
 
-#[path = "model_identity.rs"]
 mod identity;
 pub use identity::{MailboxNames, RecipientType};
 
@@ -276,5 +275,4 @@ pub struct Tenant {
 }
 
 #[cfg(test)]
-#[path = "model_tests.rs"]
 mod tests;

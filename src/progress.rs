@@ -153,5 +153,4 @@ impl<V: StateVisitor> StateVisitor for CountingVisitor<'_, V> {
 }
 
 #[cfg(test)]
-#[path = "progress_tests.rs"]
 mod tests;

@@ -255,5 +255,4 @@ pub fn set_organization_config(
 }
 
 #[cfg(test)]
-#[path = "service_tests.rs"]
 mod tests;

@@ -402,14 +402,11 @@ impl StateVisitor for Planner<'_> {
     }
 }
 
-#[path = "identity_watch.rs"]
 mod identity_watch;
 use identity_watch::{name_hash, IdentityWatch};
 
-#[path = "mailbox_diff.rs"]
 mod mailbox_diff;
 use mailbox_diff::{diff_mailbox, sorted_refs, subject, Outcome};
 
 #[cfg(test)]
-#[path = "diff_tests.rs"]
 mod tests;

@@ -269,5 +269,4 @@ impl Write for HashWriter {
 }
 
 #[cfg(test)]
-#[path = "planfile_tests.rs"]
 mod tests;

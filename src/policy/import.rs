@@ -38,7 +38,6 @@ pub struct ImportedFile {
     pub policies: Vec<PolicyDocument>,
 }
 
-#[path = "import_document.rs"]
 mod document;
 pub use document::*;
 
@@ -392,5 +391,4 @@ pub fn selecting_name(names: &MailboxNames) -> &str {
 }
 
 #[cfg(test)]
-#[path = "import_tests.rs"]
 mod tests;

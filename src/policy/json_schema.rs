@@ -259,5 +259,4 @@ impl<L: LogonMarker> JsonSchema for LogonListSpec<L> {
 }
 
 #[cfg(test)]
-#[path = "json_schema_tests.rs"]
 mod tests;

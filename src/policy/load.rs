@@ -4,9 +4,7 @@
 //! This is the only module that touches YAML. Every broken document is reported, each as one
 //! diagnostic naming `file:line:column`, what was wrong, and what would be right.
 
-#[path = "load_document.rs"]
 mod document;
-#[path = "load_yaml.rs"]
 mod yaml;
 
 use crate::policy::{PolicySet, SourceLocation};
@@ -304,7 +302,6 @@ impl Collector {
 }
 
 #[cfg(test)]
-#[path = "load_tests.rs"]
 mod tests;
 
 /// A document could not be written as YAML.

@@ -337,11 +337,8 @@ pub(crate) fn is_double_quote(c: char) -> bool {
     matches!(c, '"' | '\u{201C}' | '\u{201D}' | '\u{201E}')
 }
 
-#[path = "opath_lex.rs"]
 mod lex;
-#[path = "opath_parse.rs"]
 mod parse;
 
 #[cfg(test)]
-#[path = "opath_tests.rs"]
 mod tests;

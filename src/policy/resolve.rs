@@ -322,5 +322,4 @@ pub fn resolve_scalar<'n, T: Copy + PartialEq>(
 }
 
 #[cfg(test)]
-#[path = "resolve_tests.rs"]
 mod tests;

@@ -250,6 +250,5 @@ impl<L> LogonListSpec<L> {
 /// The keys of a logon type's mapping.
 pub const LOGON_LIST_KEYS: [&str; 3] = ["add", "remove", "exactly"];
 
-#[path = "schema_de.rs"]
 mod checked;
 pub use checked::{decode_raised, redundancy, RaisedError};

@@ -241,5 +241,4 @@ impl Globs {
 }
 
 #[cfg(test)]
-#[path = "select_tests.rs"]
 mod tests;

@@ -101,5 +101,4 @@ pub fn group_changes(changes: &[MailboxChange]) -> Vec<ChangeGroup<'_>> {
 }
 
 #[cfg(test)]
-#[path = "group_tests.rs"]
 mod tests;

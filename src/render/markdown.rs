@@ -245,11 +245,8 @@ fn cut_note(missing: &Chunk, limit: usize) -> String {
     )
 }
 
-#[path = "markdown_escape.rs"]
 mod escape;
-#[path = "markdown_weakening.rs"]
 mod weakening;
 
 #[cfg(test)]
-#[path = "markdown_tests.rs"]
 mod tests;

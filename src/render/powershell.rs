@@ -327,5 +327,4 @@ fn policy_names(policies: &[crate::policy::PolicyRef]) -> String {
 }
 
 #[cfg(test)]
-#[path = "powershell_tests.rs"]
 mod tests;

@@ -142,5 +142,4 @@ fn action_list(list: &ActionList) -> String {
 }
 
 #[cfg(test)]
-#[path = "state_tests.rs"]
 mod tests;

@@ -283,5 +283,4 @@ impl PlanWriter<'_> {
 }
 
 #[cfg(test)]
-#[path = "text_tests.rs"]
 mod tests;

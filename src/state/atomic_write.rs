@@ -108,5 +108,4 @@ fn sync_directory(_directory: &Path) -> io::Result<()> {
 }
 
 #[cfg(test)]
-#[path = "atomic_write_tests.rs"]
 mod tests;

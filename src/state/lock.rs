@@ -220,5 +220,4 @@ fn rfc3339(seconds: u64) -> String {
 }
 
 #[cfg(test)]
-#[path = "lock_tests.rs"]
 mod tests;

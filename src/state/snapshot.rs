@@ -5,13 +5,9 @@
 //! A snapshot's tenant-wide `licence` hint applies to every mailbox, so a writer puts it before
 //! `mailboxes`: mailboxes written before it are skipped once and read after the whole object.
 
-#[path = "snapshot_error.rs"]
 mod error;
-#[path = "json_mailbox.rs"]
 mod json_mailbox;
-#[path = "json_values.rs"]
 mod json_values;
-#[path = "snapshot_stream.rs"]
 mod stream;
 
 pub use error::StateError;
@@ -399,5 +395,4 @@ impl Visitor<'_> for LicenceHint {
 }
 
 #[cfg(test)]
-#[path = "snapshot_tests.rs"]
 mod tests;

@@ -214,5 +214,4 @@ fn layout_error(label: &str, message: String) -> StateError {
 }
 
 #[cfg(test)]
-#[path = "snapshot_write_tests.rs"]
 mod tests;

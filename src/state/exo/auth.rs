@@ -372,5 +372,4 @@ fn unique_id() -> String {
 }
 
 #[cfg(test)]
-#[path = "auth_tests.rs"]
 mod tests;

@@ -219,5 +219,4 @@ fn jitter() -> f64 {
 }
 
 #[cfg(test)]
-#[path = "http_tests.rs"]
 mod tests;

@@ -127,5 +127,4 @@ fn pem_blocks(text: &str) -> Result<Vec<(String, Vec<u8>)>, CertificateError> {
 }
 
 #[cfg(test)]
-#[path = "jwt_tests.rs"]
 mod tests;

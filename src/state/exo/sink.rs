@@ -496,5 +496,4 @@ fn batch_responses(bytes: &[u8]) -> Result<Vec<SubResponse>, Failure> {
 }
 
 #[cfg(test)]
-#[path = "sink_tests.rs"]
 mod tests;
