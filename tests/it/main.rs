@@ -4,6 +4,7 @@
 mod support;
 
 mod apply_properties;
+mod architecture;
 mod ci_examples;
 mod cli_annotations;
 mod cli_apply;
