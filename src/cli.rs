@@ -152,6 +152,11 @@ pub struct ApplyArgs {
     #[arg(long)]
     pub auto_approve: bool,
 
+    /// Plan even when the state holds no mailbox. Without it such a state is refused, since a
+    /// failed or cut-short export looks the same and would pass every drift check.
+    #[arg(long)]
+    pub allow_empty_state: bool,
+
     /// How long to wait for another apply's lock on the state file, such as 0s, 30s or 2m.
     #[arg(long, default_value = "0s", value_name = "DURATION", value_parser = parse_duration)]
     pub lock_timeout: std::time::Duration,
@@ -288,6 +293,11 @@ pub struct PlanArgs {
     /// Also save the plan to FILE, for `show FILE` and `apply FILE`.
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
+
+    /// Plan even when the state holds no mailbox. Without it such a state is refused, since a
+    /// failed or cut-short export looks the same and would pass every drift check.
+    #[arg(long)]
+    pub allow_empty_state: bool,
 }
 
 #[derive(Debug, Args)]

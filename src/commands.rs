@@ -12,6 +12,8 @@ mod validate;
 
 use crate::cli::{Cli, Command};
 use crate::error::CliError;
+use crate::plan::{Plan, Planner, SharedIdNamer};
+use crate::state::ReadOptions;
 use std::io::IsTerminal;
 
 /// How a command that did not fail ended.
@@ -52,6 +54,19 @@ pub fn run(cli: Cli) -> Result<Outcome, CliError> {
 fn stdout_wants_color(no_color_flag: bool) -> bool {
     let no_color_env = std::env::var_os("NO_COLOR").is_some_and(|value| !value.is_empty());
     !no_color_flag && !no_color_env && std::io::stdout().is_terminal()
+}
+
+/// Ends a plan read from `source`. Should two mailboxes share an immutable id, the planner
+/// knows where they are but not both their names; a second read finds them, so that the error
+/// names both.
+fn finish_plan(source: &live::Source, planner: Planner) -> Result<Plan, CliError> {
+    planner.finish().map_err(|mut error| {
+        let mut namer = SharedIdNamer::new(&error);
+        if namer.is_needed() && source.read(&mut namer, &ReadOptions::default()).is_ok() {
+            namer.name(&mut error);
+        }
+        CliError::Plan(error)
+    })
 }
 
 /// Warnings about the policies go to stderr, so stdout stays the plan.

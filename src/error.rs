@@ -80,7 +80,9 @@ impl CliError {
                 }
                 let _ = write!(out, "\nhint: {}", PlanError::Conflicts(Vec::new()).hint());
             }
-            CliError::Plan(error @ PlanError::DuplicateIds { .. }) => {
+            CliError::Plan(
+                error @ (PlanError::DuplicateIds { .. } | PlanError::EmptyState { .. }),
+            ) => {
                 let _ = write!(out, "error: {error}\nhint: {}", error.hint());
             }
             CliError::State(error) => {

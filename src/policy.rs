@@ -12,7 +12,8 @@ pub mod resolve;
 pub mod schema;
 pub mod select;
 
-use crate::model::{ActionSet, LogonType};
+use crate::catalog::{ActionList, Catalog};
+use crate::model::LogonType;
 use crate::timespan::TimeSpan;
 pub use select::Selector;
 use std::fmt;
@@ -51,6 +52,9 @@ pub struct PolicySet {
     pub mailbox: Vec<MailboxPolicy>,
     pub organization: Vec<OrganizationPolicy>,
     pub bypass: Vec<BypassPolicy>,
+    /// The catalog these policies name actions from: auditform's own, and the actions the
+    /// policy set declares because they are newer than this version of auditform.
+    pub catalog: Catalog,
 }
 
 impl PolicySet {
@@ -100,13 +104,14 @@ impl AuditSpec {
     }
 }
 
-/// What a policy asks of one logon type's list.
+/// What a policy asks of one logon type's list. Lists hold catalog actions and declared ones
+/// (by their declared names); never an undeclared name.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ListSpec {
     /// `add` requires these; `remove` forbids these. Either may be empty.
-    Change { add: ActionSet, remove: ActionSet },
+    Change { add: ActionList, remove: ActionList },
     /// Requires exactly these and forbids every other action, known or not.
-    Exactly(ActionSet),
+    Exactly(ActionList),
     /// Microsoft's managed defaults: restores DefaultAuditSet membership.
     Default,
 }

@@ -1,14 +1,19 @@
 //! An emulator of the Exchange Online admin REST endpoint (`/adminapi/beta/{tenant}/InvokeCommand`
 //! and `$batch`) and of the OAuth token endpoint, serving a tenant loaded from a snapshot file.
-//! It enforces the service's Set-Mailbox rules through `auditform::service` and can inject
-//! latency, throttling, server errors and dropped connections, all repeatable from a seed.
+//! It models the service's Set-Mailbox rules on its own, from public evidence (`audit`,
+//! `rules`), and can inject latency, throttling, server errors and dropped connections, all
+//! repeatable from a seed.
 
+pub mod audit;
 mod cmdlets;
 pub mod faults;
 mod filter;
 mod http;
+mod mailbox;
 mod routes;
+pub mod rules;
 pub mod tenant;
+mod timespan;
 mod token;
 pub mod wire;
 
@@ -51,6 +56,8 @@ pub struct EmulatorConfig {
     /// Empty accepts any client id and secret.
     pub clients: Vec<ClientCredential>,
     pub faults: Faults,
+    /// How the emulated service answers where it has a choice (see `rules::ServiceModel`).
+    pub service: rules::ServiceModel,
 }
 
 impl Default for EmulatorConfig {
@@ -62,6 +69,7 @@ impl Default for EmulatorConfig {
             page_size: 1000,
             clients: Vec::new(),
             faults: Faults::default(),
+            service: rules::ServiceModel::default(),
         }
     }
 }
@@ -136,7 +144,8 @@ pub struct Emulator {
 impl Emulator {
     /// Loads the tenant and starts serving on 127.0.0.1.
     pub fn start(config: EmulatorConfig) -> Result<EmulatorHandle, EmulatorError> {
-        let state = TenantState::from_snapshot(config.tenant.clone())?;
+        let mut state = TenantState::from_snapshot(config.tenant.clone())?;
+        state.set_model(config.service.clone());
         let listener = TcpListener::bind(("127.0.0.1", config.port)).map_err(|source| {
             EmulatorError::Bind {
                 port: config.port,

@@ -1,5 +1,5 @@
 use super::live::{live_client, Source};
-use super::{print_warnings, Outcome};
+use super::{finish_plan, print_warnings, Outcome};
 use crate::apply::{apply_plan, confirm, ApplyReport};
 use crate::cli::{ApplyArgs, StateArgs};
 use crate::error::CliError;
@@ -105,8 +105,9 @@ fn plan_and_apply(args: &ApplyArgs, color: bool) -> Result<Outcome, CliError> {
         extra_properties: loaded.policies.filter_properties(),
     };
     let mut planner = Planner::new(&loaded.policies, &source.describe());
+    planner.allow_empty_state(args.allow_empty_state);
     source.read(&mut planner, &options)?;
-    let plan = planner.finish()?;
+    let plan = finish_plan(&source, planner)?;
 
     let mut out = std::io::stdout().lock();
     render_text(

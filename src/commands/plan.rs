@@ -1,5 +1,5 @@
 use super::live::Source;
-use super::{print_warnings, Outcome};
+use super::{finish_plan, print_warnings, Outcome};
 use crate::cli::{Format, PlanArgs};
 use crate::error::CliError;
 use crate::files::plan_file;
@@ -20,7 +20,8 @@ pub fn run(args: &PlanArgs, color: bool) -> Result<Outcome, CliError> {
     let options = ReadOptions {
         extra_properties: loaded.policies.filter_properties(),
     };
-    let planner = Planner::new(&loaded.policies, &source.describe());
+    let mut planner = Planner::new(&loaded.policies, &source.describe());
+    planner.allow_empty_state(args.allow_empty_state);
     let progress = Progress::new("reading mailboxes", None);
     let mut counted = Counted::new(planner, &progress);
     // A file is parsed and planned on every core; the live client reads through its own pages.
@@ -34,7 +35,7 @@ pub fn run(args: &PlanArgs, color: bool) -> Result<Outcome, CliError> {
     let planner = counted.into_inner();
     // A plan of a million changes takes a second to free, one allocation at a time, just
     // before the process exits and the system takes all of it back at once.
-    let plan = std::mem::ManuallyDrop::new(planner.finish()?);
+    let plan = std::mem::ManuallyDrop::new(finish_plan(&source, planner)?);
 
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());

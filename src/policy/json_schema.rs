@@ -21,11 +21,9 @@ use serde_json::{json, Value};
 /// Where the committed schema lives, relative to the repository root.
 pub const SCHEMA_PATH: &str = "schema/auditform.schema.json";
 
-/// The longest `logAgeLimit` in days that the service accepts.
+/// The longest `logAgeLimit` in whole days that the service accepts.
 fn max_log_age_days() -> i64 {
-    crate::timespan::TimeSpan::MAX_AUDIT_LOG_AGE_LIMIT
-        .whole_days()
-        .unwrap_or(i64::MAX)
+    crate::timespan::TimeSpan::MAX_AUDIT_LOG_AGE_LIMIT.floor_days()
 }
 
 /// The whole schema, as a JSON value ready to print.
@@ -199,7 +197,7 @@ impl<L: LogonMarker> JsonSchema for LogonListSpec<L> {
 
     fn json_schema(generator: &mut SchemaGenerator) -> Schema {
         let logon = L::LOGON;
-        let mut names = catalog::valid_actions(logon).names();
+        let mut names = catalog::policy_actions(logon).names();
         names.push("None");
         let action_name = format!("{logon}Action");
         let actions_name = format!("{logon}Actions");

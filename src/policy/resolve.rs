@@ -4,16 +4,36 @@
 //! Each policy gives every action of a logon type a verdict: *require*, *forbid* or nothing.
 //! For each action the verdict of the highest priority wins; disagreeing verdicts at the same
 //! priority are a conflict. Scalars resolve the same way. Nothing here depends on the order of
-//! the policies, so the order of files never changes a plan.
+//! the policies, so the order of files never changes a plan. Declared actions are slots like
+//! catalog actions; the managed defaults are the same on every licence, so the mailbox's
+//! licence plays no part.
 
-use crate::catalog::{managed_defaults, Action, LicenceTier};
-use crate::model::{ActionSet, LogonType};
+use crate::catalog::{Action, ActionList, Catalog};
+use crate::model::LogonType;
 use crate::policy::{ListSpec, MailboxPolicy};
 use crate::timespan::TimeSpan;
 
-/// Actions plus one slot for "an action the catalog does not know".
-const SLOTS: usize = Action::ALL.len() + 1;
-const UNKNOWN_SLOT: usize = Action::ALL.len();
+/// Verdicts are given per slot: one per catalog action, one per declared action, and one for
+/// every name neither knows (an action newer than auditform that a mailbox carries).
+struct Slots {
+    declared: usize,
+}
+
+impl Slots {
+    fn of(catalog: &Catalog) -> Slots {
+        Slots {
+            declared: catalog.declared().len(),
+        }
+    }
+
+    fn count(&self) -> usize {
+        Action::ALL.len() + self.declared + 1
+    }
+
+    fn unknown(&self) -> usize {
+        Action::ALL.len() + self.declared
+    }
+}
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Verdict {
@@ -24,30 +44,46 @@ pub enum Verdict {
 /// The resolved verdicts for one logon type's list.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ListVerdicts {
-    pub require: ActionSet,
-    pub forbid: ActionSet,
-    /// Names the catalog does not know are removed (`exactly`, or a `default` that won).
+    /// Catalog actions, and declared ones by their declared names.
+    pub require: ActionList,
+    pub forbid: ActionList,
+    /// Names neither the catalog nor the declarations know are removed (`exactly`, or a
+    /// `default` that won).
     pub forbid_unknown: bool,
     /// A `default` won every verdict of this logon type: the list is Microsoft's to manage, and
     /// the logon type belongs in DefaultAuditSet.
     pub managed_defaults: bool,
     /// The policy (an index into the slice given to [`resolve_mailbox`]) whose verdict won,
-    /// per catalog action and for unknown names.
+    /// per slot: catalog actions, then declared actions, then names nobody knows.
     winners: Vec<Option<u32>>,
 }
 
 impl ListVerdicts {
     pub fn winner(&self, action: Action) -> Option<usize> {
-        self.winners
-            .get(action as usize)
-            .copied()
-            .flatten()
-            .map(|index| index as usize)
+        self.slot_winner(action as usize)
+    }
+
+    /// The winner for a name: a catalog action, a declared action, or a name nobody knows.
+    pub fn winner_of_name(&self, catalog: &Catalog, name: &str) -> Option<usize> {
+        if let Some(action) = Action::parse(name.trim()) {
+            return self.winner(action);
+        }
+        match catalog.declared_index(name) {
+            Some(index) => self.slot_winner(Action::ALL.len() + index),
+            None => self.unknown_winner(),
+        }
     }
 
     pub fn unknown_winner(&self) -> Option<usize> {
         self.winners
-            .get(UNKNOWN_SLOT)
+            .len()
+            .checked_sub(1)
+            .and_then(|last| self.slot_winner(last))
+    }
+
+    fn slot_winner(&self, slot: usize) -> Option<usize> {
+        self.winners
+            .get(slot)
             .copied()
             .flatten()
             .map(|index| index as usize)
@@ -97,37 +133,60 @@ impl Resolved {
 }
 
 /// One policy's verdict on every slot of a logon type.
-fn verdicts_of(spec: &ListSpec, logon: LogonType, tier: LicenceTier) -> [Option<Verdict>; SLOTS] {
-    let mut slots = [None; SLOTS];
-    let (require, forbid, unknown) = match spec {
-        ListSpec::Change { add, remove } => (*add, *remove, None),
-        ListSpec::Exactly(set) => (*set, all_actions().difference(*set), Some(Verdict::Forbid)),
-        ListSpec::Default => {
-            let defaults = managed_defaults(logon, tier);
-            (defaults, all_actions().difference(defaults), None)
+fn verdicts_of(
+    spec: &ListSpec,
+    logon: LogonType,
+    catalog: &Catalog,
+    slots: &Slots,
+) -> Vec<Option<Verdict>> {
+    let mut verdicts = vec![None; slots.count()];
+    let mut give = |list: &ActionList, verdict: Verdict| {
+        for action in list.known.iter() {
+            verdicts[action as usize] = Some(verdict);
+        }
+        // Policies name only declared actions beyond the catalog; the loader sees to that.
+        for name in &list.unknown {
+            if let Some(index) = catalog.declared_index(name) {
+                verdicts[Action::ALL.len() + index] = Some(verdict);
+            }
         }
     };
-    for action in require.iter() {
-        slots[action as usize] = Some(Verdict::Require);
-    }
-    for action in forbid.iter() {
-        slots[action as usize] = Some(Verdict::Forbid);
-    }
-    slots[UNKNOWN_SLOT] = unknown;
-    slots
-}
-
-fn all_actions() -> ActionSet {
-    Action::ALL.into_iter().collect()
+    let unknown = match spec {
+        ListSpec::Change { add, remove } => {
+            give(add, Verdict::Require);
+            give(remove, Verdict::Forbid);
+            None
+        }
+        ListSpec::Exactly(list) => {
+            give(list, Verdict::Require);
+            give(&catalog.all_actions().difference(list), Verdict::Forbid);
+            Some(Verdict::Forbid)
+        }
+        // Restoring Microsoft's list replaces whatever the list holds, names nobody knows
+        // included, so `default` speaks for every slot: a lower-priority policy can't keep
+        // one of them and so hold the logon type out of DefaultAuditSet.
+        ListSpec::Default => {
+            let defaults = catalog.managed_defaults(logon);
+            give(&defaults, Verdict::Require);
+            give(
+                &catalog.all_actions().difference(&defaults),
+                Verdict::Forbid,
+            );
+            Some(Verdict::Forbid)
+        }
+    };
+    verdicts[slots.unknown()] = unknown;
+    verdicts
 }
 
 /// Resolves the policies that select one mailbox. `policies` may come in any order; the result
 /// is the same for every order up to which of two equally winning policies is named.
-pub fn resolve_mailbox(policies: &[&MailboxPolicy], tier: LicenceTier) -> Resolved {
+/// `catalog` is the policy set's: its declared actions resolve like catalog ones.
+pub fn resolve_mailbox(policies: &[&MailboxPolicy], catalog: &Catalog) -> Resolved {
     let mut resolved = Resolved::default();
     for logon in LogonType::ALL {
         resolved.lists[logon.index()] =
-            resolve_list(policies, logon, tier, &mut resolved.disagreements);
+            resolve_list(policies, logon, catalog, &mut resolved.disagreements);
     }
     resolved.enabled = resolve_scalar(
         policies
@@ -149,32 +208,37 @@ pub fn resolve_mailbox(policies: &[&MailboxPolicy], tier: LicenceTier) -> Resolv
     resolved
 }
 
+type SpecVerdicts<'p> = (usize, i64, &'p ListSpec, Vec<Option<Verdict>>);
+
 fn resolve_list(
     policies: &[&MailboxPolicy],
     logon: LogonType,
-    tier: LicenceTier,
+    catalog: &Catalog,
     disagreements: &mut Vec<Disagreement>,
 ) -> ListVerdicts {
-    let specs: Vec<(usize, i64, &ListSpec, [Option<Verdict>; SLOTS])> = policies
+    let slots = Slots::of(catalog);
+    let specs: Vec<SpecVerdicts> = policies
         .iter()
         .enumerate()
         .filter_map(|(index, policy)| {
             let spec = policy.audit.list(logon)?;
-            Some((index, policy.priority, spec, verdicts_of(spec, logon, tier)))
+            let verdicts = verdicts_of(spec, logon, catalog, &slots);
+            Some((index, policy.priority, spec, verdicts))
         })
         .collect();
     let mut verdicts = ListVerdicts {
-        winners: vec![None; SLOTS],
+        winners: vec![None; slots.count()],
         ..ListVerdicts::default()
     };
     if specs.is_empty() {
         return verdicts;
     }
+    let defaults = catalog.managed_defaults(logon);
     // Per disputing pair, the actions they dispute, so that one conflict lists them together.
     let mut disputes: Vec<((usize, usize), Vec<String>, Verdict)> = Vec::new();
     let mut default_won_everything = true;
     let mut any_default_won = false;
-    for slot in 0..SLOTS {
+    for slot in 0..slots.count() {
         let Some(top) = specs
             .iter()
             .filter(|(.., slots)| slots[slot].is_some())
@@ -211,7 +275,7 @@ fn resolve_list(
             } else {
                 Verdict::Forbid
             };
-            let name = slot_name(slot);
+            let name = slot_name(slot, catalog);
             match disputes.iter_mut().find(|(p, ..)| *p == pair) {
                 Some((_, names, _)) => names.push(name),
                 None => disputes.push((pair, vec![name], first_verdict)),
@@ -231,12 +295,18 @@ fn resolve_list(
             .any(|(_, spec, _)| matches!(spec, ListSpec::Default));
         any_default_won |= from_default;
         default_won_everything &=
-            from_default || agrees_with_default(spec, slot, logon, tier, verdict);
-        match (slot, verdict) {
-            (UNKNOWN_SLOT, Verdict::Forbid) => verdicts.forbid_unknown = true,
-            (UNKNOWN_SLOT, Verdict::Require) => {}
-            (_, Verdict::Require) => verdicts.require.insert(Action::ALL[slot]),
-            (_, Verdict::Forbid) => verdicts.forbid.insert(Action::ALL[slot]),
+            from_default || agrees_with_default(spec, slot, catalog, &slots, &defaults, verdict);
+        if slot == slots.unknown() {
+            verdicts.forbid_unknown = verdict == Verdict::Forbid;
+            continue;
+        }
+        let target = match verdict {
+            Verdict::Require => &mut verdicts.require,
+            Verdict::Forbid => &mut verdicts.forbid,
+        };
+        match Action::from_index(slot) {
+            Some(action) => target.known.insert(action),
+            None => target.insert_unknown(&catalog.declared()[slot - Action::ALL.len()].name),
         }
     }
     verdicts.managed_defaults = any_default_won && default_won_everything;
@@ -270,21 +340,31 @@ fn resolve_list(
 fn agrees_with_default(
     spec: &ListSpec,
     slot: usize,
-    logon: LogonType,
-    tier: LicenceTier,
+    catalog: &Catalog,
+    slots: &Slots,
+    defaults: &ActionList,
     verdict: Verdict,
 ) -> bool {
-    if matches!(spec, ListSpec::Default) || slot == UNKNOWN_SLOT {
-        return matches!(spec, ListSpec::Default);
+    if matches!(spec, ListSpec::Default) {
+        return true;
     }
-    let is_default = managed_defaults(logon, tier).contains(Action::ALL[slot]);
+    if slot == slots.unknown() {
+        return false;
+    }
+    let is_default = match Action::from_index(slot) {
+        Some(action) => defaults.known.contains(action),
+        None => defaults.contains_unknown(&catalog.declared()[slot - Action::ALL.len()].name),
+    };
     (verdict == Verdict::Require) == is_default
 }
 
-fn slot_name(slot: usize) -> String {
+fn slot_name(slot: usize, catalog: &Catalog) -> String {
     match Action::from_index(slot) {
         Some(action) => action.name().to_string(),
-        None => "(actions unknown to the catalog)".to_string(),
+        None => match catalog.declared().get(slot - Action::ALL.len()) {
+            Some(declared) => declared.name.to_string(),
+            None => "(actions unknown to the catalog)".to_string(),
+        },
     }
 }
 

@@ -135,7 +135,10 @@ pub struct SelectorSpec {
     pub match_globs: Option<MatchGlobs>,
     /// An OPATH filter: -eq -ne -like -notlike -and -or -not and parentheses.
     pub filter: Option<FilterText>,
-    /// `E5` or `nonE5`.
+    /// `E5`: mailboxes with Audit (Premium) (`M365Auditing` in PersistedCapabilities, which an
+    /// E5-class licence brings); `nonE5`: the others. Only SearchQueryInitiated needs Audit
+    /// (Premium); the managed defaults, MailItemsAccessed and Send among them, are the same on
+    /// both.
     pub licence: Option<Licence>,
     /// Mailboxes that match this are not selected.
     pub exclude: Option<ExcludeSpec>,
@@ -156,7 +159,10 @@ pub struct ExcludeSpec {
     pub match_globs: Option<MatchGlobs>,
     /// An OPATH filter.
     pub filter: Option<FilterText>,
-    /// `E5` or `nonE5`.
+    /// `E5`: mailboxes with Audit (Premium) (`M365Auditing` in PersistedCapabilities, which an
+    /// E5-class licence brings); `nonE5`: the others. Only SearchQueryInitiated needs Audit
+    /// (Premium); the managed defaults, MailItemsAccessed and Send among them, are the same on
+    /// both.
     pub licence: Option<Licence>,
 }
 

@@ -189,9 +189,7 @@ impl<'de> Deserialize<'de> for LogAgeLimit {
                     ),
                     Some(format!(
                         "shorten it to at most {} days",
-                        TimeSpan::MAX_AUDIT_LOG_AGE_LIMIT
-                            .whole_days()
-                            .unwrap_or_default()
+                        TimeSpan::MAX_AUDIT_LOG_AGE_LIMIT.floor_days()
                     )),
                 )),
                 Ok(span) => Ok(LogAgeLimit(span)),
@@ -479,11 +477,11 @@ impl<L: LogonMarker> ActionNamesSeed<'_, L> {
         let logon = L::LOGON;
         let action = catalog::check(name, logon).map_err(|rejection| {
             let hint = match rejection {
-                catalog::Rejection::Deprecated { .. } => None,
-                _ => Some(format!(
+                catalog::Rejection::WrongLogonType { .. } => Some(format!(
                     "{logon} actions are {}",
-                    catalog::valid_actions(logon).names().join(", ")
+                    catalog::policy_actions(logon).names().join(", ")
                 )),
+                _ => rejection.hint(),
             };
             RaisedError::new(rejection, hint)
         })?;

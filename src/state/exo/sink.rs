@@ -13,10 +13,10 @@
 
 use super::http::{backoff, classify, parse_retry_after, Failure};
 use super::{ExoClient, ExoError};
-use crate::catalog::ALREADY_AUDITED_MESSAGE;
 use crate::model::{AuditSettings, LogonType};
 use crate::plan::set_mailbox::params_for_change;
 use crate::plan::{MailboxChange, Plan};
+use crate::service::texts::ALREADY_AUDITED_MESSAGE;
 use crate::service::{ListEdit, SetMailboxParams};
 use serde_json::{json, Map, Value};
 use std::collections::VecDeque;
@@ -89,6 +89,13 @@ pub fn set_mailbox_parameters(identity: &str, params: &SetMailboxParams) -> Valu
     }
     if let Some(restore) = params.default_audit_set {
         wire.insert("DefaultAuditSet".into(), json!(restore.names()));
+    }
+    // Switch parameters travel as `true` [EV-4.6] (evidence-service.md W5 for -GroupMailbox).
+    if params.group_mailbox {
+        wire.insert("GroupMailbox".into(), true.into());
+    }
+    if params.force {
+        wire.insert("Force".into(), true.into());
     }
     Value::Object(wire)
 }

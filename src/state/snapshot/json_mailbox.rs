@@ -311,7 +311,7 @@ impl MailboxBuilder {
             Field::PersistedCapabilities => {
                 let mut e5 = false;
                 map.next_value_seed(EachName(&mut |name: &str| {
-                    e5 |= catalog::is_e5_capability(name);
+                    e5 |= catalog::grants_audit_premium(name);
                     Ok(())
                 }))?;
                 self.e5_capable = e5;

@@ -3,6 +3,7 @@
 
 #![allow(dead_code)]
 
+pub use auditform_emulator::rules::{DuplicateAdd, ServiceModel};
 use auditform_emulator::{ClientCredential, Emulator, EmulatorConfig, EmulatorHandle, Faults};
 use std::path::Path;
 
@@ -14,6 +15,11 @@ pub const CLIENT_SECRET: &str = "Zq8~client-secret-7f3e9d1b4a";
 pub const GITHUB_SUBJECT: &str = "repo:contoso/mailbox-audit:ref:refs/heads/main";
 
 pub fn start(faults: Faults) -> EmulatorHandle {
+    start_as(faults, ServiceModel::default())
+}
+
+/// An emulator whose service answers as `service` says where it has a choice.
+pub fn start_as(faults: Faults, service: ServiceModel) -> EmulatorHandle {
     let tenant = auditform_emulator::read_snapshot(Path::new("examples/tenant.json"))
         .expect("the example tenant reads");
     Emulator::start(EmulatorConfig {
@@ -24,6 +30,7 @@ pub fn start(faults: Faults) -> EmulatorHandle {
             federated_subjects: vec![GITHUB_SUBJECT.into()],
         }],
         faults,
+        service,
         ..EmulatorConfig::default()
     })
     .expect("the emulator starts")
