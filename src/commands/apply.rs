@@ -179,6 +179,33 @@ fn finish(report: &ApplyReport, out: &mut dyn Write) -> Result<Outcome, CliError
     })
 }
 
+/// Removes, under the lock, what a killed apply left beside the state file, and says so on
+/// stderr; a cleanup that fails is only a warning, since the apply itself can go on.
+fn report_leftovers(state: &Path) {
+    match crate::state::atomic_write::clear_leftovers(state) {
+        Ok(leftovers) => {
+            for (path, bytes) in &leftovers.removed {
+                eprintln!(
+                    "Removed {}, left by an apply that was stopped ({} bytes).",
+                    path.display(),
+                    crate::english::thousands(*bytes as usize)
+                );
+            }
+            for path in &leftovers.unclaimed {
+                eprintln!(
+                    "Warning: {} looks like a temporary file of an auditform run that was stopped; remove it once no auditform runs in {}.",
+                    path.display(),
+                    path.parent().map_or_else(|| ".".into(), |dir| dir.display().to_string())
+                );
+            }
+        }
+        Err(error) => eprintln!(
+            "Warning: could not look for temporary files left beside {}: {error}",
+            state.display()
+        ),
+    }
+}
+
 /// Locks the state, refuses a stale plan, applies, verifies, and reports per object.
 fn carry_out(
     plan: &Plan,
@@ -187,6 +214,7 @@ fn carry_out(
     out: &mut dyn Write,
 ) -> Result<Outcome, CliError> {
     let lock = StateLock::acquire(state, "auditform apply", args.lock_timeout)?;
+    report_leftovers(state);
     let mut sink = SnapshotSink::new(state);
     let report = apply_with_progress(plan, &mut sink)?;
     drop(lock);

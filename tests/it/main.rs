@@ -22,3 +22,4 @@ mod live_plan;
 mod live_secrets;
 mod plan_format_doc;
 mod plan_properties;
+mod service_facts;

@@ -17,7 +17,10 @@ fn each_logon_type_offers_exactly_the_actions_a_policy_may_name_for_it() {
             .filter(|name| *name != "None")
             .collect();
         assert_eq!(offered, catalog::policy_actions(logon).names(), "{logon}");
-        assert!(!offered.contains(&"MessageBind"), "deprecated: refused in policies");
+        assert!(
+            !offered.contains(&"MessageBind"),
+            "deprecated: refused in policies"
+        );
     }
 }
 

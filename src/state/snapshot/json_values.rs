@@ -28,6 +28,33 @@ impl<'de> Visitor<'de> for OptionalText {
     }
 }
 
+/// RecipientTypeDetails: its name, or the integer ConvertTo-Json writes for the enum [EV-5.3]
+/// (evidence-service.md W6). `null` is absent.
+pub(super) struct RecipientTypeValue;
+
+impl<'de> DeserializeSeed<'de> for RecipientTypeValue {
+    type Value = Option<crate::model::RecipientType>;
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for RecipientTypeValue {
+    type Value = Option<crate::model::RecipientType>;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a RecipientTypeDetails name such as \"UserMailbox\", or its enum value")
+    }
+    fn visit_str<E: de::Error>(self, value: &str) -> Result<Self::Value, E> {
+        Ok(Some(crate::model::RecipientType::parse(value.trim())))
+    }
+    fn visit_u64<E: de::Error>(self, value: u64) -> Result<Self::Value, E> {
+        Ok(Some(crate::model::RecipientType::from_enum_value(value)))
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+}
+
 /// A boolean, also as the strings "True" / "False" that some exports write. `null` is absent.
 pub(super) struct Flag;
 
@@ -78,9 +105,13 @@ impl<'de> Visitor<'de> for TimeSpanValue {
         f.write_str("a TimeSpan such as \"90.00:00:00\" or an object with Ticks")
     }
     fn visit_str<E: de::Error>(self, value: &str) -> Result<Self::Value, E> {
-        TimeSpan::parse_dotnet(value)
-            .map(Some)
-            .map_err(|_| E::invalid_value(de::Unexpected::Str(value), &self))
+        match TimeSpan::parse_dotnet(value) {
+            Ok(span) if span < TimeSpan::ZERO => Err(E::custom(format_args!(
+                "the TimeSpan {value:?} is negative; an AuditLogAgeLimit is never below 00:00:00"
+            ))),
+            Ok(span) => Ok(Some(span)),
+            Err(_) => Err(E::invalid_value(de::Unexpected::Str(value), &self)),
+        }
     }
     fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
         Ok(None)
@@ -107,7 +138,13 @@ impl<'de> Visitor<'de> for TimeSpanValue {
                 .position(|(name, _)| key.eq_ignore_ascii_case(name))
                 .map(Some)
         };
-        while let Some(key) = map.next_key_seed(ClassifyKey(member))? {
+        let mut keys = KeyLog::default();
+        while let Some(key) = map.next_key_seed(LoggedKey(&mut keys, member))? {
+            let key = key.map_err(|repeated| {
+                de::Error::custom(format_args!(
+                    "the TimeSpan object repeats the key `{repeated}`"
+                ))
+            })?;
             match key {
                 Some(None) => ticks = Some(map.next_value()?),
                 Some(Some(at)) => components[at] = Some(map.next_value()?),
@@ -117,6 +154,11 @@ impl<'de> Visitor<'de> for TimeSpanValue {
             }
         }
         if let Some(ticks) = ticks {
+            if ticks < 0 {
+                return Err(de::Error::custom(format_args!(
+                    "the TimeSpan is negative ({ticks} ticks); an AuditLogAgeLimit is never below 00:00:00"
+                )));
+            }
             return Ok(Some(TimeSpan::from_ticks(ticks)));
         }
         if components.iter().all(Option::is_none) {
@@ -131,10 +173,66 @@ impl<'de> Visitor<'de> for TimeSpanValue {
                 .and_then(|part| total.checked_add(part))
                 .ok_or_else(|| de::Error::custom("the TimeSpan is out of range"))?;
         }
+        if total < 0 {
+            return Err(de::Error::custom(
+                "the TimeSpan is negative; an AuditLogAgeLimit is never below 00:00:00",
+            ));
+        }
         total
             .checked_mul(TICKS_PER_MILLISECOND)
             .map(|ticks| Some(TimeSpan::from_ticks(ticks)))
             .ok_or_else(|| de::Error::custom("the TimeSpan is out of range"))
+    }
+}
+
+/// The keys of one JSON object read so far, to refuse a key the object repeats. Keys compare
+/// without case, as the reader matches them: `"AuditEnabled"` and `"auditenabled"` in one
+/// object are one key given twice, and a reader could take either value. The log is reused from
+/// object to object, so that checking costs a hash and a short scan per key, and no allocation
+/// once it has grown.
+#[derive(Debug, Default)]
+pub(super) struct KeyLog {
+    text: String,
+    /// Hash of the lower-cased key, and where the key sits in `text`.
+    keys: Vec<(u64, u32, u32)>,
+}
+
+impl KeyLog {
+    pub fn clear(&mut self) {
+        self.text.clear();
+        self.keys.clear();
+    }
+
+    /// Notes a key of the object; `Err` with the key when the object already had it.
+    pub fn note(&mut self, key: &str) -> Result<(), Box<str>> {
+        // FNV-1a over the lower-cased bytes.
+        let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+        for byte in key.bytes() {
+            hash = (hash ^ u64::from(byte.to_ascii_lowercase())).wrapping_mul(0x0100_0000_01b3);
+        }
+        let repeated = self.keys.iter().any(|&(seen, start, end)| {
+            seen == hash && self.text[start as usize..end as usize].eq_ignore_ascii_case(key)
+        });
+        if repeated {
+            return Err(key.into());
+        }
+        let start = self.text.len() as u32;
+        self.text.push_str(key);
+        self.keys.push((hash, start, self.text.len() as u32));
+        Ok(())
+    }
+}
+
+/// A map key, noted in a [`KeyLog`] and classified while the deserializer lends it: `Err`
+/// carries a key the object repeats.
+pub(super) struct LoggedKey<'l, F>(pub &'l mut KeyLog, pub F);
+
+impl<'de, T, F: FnOnce(&str) -> T> DeserializeSeed<'de> for LoggedKey<'_, F> {
+    type Value = Result<T, Box<str>>;
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
+        let LoggedKey(log, classify) = self;
+        ClassifyKey(move |key: &str| log.note(key).map(|()| classify(key)))
+            .deserialize(deserializer)
     }
 }
 

@@ -356,3 +356,4 @@ mod example;
 mod licence;
 mod required;
 mod roundtrip;
+mod untrusted;
