@@ -99,6 +99,17 @@ Examples:
   auditform apply --state tenant.json --lock-timeout 2m")]
     Apply(ApplyArgs),
 
+    /// Print the table of mailbox audit actions this version of auditform believes: for each
+    /// action and logon type, whether the service accepts it and whether it is a default, which
+    /// licence it needs, what is deprecated or redundant, and the public sources, with their
+    /// date. Set it beside Microsoft's page to see whether auditform is current.
+    #[command(after_help = "\
+Examples:
+  auditform catalog
+  auditform catalog --format json | jq -r '.actions[] | select(.Owner == \"default\") | .name'
+  auditform catalog --policies policies/            # with the actions the policy set declares")]
+    Catalog(CatalogArgs),
+
     /// Print the JSON Schema (draft-07) of the policy format, for editors and CI checks.
     #[command(after_help = "\
 Examples:
@@ -115,6 +126,23 @@ Examples:
   auditform completions fish > ~/.config/fish/completions/auditform.fish
   auditform completions powershell >> $PROFILE")]
     Completions(CompletionsArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct CatalogArgs {
+    /// The output format: a table for people, or JSON (docs/catalog.md).
+    #[arg(long, value_enum, default_value_t = CatalogFormat::Text)]
+    pub format: CatalogFormat,
+
+    /// Also show the actions this policy directory declares as newer than auditform.
+    #[arg(long, value_name = "DIR")]
+    pub policies: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CatalogFormat {
+    Text,
+    Json,
 }
 
 #[derive(Debug, Args)]

@@ -1,6 +1,7 @@
 //! One file per command. Each wires the parts together and does nothing else.
 
 mod apply;
+mod catalog;
 pub mod completions;
 mod import;
 mod live;
@@ -45,6 +46,7 @@ pub fn run(cli: Cli) -> Result<Outcome, CliError> {
         Command::Import(args) => import::run(&args),
         Command::Script(args) => script::run(&args),
         Command::Apply(args) => apply::run(&args, color),
+        Command::Catalog(args) => catalog::run(&args),
         Command::Schema => schema::run(),
         Command::Completions(args) => completions::run(args.shell),
     }

@@ -9,6 +9,7 @@ mod ci_examples;
 mod cli_annotations;
 mod cli_apply;
 mod cli_apply_plan_file;
+mod cli_catalog;
 mod cli_import;
 mod cli_plan;
 mod cli_plan_file;

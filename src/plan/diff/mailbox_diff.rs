@@ -104,7 +104,7 @@ pub(super) fn diff_mailbox(
         });
     }
 
-    let mut notes = Vec::new();
+    let mut notes = declared_notes(&lists, catalog);
     let enabled = resolved
         .enabled
         .filter(|desired| desired.value != current.enabled)
@@ -189,4 +189,25 @@ pub(super) fn asks_fixed_settings(selected: &[&MailboxPolicy]) -> bool {
     selected.iter().any(|policy| {
         policy.audit.enabled.is_some() || policy.audit.lists.iter().any(Option::is_some)
     })
+}
+
+/// A note for each declared action a change adds or removes: the plan marks it as the user's
+/// declaration, not a fact auditform knows, so that a reviewer knows whose word it is.
+fn declared_notes(lists: &[Option<ListChange>; 3], catalog: &Catalog) -> Vec<String> {
+    let mut notes: Vec<String> = Vec::new();
+    for list in lists.iter().flatten() {
+        for name in list.add.unknown.iter().chain(&list.remove.unknown) {
+            let Some(declared) = catalog.find_declared(name) else {
+                continue;
+            };
+            let note = format!(
+                "{} is declared in {}, unknown to this version of auditform: the service's own answer decides at apply",
+                declared.name, declared.origin
+            );
+            if !notes.contains(&note) {
+                notes.push(note);
+            }
+        }
+    }
+    notes
 }

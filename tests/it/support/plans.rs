@@ -139,6 +139,14 @@ pub fn rich_plan() -> Plan {
         ],
         warnings: vec!["1 mailbox carries MessageBind".to_string()],
         unchanged: 7,
-        declared_actions: Vec::new(),
+        declared_actions: vec![auditform::catalog::DeclaredAction {
+            name: "ExampleNewAction".into(),
+            support: [
+                auditform::catalog::Support::Valid,
+                auditform::catalog::Support::Rejected,
+                auditform::catalog::Support::Default,
+            ],
+            origin: "policies/declared-actions.yaml:4".into(),
+        }],
     }
 }
