@@ -434,3 +434,42 @@ fn mailboxes_sharing_an_id_are_both_named() {
     hint: every mailbox needs its own ExternalDirectoryObjectId, Guid, ExchangeGuid or PrimarySmtpAddress; check that the export is not truncated or merged from two tenants
     "#);
 }
+
+/// DESIGN §1.2 and §1.4 end to end: against the emulator (which models the service on its own),
+/// a group mailbox's AuditLogAgeLimit goes on the wire with the `GroupMailbox` switch, a
+/// shorter one with `Force`, and planning again shows nothing left.
+#[test]
+fn a_group_mailbox_age_limit_is_applied_to_a_live_tenant_with_the_switch() {
+    use crate::support::live;
+    let emulator = live::start(auditform_emulator::Faults::default());
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("groups.yaml"),
+        "apiVersion: auditform/v1\nkind: MailboxAuditPolicy\nmetadata:\n  name: group-retention\nspec:\n  selector:\n    recipientTypeDetails: [GroupMailbox]\n  audit:\n    logAgeLimit: 30\n",
+    )
+    .unwrap();
+    let policies = dir.path().to_str().unwrap();
+    let applied = live::auditform(
+        &emulator,
+        &["apply", "--auto-approve", "--policies", policies],
+    )
+    .output()
+    .unwrap();
+    assert!(applied.status.success(), "{}", live::stderr(&applied));
+    assert_eq!(emulator.cmdlet_count("Set-Mailbox"), 1);
+    let retail = emulator.snapshot()["mailboxes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["RecipientTypeDetails"] == "GroupMailbox")
+        .cloned()
+        .unwrap();
+    assert_eq!(retail["AuditLogAgeLimit"], "30.00:00:00");
+    let again = live::auditform(
+        &emulator,
+        &["plan", "--detailed-exitcode", "--policies", policies],
+    )
+    .output()
+    .unwrap();
+    assert_eq!(again.status.code(), Some(0), "{}", live::stdout(&again));
+}

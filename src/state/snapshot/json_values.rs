@@ -187,40 +187,100 @@ impl<'de> Visitor<'de> for TimeSpanValue {
 
 /// The keys of one JSON object read so far, to refuse a key the object repeats. Keys compare
 /// without case, as the reader matches them: `"AuditEnabled"` and `"auditenabled"` in one
-/// object are one key given twice, and a reader could take either value. The log is reused from
-/// object to object, so that checking costs a hash and a short scan per key, and no allocation
-/// once it has grown.
+/// object are one key given twice, and a reader could take either value.
+///
+/// Every key of every mailbox passes through here, so it is a small open-addressing table of
+/// hashes, reused from object to object: a key costs a hash of a few words and, almost always,
+/// one probe; clearing costs one store per key; nothing is allocated once it has grown.
 #[derive(Debug, Default)]
 pub(super) struct KeyLog {
+    /// The keys' text, one after another.
     text: String,
-    /// Hash of the lower-cased key, and where the key sits in `text`.
-    keys: Vec<(u64, u32, u32)>,
+    /// Per key of the object: its hash, its place in `text`, and its slot in `slots`.
+    keys: Vec<(u64, u32, u32, u32)>,
+    /// Index + 1 into `keys`, or 0 for an empty slot. Its length is a power of two.
+    slots: Vec<u32>,
 }
 
 impl KeyLog {
     pub fn clear(&mut self) {
-        self.text.clear();
+        for &(.., slot) in &self.keys {
+            self.slots[slot as usize] = 0;
+        }
         self.keys.clear();
+        self.text.clear();
     }
 
     /// Notes a key of the object; `Err` with the key when the object already had it.
     pub fn note(&mut self, key: &str) -> Result<(), Box<str>> {
-        // FNV-1a over the lower-cased bytes.
-        let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-        for byte in key.bytes() {
-            hash = (hash ^ u64::from(byte.to_ascii_lowercase())).wrapping_mul(0x0100_0000_01b3);
+        if (self.keys.len() + 1) * 2 > self.slots.len() {
+            self.grow();
         }
-        let repeated = self.keys.iter().any(|&(seen, start, end)| {
-            seen == hash && self.text[start as usize..end as usize].eq_ignore_ascii_case(key)
-        });
-        if repeated {
-            return Err(key.into());
+        let hash = hash_ignoring_case(key);
+        let mask = self.slots.len() - 1;
+        let mut slot = hash as usize & mask;
+        loop {
+            match self.slots[slot] {
+                0 => break,
+                taken => {
+                    let (seen, start, end, _) = self.keys[taken as usize - 1];
+                    if seen == hash
+                        && self.text[start as usize..end as usize].eq_ignore_ascii_case(key)
+                    {
+                        return Err(key.into());
+                    }
+                    slot = (slot + 1) & mask;
+                }
+            }
         }
         let start = self.text.len() as u32;
         self.text.push_str(key);
-        self.keys.push((hash, start, self.text.len() as u32));
+        self.keys
+            .push((hash, start, self.text.len() as u32, slot as u32));
+        self.slots[slot] = self.keys.len() as u32;
         Ok(())
     }
+
+    fn grow(&mut self) {
+        let size = (self.slots.len() * 2).max(64);
+        self.slots = vec![0; size];
+        let mask = size - 1;
+        for (index, entry) in self.keys.iter_mut().enumerate() {
+            let mut slot = entry.0 as usize & mask;
+            while self.slots[slot] != 0 {
+                slot = (slot + 1) & mask;
+            }
+            self.slots[slot] = index as u32 + 1;
+            entry.3 = slot as u32;
+        }
+    }
+}
+
+/// A hash that ignores ASCII case, eight bytes at a time. Setting bit 5 of every byte folds
+/// upper into lower case (and merges a few punctuation pairs, which the text comparison then
+/// tells apart).
+fn hash_ignoring_case(key: &str) -> u64 {
+    const FOLD: u64 = 0x2020_2020_2020_2020;
+    const K: u64 = 0x9E37_79B9_7F4A_7C15;
+    let bytes = key.as_bytes();
+    let mut hash = bytes.len() as u64;
+    let mut chunks = bytes.chunks_exact(8);
+    for chunk in &mut chunks {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        hash = (hash ^ (u64::from_le_bytes(word) | FOLD))
+            .wrapping_mul(K)
+            .rotate_left(29);
+    }
+    let rest = chunks.remainder();
+    if !rest.is_empty() {
+        let mut word = [0u8; 8];
+        word[..rest.len()].copy_from_slice(rest);
+        hash = (hash ^ (u64::from_le_bytes(word) | FOLD))
+            .wrapping_mul(K)
+            .rotate_left(29);
+    }
+    hash ^ (hash >> 32)
 }
 
 /// A map key, noted in a [`KeyLog`] and classified while the deserializer lends it: `Err`

@@ -133,3 +133,22 @@ fn an_empty_external_directory_object_id_counts_as_absent() {
         "8e5e4a2d-0000-4000-8000-000000000001"
     );
 }
+
+#[test]
+fn the_key_log_tells_every_key_apart_however_many_an_object_has() {
+    let mut log = crate::state::snapshot::json_values::KeyLog::default();
+    for round in 0..3 {
+        log.clear();
+        for index in 0..500 {
+            assert!(
+                log.note(&format!("Property{index}")).is_ok(),
+                "round {round}"
+            );
+        }
+        // Names that fold alike differ in the text: `@` and `` ` `` share a hash, not a key.
+        assert!(log.note("a@b").is_ok());
+        assert!(log.note("a`b").is_ok());
+        assert_eq!(log.note("PROPERTY499").unwrap_err().as_ref(), "PROPERTY499");
+        assert_eq!(log.note("property0").unwrap_err().as_ref(), "property0");
+    }
+}
