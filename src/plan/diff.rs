@@ -13,6 +13,7 @@ use crate::model::{
 };
 use crate::policy::resolve::{resolve_mailbox, resolve_scalar, Disagreement, Resolved};
 use crate::policy::{MailboxPolicy, PolicyRef, PolicySet};
+use std::collections::hash_map::Entry;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
@@ -217,16 +218,14 @@ impl<'p> Planner<'p> {
         }
         self.identities.observe(&mailbox.names);
         let id = mailbox.names.immutable_id();
-        let hash = name_hash(id);
-        match self.ids.get(&hash) {
-            Some(&first) => self.note_duplicate(SharedId::found(
-                id,
-                first as usize,
-                position,
-                &mailbox.names,
-            )),
-            None => {
-                self.ids.insert(hash, position as u32);
+        // One lookup per mailbox: the entry both finds an earlier holder and claims the id.
+        match self.ids.entry(name_hash(id)) {
+            Entry::Occupied(first) => {
+                let first = *first.get() as usize;
+                self.note_duplicate(SharedId::found(id, first, position, &mailbox.names));
+            }
+            Entry::Vacant(slot) => {
+                slot.insert(position as u32);
             }
         }
     }

@@ -82,7 +82,10 @@ pub(super) fn diff_mailbox(
         if mailbox.licence == LicenceTier::NonE5 {
             needs_licence = needs_licence.union(add.known.intersection(premium_actions()));
         }
-        for name in add.names().into_iter().chain(remove.names()) {
+        for action in add.known.union(remove.known).iter() {
+            causes.extend(verdicts.winner(action));
+        }
+        for name in add.unknown.iter().chain(&remove.unknown) {
             causes.extend(verdicts.winner_of_name(catalog, name));
         }
         if !after.same_actions(before) {

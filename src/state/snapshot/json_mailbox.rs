@@ -3,7 +3,8 @@
 
 use super::error::Problem;
 use super::json_values::{
-    AnyProperty, EachName, Flag, KeyLog, LoggedKey, OptionalText, RecipientTypeValue, TimeSpanValue,
+    AnyProperty, ClassifyKey, EachName, Flag, KeyLog, LoggedKey, OptionalText, RecipientTypeValue,
+    TimeSpanValue,
 };
 use crate::catalog::{self, LicenceTier};
 use crate::model::{
@@ -240,6 +241,9 @@ const REQUIRED: [Field; 7] = [
 pub(super) struct MailboxBuilder {
     /// Which [`Field`]s were present, by discriminant.
     seen: u32,
+    /// Which [`Field`]s the object gave, whatever their value: a second one is refused. Other
+    /// keys go through the context's [`KeyLog`]; these cost only a bit.
+    given: u32,
     names: NamesBuilder,
     recipient_type: Option<RecipientType>,
     enabled: Option<bool>,
@@ -258,6 +262,14 @@ impl MailboxBuilder {
         map: &mut A,
         context: &mut Context,
     ) -> Result<(), A::Error> {
+        if let Key::Known(field) = &key {
+            let bit = 1 << *field as u32;
+            if self.given & bit != 0 {
+                let subject = subject("mailbox", context.mailboxes_read, &self.names);
+                return Err(context.repeated(subject, field.name().into()));
+            }
+            self.given |= bit;
+        }
         let result = match &key {
             Key::Known(field) => self.known(*field, map),
             Key::Extra(name) => map
@@ -400,9 +412,14 @@ impl MailboxBuilder {
         context: &mut Context,
     ) -> Result<(), A::Error> {
         let options = context.options;
-        while let Some(key) = map.next_key_seed(LoggedKey(&mut context.keys, |key: &str| {
-            Key::classify(key, options)
-        }))? {
+        // The properties auditform reads are told apart by a bit each (see `property`); only
+        // the others are logged by hash.
+        while let Some(key) =
+            map.next_key_seed(ClassifyKey(|key: &str| match Key::classify(key, options) {
+                known @ Key::Known(_) => Ok(known),
+                other => context.keys.note(key).map(|()| other),
+            }))?
+        {
             match key {
                 Ok(key) => self.property(key, map, context)?,
                 Err(repeated) => {

@@ -189,98 +189,106 @@ impl<'de> Visitor<'de> for TimeSpanValue {
 /// without case, as the reader matches them: `"AuditEnabled"` and `"auditenabled"` in one
 /// object are one key given twice, and a reader could take either value.
 ///
-/// Every key of every mailbox passes through here, so it is a small open-addressing table of
-/// hashes, reused from object to object: a key costs a hash of a few words and, almost always,
-/// one probe; clearing costs one store per key; nothing is allocated once it has grown.
+/// Every key of every mailbox passes through here, so the log keeps no text: it is a small
+/// open-addressing table of 64-bit hashes of the lower-cased keys, reused from object to
+/// object. A key costs a hash of a few words and, almost always, one probe; clearing costs one
+/// store per key; nothing is allocated once the table has grown. Two different keys of one
+/// object share a hash with a chance of about one in 10^17, which a reader of a state file can
+/// afford (a false refusal names the key, and says where it is).
 #[derive(Debug, Default)]
 pub(super) struct KeyLog {
-    /// The keys' text, one after another.
-    text: String,
-    /// Per key of the object: its hash, its place in `text`, and its slot in `slots`.
-    keys: Vec<(u64, u32, u32, u32)>,
-    /// Index + 1 into `keys`, or 0 for an empty slot. Its length is a power of two.
-    slots: Vec<u32>,
+    /// Per key of the object: the slot its hash sits in.
+    used: Vec<u32>,
+    /// Hashes, 0 for an empty slot (a key hashing to 0 is stored as 1). A power of two long.
+    slots: Vec<u64>,
 }
 
 impl KeyLog {
     pub fn clear(&mut self) {
-        for &(.., slot) in &self.keys {
+        for &slot in &self.used {
             self.slots[slot as usize] = 0;
         }
-        self.keys.clear();
-        self.text.clear();
+        self.used.clear();
     }
 
     /// Notes a key of the object; `Err` with the key when the object already had it.
     pub fn note(&mut self, key: &str) -> Result<(), Box<str>> {
-        if (self.keys.len() + 1) * 2 > self.slots.len() {
+        if (self.used.len() + 1) * 2 > self.slots.len() {
             self.grow();
         }
-        let hash = hash_ignoring_case(key);
+        let hash = hash_ignoring_case(key).max(1);
         let mask = self.slots.len() - 1;
-        let mut slot = hash as usize & mask;
+        let mut slot = (hash >> 7) as usize & mask;
         loop {
             match self.slots[slot] {
                 0 => break,
-                taken => {
-                    let (seen, start, end, _) = self.keys[taken as usize - 1];
-                    if seen == hash
-                        && self.text[start as usize..end as usize].eq_ignore_ascii_case(key)
-                    {
-                        return Err(key.into());
-                    }
-                    slot = (slot + 1) & mask;
-                }
+                seen if seen == hash => return Err(key.into()),
+                _ => slot = (slot + 1) & mask,
             }
         }
-        let start = self.text.len() as u32;
-        self.text.push_str(key);
-        self.keys
-            .push((hash, start, self.text.len() as u32, slot as u32));
-        self.slots[slot] = self.keys.len() as u32;
+        self.slots[slot] = hash;
+        self.used.push(slot as u32);
         Ok(())
     }
 
     fn grow(&mut self) {
         let size = (self.slots.len() * 2).max(64);
+        let hashes: Vec<u64> = self
+            .used
+            .iter()
+            .map(|&slot| self.slots[slot as usize])
+            .collect();
         self.slots = vec![0; size];
+        self.used.clear();
         let mask = size - 1;
-        for (index, entry) in self.keys.iter_mut().enumerate() {
-            let mut slot = entry.0 as usize & mask;
+        for hash in hashes {
+            let mut slot = (hash >> 7) as usize & mask;
             while self.slots[slot] != 0 {
                 slot = (slot + 1) & mask;
             }
-            self.slots[slot] = index as u32 + 1;
-            entry.3 = slot as u32;
+            self.slots[slot] = hash;
+            self.used.push(slot as u32);
         }
     }
 }
 
-/// A hash that ignores ASCII case, eight bytes at a time. Setting bit 5 of every byte folds
-/// upper into lower case (and merges a few punctuation pairs, which the text comparison then
-/// tells apart).
+/// A 64-bit hash of the key with ASCII letters lower-cased, eight bytes at a time. Only the
+/// bytes `A` to `Z` are folded, so keys that differ otherwise hash apart.
 fn hash_ignoring_case(key: &str) -> u64 {
-    const FOLD: u64 = 0x2020_2020_2020_2020;
     const K: u64 = 0x9E37_79B9_7F4A_7C15;
     let bytes = key.as_bytes();
-    let mut hash = bytes.len() as u64;
+    let mut hash = (bytes.len() as u64).wrapping_mul(K);
+    let mut mix = |word: u64| {
+        hash = (hash ^ lower_ascii(word)).wrapping_mul(K);
+        hash ^= hash >> 29;
+    };
     let mut chunks = bytes.chunks_exact(8);
     for chunk in &mut chunks {
         let mut word = [0u8; 8];
         word.copy_from_slice(chunk);
-        hash = (hash ^ (u64::from_le_bytes(word) | FOLD))
-            .wrapping_mul(K)
-            .rotate_left(29);
+        mix(u64::from_le_bytes(word));
     }
     let rest = chunks.remainder();
     if !rest.is_empty() {
         let mut word = [0u8; 8];
         word[..rest.len()].copy_from_slice(rest);
-        hash = (hash ^ (u64::from_le_bytes(word) | FOLD))
-            .wrapping_mul(K)
-            .rotate_left(29);
+        mix(u64::from_le_bytes(word));
     }
-    hash ^ (hash >> 32)
+    hash = (hash ^ (hash >> 32)).wrapping_mul(K);
+    hash ^ (hash >> 29)
+}
+
+/// Each byte `A`..=`Z` of the word made lower case; every other byte as it is.
+fn lower_ascii(word: u64) -> u64 {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    // Per byte, with the high bit cleared so that no borrow or carry crosses bytes: the high
+    // bit of `above` is set where the byte is >= 'A', of `beyond` where it is > 'Z'.
+    let low = word & !HIGH;
+    let above = low + ONES * (0x80 - b'A' as u64);
+    let beyond = low + ONES * (0x80 - b'Z' as u64 - 1);
+    let upper = above & !beyond & !word & HIGH;
+    word | (upper >> 2)
 }
 
 /// A map key, noted in a [`KeyLog`] and classified while the deserializer lends it: `Err`
