@@ -243,6 +243,10 @@ pub struct LiveArgs {
     )]
     pub authority: String,
 
+    /// Write every request to Exchange Online and Microsoft Entra ID, and every answer, to FILE, with credentials, tokens and device codes redacted: a support trace to attach to a bug report or a Microsoft support case. An existing file is appended to only if it is such a trace.
+    #[arg(long, env = "AUDITFORM_TRACE", value_name = "FILE")]
+    pub trace: Option<PathBuf>,
+
     /// Concurrent requests to the service (each a $batch of up to 10 Set-Mailbox calls).
     #[arg(long, default_value_t = crate::state::exo::config::DEFAULT_PARALLELISM, value_name = "N", value_parser = clap::builder::ValueParser::new(clap::builder::TypedValueParser::map(clap::value_parser!(u16).range(1..=64), usize::from)))]
     pub parallelism: usize,

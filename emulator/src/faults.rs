@@ -21,6 +21,12 @@ pub struct Faults {
     pub rate_drop: f64,
     /// Identities (any of a mailbox's names) whose cmdlets always fail with a permanent error.
     pub failing_identities: Vec<String>,
+    /// (identity, text): a cmdlet on that identity succeeds and its answer carries the text in
+    /// `@adminapi.warnings`.
+    pub warnings: Vec<(String, String)>,
+    /// (identity, text): a cmdlet on that identity answers 200 with the text in
+    /// `@adminapi.errors`, and changes nothing.
+    pub soft_errors: Vec<(String, String)>,
     pub seed: u64,
 }
 
@@ -34,6 +40,8 @@ impl Default for Faults {
             rate_5xx: 0.0,
             rate_drop: 0.0,
             failing_identities: Vec::new(),
+            warnings: Vec::new(),
+            soft_errors: Vec::new(),
             seed: 1,
         }
     }

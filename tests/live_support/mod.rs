@@ -1,5 +1,7 @@
 //! Shared by the end-to-end tests against the service emulator: an emulator serving the
-//! example tenant, and the auditform command pointed at it with a client secret.
+//! example tenant in strict mode (it refuses any request or `$batch` sub-request without
+//! `Authorization` or `X-AnchorMailbox`, as the public clients never send one), and the
+//! auditform command pointed at it with a client secret.
 
 #![allow(dead_code)]
 
@@ -14,19 +16,36 @@ pub const CLIENT_SECRET: &str = "Zq8~client-secret-7f3e9d1b4a";
 pub const GITHUB_SUBJECT: &str = "repo:contoso/mailbox-audit:ref:refs/heads/main";
 
 pub fn start(faults: Faults) -> EmulatorHandle {
+    start_with(EmulatorConfig {
+        faults,
+        ..strict_config()
+    })
+}
+
+/// The example tenant, the test app, strict mode.
+pub fn strict_config() -> EmulatorConfig {
     let tenant = auditform_emulator::read_snapshot(Path::new("examples/tenant.json"))
         .expect("the example tenant reads");
-    Emulator::start(EmulatorConfig {
+    EmulatorConfig {
         tenant,
         clients: vec![ClientCredential {
             client_id: CLIENT_ID.into(),
             client_secret: Some(CLIENT_SECRET.into()),
             federated_subjects: vec![GITHUB_SUBJECT.into()],
         }],
-        faults,
+        strict: true,
         ..EmulatorConfig::default()
-    })
-    .expect("the emulator starts")
+    }
+}
+
+pub fn start_with(config: EmulatorConfig) -> EmulatorHandle {
+    Emulator::start(config).expect("the emulator starts")
+}
+
+/// Asserts that the emulator refused nothing for a missing credential or routing hint.
+pub fn assert_strictly_spoken(emulator: &EmulatorHandle) {
+    let counters = emulator.counters();
+    assert_eq!(counters.strict_refusals, 0, "{counters:?}");
 }
 
 /// `auditform SUBCOMMAND ARGS --tenant .. --endpoint .. --authority ..`, signing in with the
@@ -56,6 +75,7 @@ pub fn plain(args: &[&str]) -> assert_cmd::Command {
         "AUDITFORM_CERTIFICATE",
         "AUDITFORM_EXO_ENDPOINT",
         "AUDITFORM_AUTHORITY",
+        "AUDITFORM_TRACE",
         "ACTIONS_ID_TOKEN_REQUEST_URL",
         "ACTIONS_ID_TOKEN_REQUEST_TOKEN",
     ] {
