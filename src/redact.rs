@@ -14,8 +14,9 @@
 //!
 //! Where it is hooked: the error and annotation text in `main.rs`; the warnings and the
 //! outputs of `plan`, `show` and `apply` (through [`ScrubWriter`]); every file written through
-//! `state::atomic_write` (plan files, state files, scripts); the support trace; and the live
-//! client's reading of every answer, before anything parses it.
+//! `state::atomic_write` (plan files, state files, scripts); the support trace; the live
+//! client's reading of every answer of the admin endpoint, before anything parses it (so that
+//! all that is made from the data agrees); and the authority's error text.
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use std::borrow::Cow;
@@ -138,9 +139,7 @@ pub fn scrub(text: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
-/// `bytes` without any registered secret, in any of its forms. Used on answers from the
-/// service before they are parsed; unlike [`scrub`] it changes nothing else, so that data is
-/// never altered because it merely looks like a credential.
+/// `bytes` without any registered secret, in any of its forms, and nothing else changed.
 pub fn scrub_registered(bytes: &[u8]) -> Cow<'_, [u8]> {
     let registry = read();
     let Some(exact) = &registry.exact else {
@@ -282,11 +281,9 @@ fn redact_field(text: &str, field: &str) -> String {
             let stop = if quoted {
                 byte == b'"' && bytes[end - 1] != b'\\'
             } else {
-                byte == b'&'
-                    || byte == b','
-                    || byte == b';'
-                    || byte == b'}'
-                    || byte == b'"'
+                // A backslash ends it too, so that redacting inside a JSON string never
+                // separates an escape from the character it escapes.
+                matches!(byte, b'&' | b',' | b';' | b'}' | b'"' | b'\\')
                     || byte.is_ascii_whitespace()
             };
             if stop {

@@ -64,8 +64,8 @@ pub struct EmulatorConfig {
     pub token_lifetime: u64,
     /// The person who signs in at the device-code page, and what they do.
     pub device: DeviceSignIn,
-    /// The host (and port) next-page links name, instead of the one the request was sent to,
-    /// as a regional front end of the service does.
+    /// The host name next-page links name (with the port the request came to), instead of
+    /// the one the request was sent to, as a regional front end of the service does.
     pub next_link_host: Option<String>,
 }
 
@@ -127,6 +127,8 @@ pub struct Counters {
     pub throttled: u64,
     pub server_errors: u64,
     pub dropped: u64,
+    /// Requests that ran and whose answer was then dropped.
+    pub dropped_after_running: u64,
     pub tokens_issued: u64,
     /// Requests (and `$batch` sub-requests) strict mode refused.
     pub strict_refusals: u64,

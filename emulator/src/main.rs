@@ -42,6 +42,9 @@ struct Args {
     /// Share of requests whose connection is closed without an answer.
     #[arg(long, default_value_t = 0.0)]
     fault_rate_drop: f64,
+    /// Share of requests that run and whose answer is then dropped.
+    #[arg(long, default_value_t = 0.0)]
+    fault_rate_drop_after: f64,
     /// An identity whose cmdlets always fail permanently (repeatable).
     #[arg(long = "fail-identity")]
     failing_identities: Vec<String>,
@@ -124,6 +127,7 @@ fn main() -> ExitCode {
             retry_after_seconds: args.retry_after,
             rate_5xx: args.fault_rate_5xx,
             rate_drop: args.fault_rate_drop,
+            rate_drop_after: args.fault_rate_drop_after,
             failing_identities: args.failing_identities,
             warnings: Vec::new(),
             soft_errors: Vec::new(),

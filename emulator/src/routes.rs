@@ -66,17 +66,19 @@ pub fn handle(shared: &Shared, request: Request) -> Reply {
                 lock(&shared.counters).dropped += 1;
                 return Reply::Drop;
             }
-            let host = shared
-                .config
-                .next_link_host
-                .clone()
-                .unwrap_or_else(|| request.host().to_string());
+            let host = match &shared.config.next_link_host {
+                Some(name) => match request.host().rsplit_once(':') {
+                    Some((_, port)) => format!("{name}:{port}"),
+                    None => name.clone(),
+                },
+                None => request.host().to_string(),
+            };
             let context = Context {
                 base: format!("http://{host}"),
                 tenant: tenant.to_string(),
                 page_size: page_size(shared, &request),
             };
-            match action.to_ascii_lowercase().as_str() {
+            let reply = match action.to_ascii_lowercase().as_str() {
                 "invokecommand" => {
                     let (status, headers, body) = invoke(
                         shared,
@@ -92,8 +94,13 @@ pub fn handle(shared: &Shared, request: Request) -> Reply {
                     })
                 }
                 "$batch" => batch(shared, &context, &request.body),
-                _ => respond(not_routed(&request.path)),
+                _ => return respond(not_routed(&request.path)),
+            };
+            if shared.config.faults.lost_answer(&mut roll) {
+                lock(&shared.counters).dropped_after_running += 1;
+                return Reply::Drop;
             }
+            reply
         }
         _ => respond(not_routed(&request.path)),
     }
@@ -319,11 +326,13 @@ fn run(
         .entry(name.to_ascii_lowercase())
         .or_insert(0) += 1;
     let injected = |list: &[(String, String)]| -> Vec<String> {
-        let Some(identity) = &identity else {
-            return Vec::new();
-        };
         list.iter()
-            .filter(|(who, _)| names_any(shared, identity, std::iter::once(who)))
+            .filter(|(who, _)| {
+                who == "*"
+                    || identity
+                        .as_ref()
+                        .is_some_and(|identity| names_any(shared, identity, std::iter::once(who)))
+            })
             .map(|(_, text)| text.clone())
             .collect()
     };

@@ -14,13 +14,19 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 const DEVICE_CODE_GRANT: &str = "urn:ietf:params:oauth:grant-type:device_code";
 
 /// Whether a space-separated scope names the endpoint's resource with `/.default`. The emulator
-/// stands in for the endpoint, so its own address is a valid resource too: a client derives the
-/// scope from the endpoint it was pointed at.
+/// stands in for the endpoint, so its own address is a valid resource too, under any host name
+/// that reaches it (a client derives the scope from the endpoint it was pointed at).
 pub fn scope_names_the_endpoint(scope: &str, request: &Request) -> bool {
-    let own_scope = format!("http://{}/.default", request.host());
-    scope
-        .split_whitespace()
-        .any(|item| item == SCOPE || item == own_scope)
+    let own_port = request.host().rsplit_once(':').map(|(_, port)| port);
+    scope.split_whitespace().any(|item| {
+        item == SCOPE
+            || item
+                .strip_prefix("http://")
+                .and_then(|rest| rest.strip_suffix("/.default"))
+                .is_some_and(|authority| {
+                    authority.rsplit_once(':').map(|(_, port)| port) == own_port
+                })
+    })
 }
 
 pub fn issue(shared: &Shared, tenant: &str, request: &Request) -> Reply {

@@ -92,3 +92,16 @@ fn short_values_are_not_registered() {
     register("abc");
     assert_eq!(scrub("abc abc"), "abc abc");
 }
+
+#[test]
+fn redacting_inside_a_json_string_keeps_the_json_valid() {
+    register("unrelated-registration-3");
+    let body =
+        serde_json::json!({"DisplayName": "x password=abc\"def and Bearer abcdefghijklmnop0123\\"})
+            .to_string();
+    let scrubbed = scrub(&body);
+    let parsed: serde_json::Value = serde_json::from_str(&scrubbed).expect("still JSON");
+    let name = parsed["DisplayName"].as_str().unwrap();
+    assert!(!name.contains("abc\""), "{name}");
+    assert!(!name.contains("abcdefghijklmnop0123"), "{name}");
+}

@@ -5,6 +5,8 @@
 
 #![allow(dead_code)]
 
+pub mod hostile;
+
 use auditform_emulator::{ClientCredential, Emulator, EmulatorConfig, EmulatorHandle, Faults};
 use std::path::Path;
 
@@ -51,15 +53,49 @@ pub fn assert_strictly_spoken(emulator: &EmulatorHandle) {
 /// `auditform SUBCOMMAND ARGS --tenant .. --endpoint .. --authority ..`, signing in with the
 /// client secret, colour off, and nothing inherited that would choose other credentials.
 pub fn auditform(emulator: &EmulatorHandle, args: &[&str]) -> assert_cmd::Command {
+    auditform_at(&emulator.base_url(), &emulator.authority(), args)
+}
+
+/// The same, against any endpoint and authority.
+pub fn auditform_at(endpoint: &str, authority: &str, args: &[&str]) -> assert_cmd::Command {
     let mut command = plain(args);
     command
-        .args(["--tenant", TENANT, "--endpoint"])
-        .arg(emulator.base_url())
-        .arg("--authority")
-        .arg(emulator.authority())
+        .args([
+            "--tenant",
+            TENANT,
+            "--endpoint",
+            endpoint,
+            "--authority",
+            authority,
+        ])
         .env("AUDITFORM_CLIENT_ID", CLIENT_ID)
         .env("AUDITFORM_CLIENT_SECRET", CLIENT_SECRET);
     command
+}
+
+/// Every file in `dir`, as text.
+pub fn files_in(dir: &Path) -> Vec<(std::path::PathBuf, String)> {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .map(|entry| {
+            let path = entry.unwrap().path();
+            let text =
+                String::from_utf8_lossy(&std::fs::read(&path).unwrap_or_default()).into_owned();
+            (path, text)
+        })
+        .collect()
+}
+
+/// Fails naming the place when any of `secrets` appears in any of `texts`.
+pub fn assert_nowhere(texts: &[(&str, &str)], secrets: &[&str]) {
+    for (place, text) in texts {
+        for secret in secrets {
+            assert!(
+                !text.contains(secret),
+                "{secret:?} appears in {place}:\n{text}"
+            );
+        }
+    }
 }
 
 /// The command with a clean environment, for the snapshot side of a comparison.

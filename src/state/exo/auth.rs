@@ -399,7 +399,8 @@ impl TokenSource {
         let body = form(&fields);
         let request = Request::new("POST", &self.token_url)
             .header("Accept", "application/json")
-            .body("application/x-www-form-urlencoded", &body);
+            .body("application/x-www-form-urlencoded", &body)
+            .issuing_credentials();
         let answer = http.send(request).map_err(|none| AuthError::Unreachable {
             url: self.token_url.clone(),
             reason: none.reason,
@@ -440,7 +441,8 @@ pub(super) fn token_answer(body: &[u8]) -> Option<Issued> {
 }
 
 /// The first line of Entra ID's `error_description` (the rest is trace and correlation ids),
-/// else its `error`, else the body as text; never the request, which carries the credential.
+/// else its `error`, else the body as text; never the request, which carries the credential,
+/// and never a secret, even when the authority echoes the request.
 pub(super) fn entra_description(body: &[u8]) -> String {
     let parsed = serde_json::from_slice::<Value>(body).ok();
     let field = |name: &str| {
@@ -454,7 +456,9 @@ pub(super) fn entra_description(body: &[u8]) -> String {
         (None, None) if parsed.is_none() => String::from_utf8_lossy(body).into_owned(),
         (None, None) => String::new(),
     };
-    let text = shown(&text);
+    // The authority's answers are read unscrubbed (they carry tokens); an echoed request in
+    // its error text is scrubbed here.
+    let text = shown(&crate::redact::scrub(&text));
     if text.is_empty() {
         "no error description".to_string()
     } else {
@@ -478,7 +482,8 @@ fn github_id_token(
             "Authorization",
             format!("bearer {}", request_token.expose()),
         )
-        .header("Accept", "application/json");
+        .header("Accept", "application/json")
+        .issuing_credentials();
     let answer = http.send(request).map_err(|none| AuthError::Unreachable {
         url: shown_url.clone(),
         reason: none.reason,

@@ -123,7 +123,8 @@ pub fn sign_in(
     ]);
     let request = Request::new("POST", authority.device_code_url)
         .header("Accept", "application/json")
-        .body("application/x-www-form-urlencoded", &body);
+        .body("application/x-www-form-urlencoded", &body)
+        .issuing_credentials();
     let answer = http.send(request).map_err(|none| AuthError::Unreachable {
         url: authority.device_code_url.to_string(),
         reason: none.reason,
@@ -210,7 +211,8 @@ fn poll(
         ]);
         let request = Request::new("POST", authority.token_url)
             .header("Accept", "application/json")
-            .body("application/x-www-form-urlencoded", &body);
+            .body("application/x-www-form-urlencoded", &body)
+            .issuing_credentials();
         // A network failure or a busy authority is waited out, until the code expires.
         let Ok(answer) = http.send(request) else {
             continue;
@@ -257,7 +259,8 @@ pub fn refresh(
     ]);
     let request = Request::new("POST", authority.token_url)
         .header("Accept", "application/json")
-        .body("application/x-www-form-urlencoded", &body);
+        .body("application/x-www-form-urlencoded", &body)
+        .issuing_credentials();
     let answer = http.send(request).map_err(|none| AuthError::Unreachable {
         url: authority.token_url.to_string(),
         reason: none.reason,

@@ -3,16 +3,19 @@
 //! GreyCorbel/ExoHelper, Commands/Public/Invoke-ExoCommand.ps1; cisagov/ScubaGear,
 //! PowerShell/ScubaGear/Modules/Providers/ProviderHelpers/EXORestHelper.psm1), which failures
 //! quote so that a person can hand it to Microsoft support. Every exchange is written to the
-//! support trace when one is kept. An answer comes back with its status, headers and body, the
-//! body already scrubbed of every secret auditform holds (an endpoint that echoes a request
-//! gives nothing away); no answer comes back as the reason there was none.
+//! support trace when one is kept. An answer comes back with its status, headers and body; the
+//! admin endpoint's answers come already scrubbed (an endpoint that echoes a request gives
+//! nothing away, and since the data is scrubbed where it enters, everything made from it, a
+//! plan file and its digest included, agrees), the authority's as they are, since they carry
+//! the very tokens auditform must keep (a refresh token may come back unchanged). No answer
+//! comes back as the reason there was none.
 //!
 //! Requests (their headers and bodies) never enter an error: they carry tokens. Redirects are
 //! not followed, so that the token goes to no host nobody checked.
 
 use super::config::{ExoConfig, RetryPolicy};
 use super::trace::{Trace, TraceError, TracedAnswer, TracedRequest};
-use crate::redact::scrub_registered;
+use crate::redact::scrub_bytes;
 use std::io::Read;
 use std::net::{SocketAddr, ToSocketAddrs};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -29,6 +32,9 @@ pub struct Request<'a> {
     pub url: &'a str,
     pub headers: Vec<(String, String)>,
     pub body: &'a [u8],
+    /// Whether the answer is scrubbed of registered secrets: yes for data, no for the answers
+    /// that issue credentials.
+    pub scrub_answer: bool,
 }
 
 impl<'a> Request<'a> {
@@ -38,7 +44,14 @@ impl<'a> Request<'a> {
             url,
             headers: Vec::new(),
             body: &[],
+            scrub_answer: true,
         }
+    }
+
+    /// A request whose answer issues credentials, read as it is.
+    pub fn issuing_credentials(mut self) -> Request<'a> {
+        self.scrub_answer = false;
+        self
     }
 
     pub fn header(mut self, name: &str, value: impl Into<String>) -> Request<'a> {
@@ -140,7 +153,9 @@ impl Http {
             call.send_bytes(request.body)
         };
         let outcome = match result {
-            Ok(response) | Err(ureq::Error::Status(_, response)) => read(response),
+            Ok(response) | Err(ureq::Error::Status(_, response)) => {
+                read(response, request.scrub_answer)
+            }
             Err(ureq::Error::Transport(transport)) => Err(describe_transport(&transport)),
         };
         let elapsed = started.elapsed();
@@ -180,7 +195,7 @@ impl Http {
 
 type ReadAnswer = (u16, Vec<(String, String)>, Vec<u8>);
 
-fn read(response: ureq::Response) -> Result<ReadAnswer, String> {
+fn read(response: ureq::Response, scrub: bool) -> Result<ReadAnswer, String> {
     let status = response.status();
     let headers = response
         .headers_names()
@@ -196,9 +211,9 @@ fn read(response: ureq::Response) -> Result<ReadAnswer, String> {
         .take(MAX_BODY)
         .read_to_end(&mut body)
         .map_err(|error| format!("the connection broke while reading the answer: {error}"))?;
-    let body = match scrub_registered(&body) {
-        std::borrow::Cow::Borrowed(_) => body,
-        std::borrow::Cow::Owned(scrubbed) => scrubbed,
+    let body = match scrub.then(|| scrub_bytes(&body)) {
+        Some(std::borrow::Cow::Owned(scrubbed)) => scrubbed,
+        _ => body,
     };
     Ok((status, headers, body))
 }

@@ -294,9 +294,42 @@ fn is_credential_field(name: &str) -> bool {
         .any(|field| name.eq_ignore_ascii_case(field))
 }
 
-/// Replaces every credential field's value, at any depth; an `Authorization` value keeps its
-/// scheme.
+/// Replaces every credential field's value, at any depth (an `Authorization` value keeps its
+/// scheme), and those values wherever else they appear in the body: a device-code answer
+/// repeats its user code in its `message`.
 pub fn redact_json(value: &mut Value) {
+    let mut found = Vec::new();
+    collect_credentials(value, &mut found);
+    found.retain(|text| text.len() >= 4);
+    replace_credentials(value, &found);
+}
+
+fn collect_credentials(value: &Value, found: &mut Vec<String>) {
+    match value {
+        Value::Object(map) => {
+            for (key, inner) in map {
+                match inner {
+                    Value::String(text) if is_credential_field(key) => {
+                        let secret = match text.split_once(' ') {
+                            Some((_, credential)) if key.eq_ignore_ascii_case("authorization") => {
+                                credential
+                            }
+                            _ => text,
+                        };
+                        found.push(secret.to_string());
+                    }
+                    _ => collect_credentials(inner, found),
+                }
+            }
+        }
+        Value::Array(items) => items
+            .iter()
+            .for_each(|item| collect_credentials(item, found)),
+        _ => {}
+    }
+}
+
+fn replace_credentials(value: &mut Value, found: &[String]) {
     match value {
         Value::Object(map) => {
             for (key, inner) in map.iter_mut() {
@@ -309,11 +342,20 @@ pub fn redact_json(value: &mut Value) {
                         _ => Value::String(REDACTED.into()),
                     };
                 } else {
-                    redact_json(inner);
+                    replace_credentials(inner, found);
                 }
             }
         }
-        Value::Array(items) => items.iter_mut().for_each(redact_json),
+        Value::Array(items) => items
+            .iter_mut()
+            .for_each(|item| replace_credentials(item, found)),
+        Value::String(text) => {
+            for secret in found {
+                if text.contains(secret.as_str()) {
+                    *text = text.replace(secret.as_str(), REDACTED);
+                }
+            }
+        }
         _ => {}
     }
 }

@@ -115,3 +115,17 @@ fn timestamps_are_utc_in_iso_8601() {
     let leap = UNIX_EPOCH + Duration::from_secs(951_782_400);
     assert_eq!(utc_timestamp(leap), "2000-02-29T00:00:00.000Z");
 }
+
+#[test]
+fn a_user_code_repeated_in_the_message_is_redacted_there_too() {
+    let mut answer = serde_json::json!({
+        "user_code": "QWERTYUIO",
+        "device_code": "DAQABAAEAAAD-0123",
+        "message": "To sign in, open the page and enter the code QWERTYUIO to authenticate."
+    });
+    redact_json(&mut answer);
+    let text = answer.to_string();
+    assert!(!text.contains("QWERTYUIO"), "{text}");
+    assert!(!text.contains("DAQABAAEAAAD"), "{text}");
+    assert!(text.contains("enter the code [redacted] to"), "{text}");
+}
