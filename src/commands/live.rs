@@ -55,7 +55,11 @@ pub fn live_client(tenant: &str, live: &LiveArgs) -> Result<ExoClient, CliError>
     config.parallelism = live.parallelism;
     config.trace = live.trace.clone();
     let credentials = Credentials::from_env().map_err(crate::state::exo::ExoError::from)?;
-    Ok(ExoClient::new(config, credentials)?)
+    let client = ExoClient::new(config, credentials)?;
+    if client.signs_in_interactively() {
+        client.sign_in()?;
+    }
+    Ok(client)
 }
 
 /// The warnings Exchange Online gave (`@adminapi.warnings` while reading), on stderr.

@@ -284,6 +284,11 @@ impl TokenSource {
         Ok(token)
     }
 
+    /// Whether a token comes from a person at a browser.
+    pub fn is_interactive(&self) -> bool {
+        matches!(self.credentials, Credentials::DeviceCode { .. })
+    }
+
     /// Forgets `stale`, after the service refused it, so that the next call gets a new one.
     /// Returns whether a new token can be had at all (a ready token can't be renewed).
     pub fn invalidate(&self, stale: &Secret) -> bool {

@@ -163,6 +163,19 @@ impl ExoClient {
         &self.config
     }
 
+    /// Signs in now rather than at the first request: a person signing in with a device code
+    /// sees the code before any progress indicator, and a declined or expired sign-in ends the
+    /// command before anything is read.
+    pub fn sign_in(&self) -> Result<(), ExoError> {
+        self.tokens.token(&self.http)?;
+        Ok(())
+    }
+
+    /// Whether signing in waits for a person.
+    pub fn signs_in_interactively(&self) -> bool {
+        self.tokens.is_interactive()
+    }
+
     /// How the tenant is named to people and in plan files.
     pub fn describe(&self) -> String {
         self.config.describe()
