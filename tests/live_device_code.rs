@@ -209,3 +209,25 @@ fn an_expiring_access_token_is_renewed_with_the_refresh_token_without_asking_aga
         emulator.counters()
     );
 }
+
+#[test]
+fn a_revoked_refresh_token_asks_the_person_to_sign_in_again() {
+    let emulator = start_with(EmulatorConfig {
+        token_lifetime: 1,
+        device: DeviceSignIn {
+            user: PERSON.into(),
+            interval: 0,
+            pending_polls: 0,
+            ..DeviceSignIn::default()
+        },
+        ..strict_config()
+    });
+    let prompts = Arc::new(AtomicUsize::new(0));
+    let client = device_client(&emulator, &prompts, DevicePolling::default());
+    let mut tenant = Tenant::default();
+    client.read(&mut tenant, &ReadOptions::default()).unwrap();
+    emulator.revoke_refresh_tokens();
+    std::thread::sleep(Duration::from_millis(1100));
+    client.read(&mut tenant, &ReadOptions::default()).unwrap();
+    assert_eq!(prompts.load(Ordering::SeqCst), 2, "asked again, once");
+}

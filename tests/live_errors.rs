@@ -106,7 +106,7 @@ fn the_concurrency_limit_in_plain_text_is_throttling_and_apply_converges() {
 fn a_change_whose_answer_was_lost_is_recognised_as_applied_on_its_retry() {
     let emulator = start(Faults {
         rate_drop_after: 0.25,
-        seed: 5,
+        seed: 3,
         ..Faults::default()
     });
     let client = client(&emulator);

@@ -246,6 +246,11 @@ impl Emulator {
         change(&mut lock(&self.shared.state))
     }
 
+    /// Revokes every refresh token, as an admin revoking a person's sessions does.
+    pub fn revoke_refresh_tokens(&self) {
+        lock(&self.shared.refresh_tokens).clear();
+    }
+
     pub fn counters(&self) -> Counters {
         lock(&self.shared.counters).clone()
     }

@@ -59,7 +59,7 @@ pub fn handle(shared: &Shared, request: Request) -> Reply {
             let key = faults::fingerprint(&[
                 request.path.as_bytes(),
                 request.query.as_deref().unwrap_or("").as_bytes(),
-                &request.body,
+                &work_of(action, &request.body),
             ]);
             let mut roll = shared.dice.next_attempt(shared.config.faults.seed, key);
             if shared.config.faults.network(&mut roll) == Some(Fault::Drop) {
@@ -103,6 +103,29 @@ pub fn handle(shared: &Shared, request: Request) -> Reply {
             reply
         }
         _ => respond(not_routed(&request.path)),
+    }
+}
+
+/// What a request asks to be done, for the fault dice: a `$batch` is its sub-requests' cmdlet
+/// bodies, so that the ids and headers a client makes fresh for every attempt do not change
+/// which faults meet it.
+fn work_of(action: &str, body: &[u8]) -> Vec<u8> {
+    if !action.eq_ignore_ascii_case("$batch") {
+        return body.to_vec();
+    }
+    match serde_json::from_slice::<Value>(body) {
+        Ok(batch) => batch["requests"]
+            .as_array()
+            .map(|requests| {
+                requests
+                    .iter()
+                    .map(|request| request["body"].to_string())
+                    .collect::<Vec<_>>()
+                    .join("\n")
+                    .into_bytes()
+            })
+            .unwrap_or_else(|| body.to_vec()),
+        Err(_) => body.to_vec(),
     }
 }
 

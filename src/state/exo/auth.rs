@@ -94,8 +94,12 @@ pub enum AuthError {
     DeviceCodeExpired { minutes: u64 },
     #[error("GitHub Actions did not give an ID token (HTTP {status}); does the job have `permissions: id-token: write`?")]
     GithubRefused { status: u16 },
-    #[error("can't reach {url}: {reason}")]
-    Unreachable { url: String, reason: String },
+    #[error("can't reach {url}: {}", with_request_id(reason, request_id))]
+    Unreachable {
+        url: String,
+        reason: String,
+        request_id: String,
+    },
     #[error("{url} answered something that is not a token")]
     Malformed { url: String },
 }
@@ -316,12 +320,20 @@ impl TokenSource {
                 scope: &self.device_scope,
             };
             let refresh = lock(&self.refresh).clone();
-            let issued = match refresh {
-                Some(refresh) => {
-                    self.with_retries(|| device::refresh(http, &authority, &refresh))?
+            let refreshed = refresh
+                .map(|refresh| self.with_retries(|| device::refresh(http, &authority, &refresh)));
+            let issued = match refreshed {
+                Some(Ok(issued)) => issued,
+                // A refresh token that was revoked or ran out: the person signs in again.
+                Some(Err(AuthError::Refused {
+                    status: 400 | 401, ..
+                }))
+                | None => {
+                    *lock(&self.refresh) = None;
+                    // Interactive: never retried behind the person's back.
+                    device::sign_in(http, &authority, prompt, polling)?
                 }
-                // Interactive: never retried behind the person's back.
-                None => device::sign_in(http, &authority, prompt, polling)?,
+                Some(Err(error)) => return Err(error),
             };
             if let Some(refresh) = &issued.refresh {
                 *lock(&self.refresh) = Some(refresh.clone());
@@ -409,6 +421,7 @@ impl TokenSource {
         let answer = http.send(request).map_err(|none| AuthError::Unreachable {
             url: self.token_url.clone(),
             reason: none.reason,
+            request_id: none.request_id,
         })?;
         if answer.status != 200 {
             return Err(AuthError::Refused {
@@ -492,6 +505,7 @@ fn github_id_token(
     let answer = http.send(request).map_err(|none| AuthError::Unreachable {
         url: shown_url.clone(),
         reason: none.reason,
+        request_id: none.request_id,
     })?;
     if answer.status != 200 {
         return Err(AuthError::GithubRefused {

@@ -128,6 +128,7 @@ pub fn sign_in(
     let answer = http.send(request).map_err(|none| AuthError::Unreachable {
         url: authority.device_code_url.to_string(),
         reason: none.reason,
+        request_id: none.request_id,
     })?;
     if answer.status != 200 {
         return Err(AuthError::Refused {
@@ -264,6 +265,7 @@ pub fn refresh(
     let answer = http.send(request).map_err(|none| AuthError::Unreachable {
         url: authority.token_url.to_string(),
         reason: none.reason,
+        request_id: none.request_id,
     })?;
     if answer.status != 200 {
         return Err(AuthError::Refused {

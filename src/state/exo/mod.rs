@@ -347,8 +347,9 @@ impl ExoClient {
         let mut visited = HashSet::new();
         loop {
             let answer = self.post(&url, &body, cmdlet, true)?;
-            let info: PageInfo = serde_json::from_slice(&answer.body)
-                .map_err(|error| malformed(format!("{error}")))?;
+            let info: PageInfo = serde_json::from_slice(&answer.body).map_err(|error| {
+                malformed(with_request_id(&error.to_string(), &answer.request_id))
+            })?;
             let mut annotations = json!({});
             for (name, value) in [
                 ("@adminapi.warnings", info.warnings),
@@ -379,7 +380,7 @@ impl ExoClient {
                 .admits(&next)
                 .map_err(|reason| ExoError::NextPage {
                     cmdlet: cmdlet.to_string(),
-                    reason,
+                    reason: with_request_id(&reason, &answer.request_id),
                 })?;
             visited.insert(url);
             url = next.to_string();
