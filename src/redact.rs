@@ -177,8 +177,8 @@ fn redact_jwts(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut copied = 0;
     let mut at = 0;
-    while let Some(found) = find_ignoring_case(&text[at..], "eyJ", true) {
-        let start = at + found;
+    let needle = Needle::new(text, "eyJ", true);
+    while let Some(start) = needle.find_from(at) {
         let mut end = start;
         let mut segments = 0;
         loop {
@@ -220,8 +220,9 @@ fn redact_bearer_tokens(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut copied = 0;
     let mut at = 0;
-    while let Some(found) = find_ignoring_case(&text[at..], "bearer", false) {
-        let mut start = at + found + "bearer".len();
+    let needle = Needle::new(text, "bearer", false);
+    while let Some(found) = needle.find_from(at) {
+        let mut start = found + "bearer".len();
         at = start;
         let spaces = bytes[start..].iter().take_while(|b| **b == b' ').count();
         if spaces == 0 {
@@ -251,8 +252,8 @@ fn redact_field(text: &str, field: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut copied = 0;
     let mut at = 0;
-    while let Some(found) = find_ignoring_case(&text[at..], field, false) {
-        let start = at + found;
+    let needle = Needle::new(text, field, false);
+    while let Some(start) = needle.find_from(at) {
         let mut cursor = start + field.len();
         at = cursor;
         // Whole names only: `my_client_secret_hint` is not the field.
@@ -310,20 +311,34 @@ fn count(bytes: &[u8], pred: impl Fn(u8) -> bool) -> usize {
     bytes.iter().take_while(|b| pred(**b)).count()
 }
 
-/// The byte offset of `needle` (ASCII) in `haystack`, ignoring ASCII case unless `exact`.
-fn find_ignoring_case(haystack: &str, needle: &str, exact: bool) -> Option<usize> {
-    let (hay, needle) = (haystack.as_bytes(), needle.as_bytes());
-    if needle.len() > hay.len() {
-        return None;
-    }
-    (0..=hay.len() - needle.len()).find(|&i| {
-        let window = &hay[i..i + needle.len()];
-        if exact {
-            window == needle
+/// An ASCII needle to find in a text, ignoring ASCII case unless exact. Lower-casing ASCII
+/// keeps every byte where it was, so offsets in the lowered copy are offsets in the text.
+struct Needle<'t> {
+    haystack: Cow<'t, [u8]>,
+    finder: memchr::memmem::Finder<'static>,
+}
+
+impl<'t> Needle<'t> {
+    fn new(text: &'t str, needle: &str, exact: bool) -> Needle<'t> {
+        let (haystack, needle) = if exact {
+            (Cow::Borrowed(text.as_bytes()), needle.to_string())
         } else {
-            window.eq_ignore_ascii_case(needle)
+            (
+                Cow::Owned(text.to_ascii_lowercase().into_bytes()),
+                needle.to_ascii_lowercase(),
+            )
+        };
+        Needle {
+            haystack,
+            finder: memchr::memmem::Finder::new(needle.as_bytes()).into_owned(),
         }
-    })
+    }
+
+    /// The offset of the first occurrence at or after `at`.
+    fn find_from(&self, at: usize) -> Option<usize> {
+        let rest = self.haystack.get(at..)?;
+        self.finder.find(rest).map(|found| at + found)
+    }
 }
 
 /// A writer that scrubs what passes through it, a line at a time, so that a secret is never
