@@ -105,6 +105,8 @@ pub enum Status {
 pub struct ObjectReport {
     pub object: ObjectRef,
     pub status: Status,
+    /// What the target warned about the object, shown under its line.
+    pub warnings: Vec<String>,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -142,6 +144,9 @@ impl ApplyReport {
                     report.object,
                     reasons.join("; ")
                 )?,
+            }
+            for warning in &report.warnings {
+                writeln!(out, "  warning: {warning}")?;
             }
         }
         writeln!(out)?;
@@ -194,6 +199,7 @@ pub fn apply_plan(
             ObjectReport {
                 object: outcome.object,
                 status,
+                warnings: outcome.warnings,
             }
         })
         .collect();

@@ -57,6 +57,6 @@ fn stdout_wants_color(no_color_flag: bool) -> bool {
 /// Warnings about the policies go to stderr, so stdout stays the plan.
 fn print_warnings(warnings: &[impl std::fmt::Display]) {
     for warning in warnings {
-        eprintln!("{warning}");
+        eprintln!("{}", crate::redact::scrub(&warning.to_string()));
     }
 }

@@ -16,6 +16,7 @@ pub mod model;
 pub mod plan;
 pub mod policy;
 pub mod progress;
+pub mod redact;
 pub mod render;
 pub mod service;
 pub mod state;

@@ -20,12 +20,13 @@ fn main() -> ExitCode {
         // The reader of a pipe (`auditform plan | head`) stopped reading: nothing went wrong.
         Err(error) if error.is_broken_pipe() => ExitCode::SUCCESS,
         Err(error) => {
-            eprint!("{}", error.render());
+            // Whatever produced the message, no secret leaves with it.
+            eprint!("{}", auditform::redact::scrub(&error.render()));
             // In GitHub Actions the error is also an annotation on the line that caused it.
             if std::env::var_os("GITHUB_ACTIONS").is_some_and(|value| value == "true") {
                 let workspace = std::env::var_os("GITHUB_WORKSPACE").map(PathBuf::from);
                 for annotation in error.github_annotations(workspace.as_deref()) {
-                    eprintln!("{annotation}");
+                    eprintln!("{}", auditform::redact::scrub(&annotation.to_string()));
                 }
             }
             ExitCode::from(1)

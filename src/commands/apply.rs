@@ -8,6 +8,7 @@ use crate::files::policy_dir::load_dir;
 use crate::plan::planfile::SavedPlan;
 use crate::plan::{Plan, Planner};
 use crate::progress::Progress;
+use crate::redact::ScrubWriter;
 use crate::render::{render_text, TextOptions};
 use crate::state::exo::{ExoClient, ExoSink};
 use crate::state::lock::StateLock;
@@ -49,7 +50,7 @@ fn apply_saved(args: &ApplyArgs, plan_file: &Path) -> Result<Outcome, CliError> 
             &args.state,
         )?)),
     };
-    let mut out = std::io::stdout().lock();
+    let mut out = ScrubWriter::new(std::io::stdout().lock());
     writeln!(
         out,
         "Applying the saved plan {} ({} to change) to {}.",
@@ -108,7 +109,7 @@ fn plan_and_apply(args: &ApplyArgs, color: bool) -> Result<Outcome, CliError> {
     source.read(&mut planner, &options)?;
     let plan = planner.finish()?;
 
-    let mut out = std::io::stdout().lock();
+    let mut out = ScrubWriter::new(std::io::stdout().lock());
     render_text(
         &plan,
         &TextOptions {
@@ -149,7 +150,9 @@ fn carry_out_live(
         );
     }
     let mut sink = ExoSink::new(client, interrupt.clone());
-    let report = apply_with_progress(plan, &mut sink)?;
+    let report = apply_with_progress(plan, &mut sink);
+    super::live::print_service_warnings(client);
+    let report = report?;
     if interrupt.load(Ordering::SeqCst) {
         writeln!(
             out,

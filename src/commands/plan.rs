@@ -8,6 +8,7 @@ use crate::model::{BypassAssociation, Mailbox, Organization, SplitVisitor, State
 use crate::plan::planfile::{self, PlanFileInfo, PlannedState};
 use crate::plan::{Plan, Planner};
 use crate::progress::Progress;
+use crate::redact::ScrubWriter;
 use crate::render::{render_json, render_markdown, render_text, TextOptions};
 use crate::state::ReadOptions;
 use std::io::Write;
@@ -37,7 +38,7 @@ pub fn run(args: &PlanArgs, color: bool) -> Result<Outcome, CliError> {
     let plan = std::mem::ManuallyDrop::new(planner.finish()?);
 
     let stdout = std::io::stdout();
-    let mut out = std::io::BufWriter::new(stdout.lock());
+    let mut out = std::io::BufWriter::new(ScrubWriter::new(stdout.lock()));
     match args.format {
         Format::Text => render_text(
             &plan,

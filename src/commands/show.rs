@@ -5,6 +5,7 @@ use crate::error::CliError;
 use crate::files::plan_file;
 use crate::model::Tenant;
 use crate::progress::Progress;
+use crate::redact::ScrubWriter;
 use crate::render::{render_json, render_markdown, render_state, render_text, TextOptions};
 use crate::state::ReadOptions;
 use std::io::Write;
@@ -23,7 +24,7 @@ fn show_plan(path: &Path, args: &ShowArgs, color: bool) -> Result<Outcome, CliEr
         error,
     })?;
     let stdout = std::io::stdout();
-    let mut out = std::io::BufWriter::new(stdout.lock());
+    let mut out = std::io::BufWriter::new(ScrubWriter::new(stdout.lock()));
     match args.format {
         Format::Text => render_text(
             &saved.plan,
@@ -47,7 +48,7 @@ fn show_state(args: &ShowArgs, color: bool) -> Result<Outcome, CliError> {
     source.read(&mut progress.counting(&mut tenant), &ReadOptions::default())?;
     progress.finish();
     let stdout = std::io::stdout();
-    let mut out = std::io::BufWriter::new(stdout.lock());
+    let mut out = std::io::BufWriter::new(ScrubWriter::new(stdout.lock()));
     render_state(
         &tenant,
         &TextOptions {

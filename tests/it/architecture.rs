@@ -17,8 +17,8 @@ const CORE: [&str; 7] = [
 ];
 
 /// Everything else the library holds. They may use the core, never the other way round.
-const OUTER: [&str; 8] = [
-    "apply", "cli", "commands", "error", "files", "progress", "render", "state",
+const OUTER: [&str; 9] = [
+    "apply", "cli", "commands", "error", "files", "progress", "redact", "render", "state",
 ];
 
 /// Paths of the standard library that reach the file system, the network, other processes,
