@@ -15,12 +15,9 @@ use std::sync::Arc;
 pub fn load_dir(dir: &Path) -> Result<LoadOutput, LoadError> {
     let label = dir.display().to_string();
     let fail = |message: String, hint: &str| LoadError {
-        diagnostics: vec![Diagnostic::error(
-            &Arc::from(label.as_str()),
-            None,
-            message,
-            Some(hint.to_string()),
-        )],
+        diagnostics: vec![Diagnostic::error(message)
+            .in_file(label.as_str())
+            .with_hint(hint)],
     };
     match fs::metadata(dir) {
         Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
@@ -69,12 +66,7 @@ fn is_policy_file(path: &Path) -> bool {
 fn collect_files(dir: &Path, files: &mut Vec<PathBuf>, unreadable: &mut Vec<Diagnostic>) {
     let label: Arc<str> = dir.display().to_string().into();
     let cannot_read = |error: std::io::Error| {
-        Diagnostic::error(
-            &label,
-            None,
-            format!("can't read the directory: {error}"),
-            None,
-        )
+        Diagnostic::error(format!("can't read the directory: {error}")).in_file(Arc::clone(&label))
     };
     let entries = match fs::read_dir(dir) {
         Ok(entries) => entries,
@@ -107,12 +99,7 @@ fn collect_files(dir: &Path, files: &mut Vec<PathBuf>, unreadable: &mut Vec<Diag
             Ok(_) => {}
             Err(error) => {
                 let file: Arc<str> = path.display().to_string().into();
-                unreadable.push(Diagnostic::error(
-                    &file,
-                    None,
-                    format!("can't read: {error}"),
-                    None,
-                ));
+                unreadable.push(Diagnostic::error(format!("can't read: {error}")).in_file(file));
             }
         }
     }

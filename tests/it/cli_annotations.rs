@@ -172,6 +172,8 @@ fn an_error_without_a_place_is_a_plain_annotation() {
     let stderr = stderr_of(&output);
     let errors = error_lines(&stderr);
     assert_eq!(errors.len(), 1, "{stderr}");
-    assert!(errors[0].starts_with("::error::error: "), "{stderr}");
-    assert!(errors[0].contains("missing.json"), "{stderr}");
+    assert!(
+        errors[0].starts_with("::error::state file missing.json not found%0Ahint: "),
+        "{stderr}"
+    );
 }

@@ -22,8 +22,8 @@ fn a_huge_file_in_a_directory_is_refused() {
     let error = load_dir(dir.path()).expect_err("too large");
     assert_eq!(error.diagnostics.len(), 1);
     assert_eq!(
-        error.diagnostics[0].file.as_ref(),
-        path.display().to_string()
+        error.diagnostics[0].location.as_ref().map(|l| l.file()),
+        Some(path.display().to_string().as_str())
     );
     assert!(error.diagnostics[0]
         .message
