@@ -9,9 +9,21 @@
 
 pub mod annotation;
 
+use crate::english::cut;
 use crate::inert::Inert;
+use std::borrow::Cow;
 use std::fmt;
 use std::sync::Arc;
+
+/// A message, related message or note longer than this many characters is cut when shown:
+/// whatever a layer put in it (a server's whole answer, a parser's quote of a huge value), a
+/// finding stays readable. The core cuts the values it echoes far shorter.
+pub const MESSAGE_LIMIT: usize = 1_000;
+
+/// Text of a diagnostic as shown: cut to [`MESSAGE_LIMIT`].
+pub fn shown(text: &str) -> Cow<'_, str> {
+    cut(text, MESSAGE_LIMIT)
+}
 
 /// How serious a finding is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -196,12 +208,17 @@ impl fmt::Display for Diagnostic {
         if let Some(location) = &self.location {
             write!(f, "{location}: ")?;
         }
-        write!(f, "{}: {}", self.severity, Inert(&self.message))?;
+        write!(f, "{}: {}", self.severity, Inert(&shown(&self.message)))?;
         for related in &self.related {
-            write!(f, "\n  {}: {}", related.location, Inert(&related.message))?;
+            write!(
+                f,
+                "\n  {}: {}",
+                related.location,
+                Inert(&shown(&related.message))
+            )?;
         }
         for note in &self.notes {
-            write!(f, "\n  {}", Inert(note))?;
+            write!(f, "\n  {}", Inert(&shown(note)))?;
         }
         for hint in &self.hints {
             write!(f, "\n  hint: {}", Inert(hint))?;

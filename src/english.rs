@@ -2,6 +2,7 @@
 //! input echoed in a message cut to a readable length. It depends on nothing, so that the core
 //! and the renderers can word these alike.
 
+use std::borrow::Cow;
 use std::fmt;
 
 /// `count noun`, with thousands separators and the noun in the plural unless the count is one.
@@ -34,16 +35,20 @@ pub struct Echo<'a>(pub &'a str);
 
 impl fmt::Display for Echo<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let text = self.0;
-        match text.char_indices().nth(ECHO_LIMIT) {
-            None => f.write_str(text),
-            Some((cut, _)) => write!(
-                f,
-                "{}… ({} characters)",
-                &text[..cut],
-                thousands(text.chars().count())
-            ),
-        }
+        f.write_str(&cut(self.0, ECHO_LIMIT))
+    }
+}
+
+/// `text` cut to `limit` characters with an ellipsis and its whole length, or whole when it is
+/// no longer.
+pub fn cut(text: &str, limit: usize) -> Cow<'_, str> {
+    match text.char_indices().nth(limit) {
+        None => Cow::Borrowed(text),
+        Some((end, _)) => Cow::Owned(format!(
+            "{}… ({} characters)",
+            &text[..end],
+            thousands(text.chars().count())
+        )),
     }
 }
 

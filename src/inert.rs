@@ -78,7 +78,7 @@ pub fn inert(text: &str) -> Cow<'_, str> {
 }
 
 /// A control character, a line or paragraph separator, or a bidirectional control.
-fn breaks_or_hides(c: char) -> bool {
+pub fn breaks_or_hides(c: char) -> bool {
     c.is_control()
         || matches!(
             c,

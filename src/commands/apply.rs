@@ -6,6 +6,7 @@ use crate::error::report::Reporter;
 use crate::error::CliError;
 use crate::files::plan_file;
 use crate::files::policy_dir::load_dir;
+use crate::inert::Inert;
 use crate::plan::planfile::SavedPlan;
 use crate::plan::{Plan, Planner};
 use crate::progress::Progress;
@@ -53,7 +54,7 @@ fn apply_saved(args: &ApplyArgs, plan_file: &Path) -> Result<Outcome, CliError> 
         "Applying the saved plan {} ({} to change) to {}.",
         plan_file.display(),
         saved.plan.to_change(),
-        target.describe()
+        Inert(&target.describe())
     )?;
     if saved.plan.is_empty() {
         writeln!(out, "No changes. Your mailboxes match the policies.")?;

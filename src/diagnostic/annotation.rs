@@ -9,7 +9,7 @@
 //! [`Inert`] first: its own line breaks are already escapes, and the only line breaks the runner
 //! decodes are the writer's, between the message, its related places, notes and hints.
 
-use super::{Diagnostic, Location, Severity};
+use super::{shown, Diagnostic, Location, Severity};
 use crate::inert::Inert;
 use std::fmt::{self, Write as _};
 use std::path::Path;
@@ -79,12 +79,17 @@ pub fn annotations(diagnostic: &Diagnostic, workspace: Option<&Path>) -> Vec<Ann
 
 /// The message, then each related place, note and hint on a line of its own.
 fn annotation_text(diagnostic: &Diagnostic) -> String {
-    let mut text = Inert(&diagnostic.message).to_string();
+    let mut text = Inert(&shown(&diagnostic.message)).to_string();
     for related in &diagnostic.related {
-        let _ = write!(text, "\n{}: {}", related.location, Inert(&related.message));
+        let _ = write!(
+            text,
+            "\n{}: {}",
+            related.location,
+            Inert(&shown(&related.message))
+        );
     }
     for note in &diagnostic.notes {
-        let _ = write!(text, "\n{}", Inert(note));
+        let _ = write!(text, "\n{}", Inert(&shown(note)));
     }
     for hint in &diagnostic.hints {
         let _ = write!(text, "\nhint: {}", Inert(hint));

@@ -62,3 +62,12 @@ fn no_part_of_a_diagnostic_can_break_its_layout() {
         assert!(!line.contains("::") && !line.contains("##["), "{line}");
     }
 }
+
+#[test]
+fn a_message_of_any_length_is_cut_to_stay_readable() {
+    let answer = "<html>".repeat(10_000);
+    let diagnostic = Diagnostic::error(format!("the service answered {answer}"));
+    let text = diagnostic.to_string();
+    assert!(text.chars().count() < MESSAGE_LIMIT + 50, "{}", text.len());
+    assert!(text.ends_with("… (60,021 characters)"), "{text}");
+}

@@ -339,3 +339,16 @@ fn brackets_inside_quotes_and_comments_do_not_count_as_nesting() {
     let text = format!("a: '{brackets}'\nb: \"{brackets}\" # {brackets}\n");
     assert_eq!(yaml::excessive_flow_depth(&text), None);
 }
+
+#[test]
+fn a_huge_value_echoed_in_an_error_is_cut_and_says_how_long_it_was() {
+    let name = "HardDelete".repeat(20_000);
+    let error = load_str(
+        "p.yaml",
+        &with_audit(&format!("    owner: {{add: [{name}]}}\n")),
+    )
+    .expect_err("an unknown action");
+    let message = &error.diagnostics[0].message;
+    assert!(message.len() < 200, "{message}");
+    assert!(message.ends_with("… (200,000 characters)`"), "{message}");
+}
