@@ -352,3 +352,61 @@ fn a_huge_value_echoed_in_an_error_is_cut_and_says_how_long_it_was() {
     assert!(message.len() < 200, "{message}");
     assert!(message.ends_with("… (200,000 characters)`"), "{message}");
 }
+
+/// The keys a refusal calls valid, from its hint: `valid keys in `x` are `a`, `b``.
+fn keys_called_valid(text: &str) -> Vec<String> {
+    let error = load_str("p.yaml", text).expect_err("an unknown key");
+    let hint = error.diagnostics[0].hint().expect("a hint").to_string();
+    let listed = hint.split(" are ").nth(1).expect("a list of keys");
+    listed
+        .split(", ")
+        .map(|key| key.trim_matches('`').to_string())
+        .collect()
+}
+
+fn schema_keys(definition: &serde_json::Value) -> Vec<String> {
+    definition["properties"]
+        .as_object()
+        .map(|properties| properties.keys().cloned().collect())
+        .unwrap_or_default()
+}
+
+#[test]
+fn the_keys_the_loader_reads_are_the_keys_the_schema_lists() {
+    let schema = crate::policy::json_schema::policy_schema();
+    let definition = |name: &str| schema_keys(&schema["definitions"][name]);
+    let mailbox = "apiVersion: auditform/v1\nkind: MailboxAuditPolicy\n";
+    let cases = [
+        (format!("{mailbox}zzz: 1\n"), schema_keys(&schema["oneOf"][0])),
+        (
+            format!("{mailbox}metadata: {{name: p, zzz: 1}}\n"),
+            definition("Metadata"),
+        ),
+        (
+            format!("{mailbox}metadata: {{name: p}}\nspec: {{zzz: 1}}\n"),
+            definition("MailboxPolicySpec"),
+        ),
+        (
+            "apiVersion: auditform/v1\nkind: OrganizationAuditPolicy\nmetadata: {name: p}\nspec: {zzz: 1}\n".to_string(),
+            definition("OrganizationPolicySpec"),
+        ),
+        (
+            "apiVersion: auditform/v1\nkind: AuditBypassPolicy\nmetadata: {name: p}\nspec: {zzz: 1}\n".to_string(),
+            definition("BypassPolicySpec"),
+        ),
+        (with_selector("    zzz: 1\n"), definition("SelectorSpec")),
+        (
+            with_selector("    exclude: {zzz: 1}\n"),
+            definition("ExcludeSpec"),
+        ),
+        (with_audit("    zzz: 1\n"), definition("AuditSettingsSpec")),
+    ];
+    for (text, keys) in cases {
+        assert!(!keys.is_empty(), "{text}");
+        let sorted = |mut keys: Vec<String>| {
+            keys.sort();
+            keys
+        };
+        assert_eq!(sorted(keys_called_valid(&text)), sorted(keys), "{text}");
+    }
+}
