@@ -281,6 +281,9 @@ fn hostile_names_and_actions_in_a_state_file_are_inert_in_every_format() {
             assert_eq!(output.status.code(), Some(0), "{case} ({format})");
             assert_inert(&output, &format!("{case} ({format})"), "pwned");
         }
+        let shown = in_github_actions(checkout.path(), &["show", "--state", &state]);
+        assert_eq!(shown.status.code(), Some(0), "{case} (show)");
+        assert_inert(&shown, &format!("{case} (show)"), "pwned");
     }
 }
 
