@@ -10,6 +10,7 @@ mod cli_annotations;
 mod cli_apply;
 mod cli_apply_plan_file;
 mod cli_import;
+mod cli_injection;
 mod cli_plan;
 mod cli_plan_file;
 mod cli_schema;
