@@ -22,6 +22,13 @@ pub enum StateError {
         source: std::io::Error,
     },
 
+    #[error(
+        "state file {} is not UTF-8 or UTF-16 text: {message}\n  hint: {}",
+        path.display(),
+        crate::state::encoding::ENCODING_HINT
+    )]
+    Encoding { path: PathBuf, message: String },
+
     #[error("{label}:{line}:{column}: malformed JSON: {message}")]
     Malformed {
         label: Box<str>,
