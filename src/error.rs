@@ -36,6 +36,8 @@ pub enum CliError {
     PlanSourceMismatch { planned: String, target: String },
     #[error("apply needs approval, but standard input is not a terminal")]
     NoTerminal,
+    #[error("`show --format markdown` renders a saved plan, and no plan file was given")]
+    MarkdownOfState,
     /// Boxed: the live client's errors are large, and the other variants are common.
     #[error(transparent)]
     Live(Box<ExoError>),
@@ -121,6 +123,12 @@ impl CliError {
                 let _ = write!(
                     out,
                     "error: {self}\nhint: review the plan with `auditform plan`, then run `auditform apply --auto-approve`"
+                );
+            }
+            CliError::MarkdownOfState => {
+                let _ = write!(
+                    out,
+                    "error: {self}\nhint: show the current state as text, or save it as a snapshot file with `--format json`"
                 );
             }
             CliError::Live(error) => {
