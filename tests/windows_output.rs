@@ -35,7 +35,11 @@ fn the_script_starts_with_the_utf8_byte_order_mark_in_a_file_and_on_stdout() {
     assert_eq!(output.status.code(), Some(0), "{}", stderr_of(&output));
     let file = std::fs::read(&script).unwrap();
     assert_eq!(&file[..3], UTF8_BOM);
-    assert_eq!(&file[3..5], b"# ", "one mark, then the script's first comment");
+    assert_eq!(
+        &file[3..5],
+        b"# ",
+        "one mark, then the script's first comment"
+    );
 
     let printed = auditform().arg("script").arg(&plan).output().unwrap();
     assert_eq!(printed.status.code(), Some(0), "{}", stderr_of(&printed));
