@@ -36,6 +36,8 @@ pub enum CliError {
     PlanSourceMismatch { planned: String, target: String },
     #[error("apply needs approval, but standard input is not a terminal")]
     NoTerminal,
+    #[error("`show --format markdown` renders a saved plan, and no plan file was given")]
+    MarkdownOfState,
     /// Boxed: the live client's errors are large, and the other variants are common.
     #[error(transparent)]
     Live(Box<ExoError>),
