@@ -50,13 +50,16 @@ Examples:
     Plan(PlanArgs),
 
     /// Show a saved plan, or the current audit settings of a tenant, like
-    /// `Get-Mailbox | FL Name,Audit*`.
+    /// `Get-Mailbox | FL Name,Audit*`, or save them as a snapshot file (`--format json`).
     #[command(after_help = "\
 Examples:
   auditform show                                   # the audit settings of examples/tenant.json
   auditform show --state export.json               # the audit settings of another state file
   auditform show plan.json                         # a plan saved with `plan --out plan.json`
-  auditform show plan.json --format json           # the same plan as its JSON document")]
+  auditform show plan.json --format json           # the same plan as its JSON document
+  auditform show --tenant contoso.onmicrosoft.com --format json > snapshot.json
+                                                   # save a live tenant as a snapshot file
+  auditform plan --state snapshot.json             # plan it offline: the same plan")]
     Show(ShowArgs),
 
     /// Write policies that describe the current state, so that planning them changes nothing.
@@ -250,15 +253,18 @@ impl StateArgs {
 
 /// A live Exchange Online tenant instead of a state file. Credentials come from the
 /// environment (AUDITFORM_ACCESS_TOKEN, AUDITFORM_CLIENT_ID with AUDITFORM_CLIENT_SECRET or
-/// AUDITFORM_CERTIFICATE, or GitHub Actions OIDC); see docs/live.md.
+/// AUDITFORM_CERTIFICATE, or GitHub Actions OIDC), or AUDITFORM_AUTH=device signs you in with a
+/// code in a browser; see docs/live.md.
 #[derive(Debug, Args)]
 pub struct LiveArgs {
     /// Read (and change) this Exchange Online tenant: its id or a domain such as
-    /// contoso.onmicrosoft.com. Without it, the state file is used.
+    /// contoso.onmicrosoft.com. Without it, the state file is used. Sign-in comes from the
+    /// environment (an app's AUDITFORM_CLIENT_ID with a secret or certificate, a ready token,
+    /// GitHub Actions OIDC), or AUDITFORM_AUTH=device signs you in as yourself in a browser.
     #[arg(long, env = "AUDITFORM_TENANT", value_name = "TENANT")]
     pub tenant: Option<String>,
 
-    /// The admin endpoint (sovereign clouds: https://outlook.office365.us, https://webmail.apps.mil, https://partner.outlook.cn).
+    /// The admin endpoint (sovereign clouds: https://outlook.office365.us, https://outlook-dod.office365.us, https://partner.outlook.cn).
     #[arg(
         long,
         env = "AUDITFORM_EXO_ENDPOINT",
@@ -275,6 +281,10 @@ pub struct LiveArgs {
         value_name = "URL"
     )]
     pub authority: String,
+
+    /// Write every request to Exchange Online and Microsoft Entra ID, and every answer, to FILE, with credentials, tokens and device codes redacted: a support trace to attach to a bug report or a Microsoft support case. An existing file is appended to only if it is such a trace.
+    #[arg(long, env = "AUDITFORM_TRACE", value_name = "FILE")]
+    pub trace: Option<PathBuf>,
 
     /// Concurrent requests to the service (each a $batch of up to 10 Set-Mailbox calls).
     #[arg(long, default_value_t = crate::state::exo::config::DEFAULT_PARALLELISM, value_name = "N", value_parser = clap::builder::ValueParser::new(clap::builder::TypedValueParser::map(clap::value_parser!(u16).range(1..=64), usize::from)))]
@@ -341,8 +351,10 @@ pub struct ShowArgs {
     #[command(flatten)]
     pub live: LiveArgs,
 
-    /// The output format of a saved plan.
-    #[arg(long, value_enum, default_value_t = Format::Text, requires = "plan_file")]
+    /// The output format. Of a saved plan: text, markdown or json (the plan document). Of the
+    /// current state: text, or json, which is auditform's snapshot file: plan it with
+    /// `--state FILE` to get the same plan as from the state it was read from.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
 
     /// List every mailbox of a grouped change of a saved plan instead of the first few.

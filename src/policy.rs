@@ -13,25 +13,12 @@ pub mod schema;
 pub mod select;
 
 use crate::catalog::{ActionList, Catalog};
+pub use crate::diagnostic::SourceLocation;
 use crate::model::LogonType;
 use crate::timespan::TimeSpan;
 pub use select::Selector;
 use std::fmt;
 use std::sync::Arc;
-
-/// Where something was written: `file:line:column`, 1-based.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct SourceLocation {
-    pub file: Arc<str>,
-    pub line: usize,
-    pub column: usize,
-}
-
-impl fmt::Display for SourceLocation {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}:{}:{}", self.file, self.line, self.column)
-    }
-}
 
 /// A policy's name and where it was written, for plans and error messages.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]

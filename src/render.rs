@@ -7,6 +7,7 @@ pub mod json;
 pub mod label;
 pub mod markdown;
 pub mod powershell;
+pub mod snapshot;
 pub mod state;
 pub mod style;
 pub mod text;
@@ -17,6 +18,7 @@ pub use group::{group_changes, ChangeGroup};
 pub use json::render_json;
 pub use markdown::{render_markdown, COMMENT_LIMIT};
 pub use powershell::render_powershell;
+pub use snapshot::SnapshotWriter;
 pub use state::render_state;
 pub use text::render_text;
 

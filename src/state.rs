@@ -2,6 +2,7 @@
 //! [`StateVisitor`], so that a million mailboxes never have to be held at once.
 
 pub mod atomic_write;
+pub mod encoding;
 pub mod exo;
 pub mod lock;
 pub mod snapshot;
@@ -21,10 +22,20 @@ pub struct ReadOptions {
 }
 
 impl ReadOptions {
+    /// In `extra_properties`, keeps every property: no property has this name.
+    pub const EVERY_PROPERTY: &'static str = "*";
+
+    /// Keeps every property, for a reader that writes the state out again whole.
+    pub fn every_property() -> Self {
+        ReadOptions {
+            extra_properties: vec![Self::EVERY_PROPERTY.to_string()],
+        }
+    }
+
     pub fn wants(&self, property: &str) -> bool {
         self.extra_properties
             .iter()
-            .any(|wanted| wanted.eq_ignore_ascii_case(property))
+            .any(|wanted| wanted == Self::EVERY_PROPERTY || wanted.eq_ignore_ascii_case(property))
     }
 }
 
@@ -184,8 +195,8 @@ impl std::fmt::Display for ObjectRef {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ObjectResult {
     Changed,
-    /// The target refused the change; `message` is its own text (the service's
-    /// `innererror.internalexception.message` for a live tenant).
+    /// The target refused the change; `message` is its own text (for a live tenant, the
+    /// service's, from where it puts it: `error.details[0].message` first).
     Failed {
         message: String,
     },
@@ -195,6 +206,9 @@ pub enum ObjectResult {
 pub struct ObjectOutcome {
     pub object: ObjectRef,
     pub result: ObjectResult,
+    /// What the target warned about this object while changing it (a live tenant's
+    /// `@adminapi.warnings`).
+    pub warnings: Vec<String>,
 }
 
 /// Why a sink could not read or write at all.

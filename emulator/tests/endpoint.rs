@@ -211,7 +211,59 @@ fn set_mailbox_replaces_a_list_and_restores_defaults() {
 }
 
 #[test]
-fn each_refusal_carries_the_service_text_in_the_inner_exception() {
+fn a_cmdlets_error_is_in_details_and_a_binding_error_in_the_inner_exception() {
+    let handle = start(config(Faults::default()));
+    let token = token(&handle);
+    let refused = invoke(
+        &handle,
+        &token,
+        "Set-Mailbox",
+        json!({"Identity": "pilar", "AuditOwner": {"@odata.type": "#Exchange.GenericHashTable", "Add": ["Copy"]}}),
+    );
+    let error = &refused.body()["error"];
+    let detail = error["details"][0]["message"].as_str().unwrap();
+    let parts: Vec<&str> = detail.splitn(3, '|').collect();
+    assert!(parts[0].starts_with("Ex"), "{detail}");
+    assert_eq!(
+        parts[1..],
+        [
+            "Microsoft.Exchange.Management.Tasks.RecipientTaskException",
+            "Invalid audit operation specified. Supported audit operations for Mailbox Owner are None, Create, SoftDelete, HardDelete, Update, Move, MoveToDeletedItems, MailboxLogin and UpdateFolderPermissions."
+        ]
+    );
+    assert_eq!(
+        error["innererror"]["internalexception"]["message"],
+        "Exception of type 'Microsoft.Exchange.Management.PSDirectInvoke.DirectInvokeCmdletExecutionException' was thrown."
+    );
+    assert_eq!(error["message"], "Error executing cmdlet");
+    let missing = invoke(
+        &handle,
+        &token,
+        "Get-Mailbox",
+        json!({"Identity": "nobody@contoso.com"}),
+    );
+    assert!(missing.body()["error"]["details"][0]["message"]
+        .as_str()
+        .unwrap()
+        .starts_with(
+            "Ex6F9304|Microsoft.Exchange.Configuration.Tasks.ManagementObjectNotFoundException|"
+        ));
+    let binding = invoke(
+        &handle,
+        &token,
+        "Set-Mailbox",
+        json!({"Identity": "pilar", "AuditOwnr": []}),
+    );
+    let error = &binding.body()["error"];
+    assert!(error.get("details").is_none());
+    assert_eq!(
+        error["innererror"]["internalexception"]["message"],
+        "A parameter cannot be found that matches parameter name 'AuditOwnr'."
+    );
+}
+
+#[test]
+fn each_refusal_carries_the_service_text() {
     let handle = start(config(Faults::default()));
     let token = token(&handle);
     let add = |identity: &str, property: &str, action: &str| {
@@ -368,7 +420,7 @@ fn an_out_of_band_change_is_what_the_next_read_returns() {
 }
 
 #[test]
-fn cmdlets_beyond_the_concurrency_limit_are_answered_429() {
+fn cmdlets_beyond_the_concurrency_limit_are_answered_in_plain_text() {
     let handle = start(config(Faults {
         max_concurrency: 1,
         latency: Duration::from_millis(400),
@@ -381,15 +433,17 @@ fn cmdlets_beyond_the_concurrency_limit_are_answered_429() {
             .collect();
         calls.into_iter().map(|call| call.join().unwrap()).collect()
     });
-    let throttled: Vec<&Answer> = answers.iter().filter(|a| a.status() == Some(429)).collect();
+    let throttled: Vec<&Answer> = answers.iter().filter(|a| a.status() == Some(400)).collect();
     assert_eq!(
         answers.iter().filter(|a| a.status() == Some(200)).count(),
         1
     );
     assert_eq!(throttled.len(), 2);
-    assert!(throttled[0]
-        .service_text()
-        .starts_with("You have reached the maximum number of concurrent requests per tenant"));
+    assert_eq!(
+        throttled[0].body(),
+        &json!("You have reached the maximum number of concurrent requests per tenant. Please wait and try again."),
+        "plain text, not JSON"
+    );
 }
 
 #[test]
@@ -559,4 +613,30 @@ fn an_operation_newer_than_the_table_is_known_when_the_service_model_says_so() {
         owner.as_array().unwrap().last().unwrap(),
         "ExampleNewAction"
     );
+}
+
+/// An unknown action fails PowerShell's argument transformation, before the cmdlet runs: the
+/// text is in the inner exception, with no `details` (a live capture for another enum
+/// parameter, evidence §3.5).
+#[test]
+fn an_unknown_action_is_a_transformation_error_without_details() {
+    let handle = start(config(Faults::default()));
+    let token = token(&handle);
+    let answer = invoke(
+        &handle,
+        &token,
+        "Set-Mailbox",
+        json!({"Identity": "pilar", "AuditOwner": {"Add": ["MailboxLogon"]}}),
+    );
+    assert_eq!(answer.status(), Some(400));
+    let error = &answer.body()["error"];
+    assert!(error.get("details").is_none(), "{error}");
+    assert_eq!(
+        error["innererror"]["internalexception"]["type"],
+        "Microsoft.Exchange.AdminApi.CommandInvocation.ParameterTransformationException"
+    );
+    assert!(error["innererror"]["internalexception"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("Unable to match the identifier name MailboxLogon to a valid enumerator name"));
 }

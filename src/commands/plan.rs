@@ -1,6 +1,7 @@
 use super::live::Source;
-use super::{finish_plan, print_warnings, Outcome};
+use super::{finish_plan, write_plan, Outcome};
 use crate::cli::{Format, PlanArgs};
+use crate::error::report::Reporter;
 use crate::error::CliError;
 use crate::files::plan_file;
 use crate::files::policy_dir::load_dir;
@@ -8,14 +9,15 @@ use crate::model::{BypassAssociation, Mailbox, Organization, SplitVisitor, State
 use crate::plan::planfile::{self, PlanFileInfo, PlannedState};
 use crate::plan::{Plan, Planner};
 use crate::progress::Progress;
-use crate::render::{render_json, render_markdown, render_text, TextOptions};
+use crate::redact::ScrubWriter;
+use crate::render::TextOptions;
 use crate::state::ReadOptions;
 use std::io::Write;
 use std::path::Path;
 
-pub fn run(args: &PlanArgs, color: bool) -> Result<Outcome, CliError> {
+pub fn run(args: &PlanArgs, color: bool, reporter: &Reporter) -> Result<Outcome, CliError> {
     let loaded = load_dir(&args.policy.policies)?;
-    print_warnings(&loaded.warnings);
+    reporter.report(&loaded.warnings);
     let source = Source::choose(&args.state, &args.live)?;
     let options = ReadOptions {
         extra_properties: loaded.policies.filter_properties(),
@@ -38,20 +40,12 @@ pub fn run(args: &PlanArgs, color: bool) -> Result<Outcome, CliError> {
     let plan = std::mem::ManuallyDrop::new(finish_plan(&source, planner)?);
 
     let stdout = std::io::stdout();
-    let mut out = std::io::BufWriter::new(stdout.lock());
-    match args.format {
-        Format::Text => render_text(
-            &plan,
-            &TextOptions {
-                color,
-                expand: args.expand,
-            },
-            &mut out,
-        )?,
-        Format::Markdown => render_markdown(&plan, &mut out)?,
-        Format::Json => render_json(&plan, &mut out)?,
-    }
-    out.flush()?;
+    let mut out = std::io::BufWriter::new(ScrubWriter::new(stdout.lock()));
+    let options = TextOptions {
+        color,
+        expand: args.expand,
+    };
+    write_plan(&plan, args.format, &options, &mut out, reporter)?;
 
     let weakening = plan.weakening_count();
     if args.forbid_weakening && weakening > 0 {
@@ -89,10 +83,7 @@ fn planned_state(source: &Source) -> Option<PlannedState> {
 /// Saves the plan, and says so the way terraform does: after a text plan on stdout, and on
 /// stderr when stdout is a JSON document that must stay parseable.
 fn save(plan: &Plan, path: &Path, info: PlanFileInfo, format: Format) -> Result<(), CliError> {
-    plan_file::save(path, plan, info).map_err(|error| CliError::PlanFile {
-        path: path.to_path_buf(),
-        error,
-    })?;
+    plan_file::save(path, plan, info)?;
     let message = format!(
         "\nSaved the plan to: {path}\n\nTo perform exactly these actions, run: auditform apply {path}",
         path = path.display()

@@ -217,29 +217,49 @@ pub enum PlanError {
 }
 
 fn duplicate_message(count: usize, examples: &[SharedId]) -> String {
+    let mut message = duplicate_headline(count, examples);
+    for note in duplicate_notes(count, examples) {
+        message.push_str(&format!("\n  {note}"));
+    }
+    message
+}
+
+/// The first line: the one pair itself when there is one, else how many.
+fn duplicate_headline(count: usize, examples: &[SharedId]) -> String {
     match (count, examples) {
         (1, [only]) => format!("two mailboxes answer to one immutable id: {only}"),
-        _ => {
-            let mut message = format!(
-                "{} {} an immutable id with an earlier mailbox:",
-                counted(count, "mailbox", "mailboxes"),
-                if count == 1 { "shares" } else { "share" }
-            );
-            for example in examples {
-                message.push_str(&format!("\n  {example}"));
-            }
-            if count > examples.len() {
-                message.push_str(&format!(
-                    "\n  ...and {} more",
-                    thousands(count - examples.len())
-                ));
-            }
-            message
-        }
+        _ => format!(
+            "{} {} an immutable id with an earlier mailbox:",
+            counted(count, "mailbox", "mailboxes"),
+            if count == 1 { "shares" } else { "share" }
+        ),
     }
 }
 
+/// The pairs under a headline that counts them, and how many more there are.
+fn duplicate_notes(count: usize, examples: &[SharedId]) -> Vec<String> {
+    if let (1, [_]) = (count, examples) {
+        return Vec::new();
+    }
+    let mut notes: Vec<String> = examples.iter().map(ToString::to_string).collect();
+    if count > examples.len() {
+        notes.push(format!("...and {} more", thousands(count - examples.len())));
+    }
+    notes
+}
+
 impl PlanError {
+    /// The message's first line and the lines under it, for a diagnostic.
+    pub fn headline_and_notes(&self) -> (String, Vec<String>) {
+        match self {
+            PlanError::DuplicateIds { count, examples } => (
+                duplicate_headline(*count, examples),
+                duplicate_notes(*count, examples),
+            ),
+            other => (other.to_string(), Vec::new()),
+        }
+    }
+
     pub fn hint(&self) -> &'static str {
         match self {
             PlanError::Conflicts(_) => {

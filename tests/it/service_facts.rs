@@ -406,7 +406,7 @@ fn the_next_apply_removes_what_a_killed_apply_left_beside_the_state() {
     let stderr = stderr_of(&applied);
     assert!(
         stderr.contains(
-            ".auditform-tenant.json-k1ll9d.tmp, left by an apply that was stopped (4,096 bytes)"
+            ".auditform-tenant.json-k1ll9d.tmp: note: removed a temporary file an apply that was stopped left here (4,096 bytes)"
         ),
         "{stderr}"
     );
@@ -431,7 +431,7 @@ fn mailboxes_sharing_an_id_are_both_named() {
     assert_eq!(output.status.code(), Some(1));
     insta::assert_snapshot!(stderr_of(&output), @r#"
     error: two mailboxes answer to one immutable id: "Pilar Pinilla" <user1@contoso.com> and "Pilar Pinilla (old)" <user2@contoso.com> share the immutable id 00000000-0000-4000-8000-000000000001
-    hint: every mailbox needs its own ExternalDirectoryObjectId, Guid, ExchangeGuid or PrimarySmtpAddress; check that the export is not truncated or merged from two tenants
+      hint: every mailbox needs its own ExternalDirectoryObjectId, Guid, ExchangeGuid or PrimarySmtpAddress; check that the export is not truncated or merged from two tenants
     "#);
 }
 

@@ -11,15 +11,15 @@ fn streamed_error(text: &str) -> String {
         block_bytes: 16,
         workers: 2,
     };
-    read_array_stream(
+    let error = read_array_stream(
         text.as_bytes(),
         "state.json",
         &mut tenant,
         &ReadOptions::default(),
         tuning,
     )
-    .expect_err("a repeated key is refused")
-    .to_string()
+    .expect_err("a repeated key is refused");
+    shown(&error)
 }
 
 /// Issue 9 item 8: `"AuditEnabled": false, "AuditEnabled": true` is an error naming the key and
