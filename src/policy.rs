@@ -45,8 +45,12 @@ pub struct PolicySet {
 }
 
 impl PolicySet {
+    /// Whether the set has no document at all: no policy, and no declared action.
     pub fn is_empty(&self) -> bool {
-        self.mailbox.is_empty() && self.organization.is_empty() && self.bypass.is_empty()
+        self.mailbox.is_empty()
+            && self.organization.is_empty()
+            && self.bypass.is_empty()
+            && self.catalog.declared().is_empty()
     }
 
     /// Property names that OPATH filters read, so that a state source keeps them.

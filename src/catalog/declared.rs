@@ -126,7 +126,7 @@ impl DeclarationError {
     pub fn hint(&self) -> &'static str {
         match self {
             DeclarationError::BadName { .. } => {
-                "copy the name exactly as Microsoft publishes it, such as `ExampleNewAction`"
+                "copy the name exactly as Microsoft's documentation spells it (letters and digits, such as `MailItemsAccessed`)"
             }
             DeclarationError::NotAnAction { .. } => {
                 "`None` is an empty list and `default` is Microsoft's managed list; neither is declared"
@@ -139,7 +139,7 @@ impl DeclarationError {
             }
             DeclarationError::Duplicate { .. } => "keep one declaration of each action",
             DeclarationError::NoLogonType { .. } => {
-                "say for which logon types (admin, delegate, owner) the service accepts it"
+                "list in `logonTypes` the logon types (`Admin`, `Delegate`, `Owner`) for which the service accepts it"
             }
         }
     }

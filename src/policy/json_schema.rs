@@ -9,9 +9,9 @@
 use crate::catalog;
 use crate::model::RecipientType;
 use crate::policy::schema::{
-    ApiVersion, BypassPolicySpec, FilterText, Kind, Licence, LogAgeLimit, LogonListSpec,
-    LogonMarker, MailboxPolicySpec, MatchGlobs, Metadata, OrganizationPolicySpec, PolicyName,
-    RecipientTypeName, API_VERSION, LOGON_LIST_KEYS,
+    ActionDeclarationSpec, ApiVersion, BypassPolicySpec, DeclaredName, FilterText, Kind, Licence,
+    LogAgeLimit, LogonListSpec, LogonMarker, LogonTypeName, MailboxPolicySpec, MatchGlobs,
+    Metadata, OrganizationPolicySpec, PolicyName, RecipientTypeName, API_VERSION, LOGON_LIST_KEYS,
 };
 use schemars::gen::{SchemaGenerator, SchemaSettings};
 use schemars::schema::Schema;
@@ -39,6 +39,7 @@ pub fn policy_schema() -> Value {
                     generator.subschema_for::<OrganizationPolicySpec>()
                 }
                 Kind::AuditBypassPolicy => generator.subschema_for::<BypassPolicySpec>(),
+                Kind::AuditActionDeclaration => generator.subschema_for::<ActionDeclarationSpec>(),
             };
             document(kind, &metadata, &spec)
         })
@@ -135,6 +136,49 @@ impl JsonSchema for LogAgeLimit {
     }
 }
 
+/// The pattern of an action name the catalog does not have: what a declaration may name.
+const DECLARED_NAME_PATTERN: &str = "^[A-Za-z][A-Za-z0-9]{0,63}$";
+
+/// A name a declaration may give, as far as a schema can say: well formed, and not a catalog
+/// action nor a reserved word as the catalog spells them (the loader also refuses other cases
+/// and near misses, with a hint).
+fn declared_name_schema() -> Value {
+    let mut taken: Vec<&str> = catalog::Action::ALL
+        .iter()
+        .map(|action| action.name())
+        .collect();
+    taken.extend(catalog::NOT_ACTIONS);
+    json!({
+        "type": "string",
+        "pattern": DECLARED_NAME_PATTERN,
+        "not": { "enum": taken },
+    })
+}
+
+impl JsonSchema for DeclaredName {
+    fn schema_name() -> String {
+        "DeclaredActionName".to_string()
+    }
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        let mut schema = declared_name_schema();
+        schema["description"] = json!("An audit action newer than auditform, exactly as Microsoft publishes it; not a catalog action, nor within two letters of one.");
+        literal(schema)
+    }
+}
+
+impl JsonSchema for LogonTypeName {
+    fn schema_name() -> String {
+        "LogonType".to_string()
+    }
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        literal(json!({
+            "description": "A logon type.",
+            "type": "string",
+            "enum": ["Admin", "Delegate", "Owner"],
+        }))
+    }
+}
+
 impl JsonSchema for RecipientTypeName {
     fn schema_name() -> String {
         "RecipientTypeDetails".to_string()
@@ -206,9 +250,11 @@ impl<L: LogonMarker> JsonSchema for LogonListSpec<L> {
         definitions.insert(
             action_name.clone(),
             literal(json!({
-                "description": format!("An action the service accepts for {logon}, or `None`."),
-                "type": "string",
-                "enum": names,
+                "description": format!("An action the service accepts for {logon}, or `None`; or an action the policy set declares (`kind: AuditActionDeclaration`)."),
+                "anyOf": [
+                    { "type": "string", "enum": names },
+                    declared_name_schema(),
+                ],
             })),
         );
         definitions.insert(

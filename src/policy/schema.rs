@@ -35,6 +35,7 @@ pub enum Spec {
     Mailbox(MailboxPolicySpec),
     Organization(OrganizationPolicySpec),
     Bypass(BypassPolicySpec),
+    Declaration(ActionDeclarationSpec),
 }
 
 impl Spec {
@@ -43,6 +44,7 @@ impl Spec {
             Spec::Mailbox(_) => Kind::MailboxAuditPolicy,
             Spec::Organization(_) => Kind::OrganizationAuditPolicy,
             Spec::Bypass(_) => Kind::AuditBypassPolicy,
+            Spec::Declaration(_) => Kind::AuditActionDeclaration,
         }
     }
 }
@@ -60,13 +62,17 @@ pub enum Kind {
     OrganizationAuditPolicy,
     /// Whether selected accounts may bypass auditing.
     AuditBypassPolicy,
+    /// A mailbox audit action Microsoft added after this version of auditform, so that
+    /// policies may name it.
+    AuditActionDeclaration,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 3] = [
+    pub const ALL: [Kind; 4] = [
         Kind::MailboxAuditPolicy,
         Kind::OrganizationAuditPolicy,
         Kind::AuditBypassPolicy,
+        Kind::AuditActionDeclaration,
     ];
 
     pub fn name(self) -> &'static str {
@@ -74,6 +80,7 @@ impl Kind {
             Kind::MailboxAuditPolicy => "MailboxAuditPolicy",
             Kind::OrganizationAuditPolicy => "OrganizationAuditPolicy",
             Kind::AuditBypassPolicy => "AuditBypassPolicy",
+            Kind::AuditActionDeclaration => "AuditActionDeclaration",
         }
     }
 }
@@ -141,6 +148,32 @@ pub struct BypassPolicySpec {
     /// `AuditBypassEnabled`: `true` means nothing these accounts do is audited.
     pub bypass: bool,
 }
+
+/// `spec` of an `AuditActionDeclaration`: an action the service has and this version of
+/// auditform does not. Policies may name it from then on; the plan marks it as declared, not
+/// known, and the service's own answer decides at apply.
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
+#[serde(rename_all = "camelCase")]
+#[schemars(deny_unknown_fields)]
+pub struct ActionDeclarationSpec {
+    /// The action's name, exactly as Microsoft publishes it: letters and digits.
+    pub action: DeclaredName,
+    /// The logon types the service accepts it for: `Admin`, `Delegate`, `Owner`.
+    pub logon_types: Vec<LogonTypeName>,
+    /// Those of them for which it is one of Microsoft's managed defaults (audited while the
+    /// logon type is in DefaultAuditSet). Empty when left out.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[schemars(skip_serializing_if = "never")]
+    pub default_for: Vec<LogonTypeName>,
+}
+
+/// A declared action's name: a letter, then letters and digits.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct DeclaredName(pub String);
+
+/// A logon type's name: `Admin`, `Delegate` or `Owner`, whatever the case.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct LogonTypeName(pub LogonType);
 
 /// `selector`: every condition given must hold; a list inside one condition is an OR.
 #[derive(Debug, Clone, Default, Serialize, schemars::JsonSchema)]
@@ -274,6 +307,45 @@ impl LogonMarker for DelegateLogon {
     const LOGON: LogonType = LogonType::Delegate;
 }
 
+/// An action a policy names: one of the catalog's, or a name the catalog does not have, which
+/// must be one the policy set declares (`kind: AuditActionDeclaration`). The loader checks that
+/// once it has read every file, since a declaration may come after the policies that use it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum PolicyAction {
+    Known(Action),
+    Declared(String),
+}
+
+impl PolicyAction {
+    pub fn name(&self) -> &str {
+        match self {
+            PolicyAction::Known(action) => action.name(),
+            PolicyAction::Declared(name) => name,
+        }
+    }
+
+    /// Whether two name one action: catalog actions by identity, others ignoring case.
+    pub fn same_as(&self, other: &PolicyAction) -> bool {
+        match (self, other) {
+            (PolicyAction::Known(a), PolicyAction::Known(b)) => a == b,
+            (PolicyAction::Declared(a), PolicyAction::Declared(b)) => a.eq_ignore_ascii_case(b),
+            _ => false,
+        }
+    }
+}
+
+impl std::fmt::Display for PolicyAction {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl From<Action> for PolicyAction {
+    fn from(action: Action) -> PolicyAction {
+        PolicyAction::Known(action)
+    }
+}
+
 /// One logon type's list: the word `default`, or a mapping of `add` / `remove`, or `exactly`.
 /// Action lists keep the order written, so that a warning can point at its entry.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -282,11 +354,11 @@ pub enum LogonListSpec<L> {
     Default(PhantomData<L>),
     /// Actions that must be audited, and actions that must not be.
     Change {
-        add: Vec<Action>,
-        remove: Vec<Action>,
+        add: Vec<PolicyAction>,
+        remove: Vec<PolicyAction>,
     },
     /// Exactly these actions, nothing else.
-    Exactly(Vec<Action>),
+    Exactly(Vec<PolicyAction>),
 }
 
 impl<L> LogonListSpec<L> {
@@ -296,7 +368,7 @@ impl<L> LogonListSpec<L> {
     }
 
     /// Every list with its key, for warnings.
-    pub fn named_lists(&self) -> Vec<(&'static str, &[Action])> {
+    pub fn named_lists(&self) -> Vec<(&'static str, &[PolicyAction])> {
         match self {
             LogonListSpec::Default(_) => Vec::new(),
             LogonListSpec::Change { add, remove } => vec![("add", add), ("remove", remove)],

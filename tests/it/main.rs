@@ -16,6 +16,7 @@ mod cli_plan;
 mod cli_plan_file;
 mod cli_schema;
 mod cli_script;
+mod declared_actions;
 mod docs;
 mod import_properties;
 mod install_script;

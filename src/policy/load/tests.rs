@@ -410,3 +410,5 @@ fn the_keys_the_loader_reads_are_the_keys_the_schema_lists() {
         assert_eq!(sorted(keys_called_valid(&text)), sorted(keys), "{text}");
     }
 }
+
+mod declarations;
