@@ -18,6 +18,13 @@ pub use select::Selector;
 use std::fmt;
 use std::sync::Arc;
 
+/// The tracer that records nothing: what the planner selects and resolves with. Selection
+/// ([`select::SelectTrace`]), filters ([`opath::FilterTrace`]) and resolution
+/// ([`resolve::ResolveTrace`]) can be watched, for `explain`; with this tracer every event is
+/// an empty call that the compiler removes.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Untraced;
+
 /// Where something was written: `file:line:column`, 1-based.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct SourceLocation {
