@@ -59,6 +59,28 @@ Examples:
   auditform show plan.json --format json           # the same plan as its JSON document")]
     Show(ShowArgs),
 
+    /// Explain why a mailbox gets the plan it gets, or what one policy does over the tenant.
+    ///
+    /// For a MAILBOX (any name an `identities` selector accepts: address, UPN, alias, name,
+    /// ExternalDirectoryObjectId or Guid): its audit settings; every policy that selects it and
+    /// which conditions held, with the values an OPATH filter read; every verdict on every
+    /// action and which one won, from which file and line, at which priority, over which
+    /// others; why each logon type is in DefaultAuditSet or not; and the change `plan` makes.
+    /// The explanation comes from the planner itself, so it always agrees with `plan`.
+    ///
+    /// With --policy NAME: how many mailboxes the policy selects, where its verdicts win, where
+    /// a policy of a higher priority overrides it, and which mailboxes its exclude spares.
+    #[command(after_help = "\
+Examples:
+  auditform explain pilar@contoso.com              # why Pilar's mailbox gets its plan
+  auditform explain pilar@contoso.com --all        # also why the other policies skip it
+  auditform explain --policy user-mailboxes-owner-actions
+  auditform explain pilar@contoso.com --format json
+
+An identity that answers to several mailboxes lists them and exits 1: name one of them by
+its address or ExternalDirectoryObjectId.")]
+    Explain(ExplainArgs),
+
     /// Write policies that describe the current state, so that planning them changes nothing.
     ///
     /// Per RecipientTypeDetails, the most common configuration becomes one policy; every other
@@ -310,6 +332,47 @@ pub struct ShowArgs {
     /// List every mailbox of a grouped change of a saved plan instead of the first few.
     #[arg(long, requires = "plan_file")]
     pub expand: bool,
+}
+
+/// The output formats of `explain`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ExplainFormat {
+    /// Text for people.
+    Text,
+    /// A JSON document for tools (schema/explain.schema.json).
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct ExplainArgs {
+    /// The mailbox to explain, by any name an `identities` selector accepts.
+    #[arg(
+        value_name = "MAILBOX",
+        required_unless_present = "policy",
+        conflicts_with = "policy"
+    )]
+    pub mailbox: Option<String>,
+
+    /// Explain this mailbox policy (its metadata.name) over the whole tenant instead.
+    #[arg(long, value_name = "NAME")]
+    pub policy: Option<String>,
+
+    /// Also show why each policy that does not select the mailbox does not.
+    #[arg(long, conflicts_with = "policy")]
+    pub all: bool,
+
+    #[command(flatten)]
+    pub policies: PolicyArgs,
+
+    #[command(flatten)]
+    pub state: StateArgs,
+
+    #[command(flatten)]
+    pub live: LiveArgs,
+
+    /// The output format.
+    #[arg(long, value_enum, default_value_t = ExplainFormat::Text)]
+    pub format: ExplainFormat,
 }
 
 #[derive(Debug, Args)]

@@ -2,9 +2,11 @@
 
 mod apply;
 pub mod completions;
+mod explain;
 mod import;
 mod live;
 mod plan;
+mod reading;
 pub mod schema;
 mod script;
 mod show;
@@ -40,6 +42,7 @@ pub fn run(cli: Cli) -> Result<Outcome, CliError> {
         Command::Validate(args) => validate::run(&args),
         Command::Plan(args) => plan::run(&args, color),
         Command::Show(args) => show::run(&args, color),
+        Command::Explain(args) => explain::run(&args, color),
         Command::Import(args) => import::run(&args),
         Command::Script(args) => script::run(&args),
         Command::Apply(args) => apply::run(&args, color),

@@ -47,6 +47,27 @@ pub enum CliError {
     Script(#[from] ScriptError),
     #[error("{} already exist{}", list_paths(.paths), if .paths.len() == 1 { "s" } else { "" })]
     OutputExists { paths: Vec<PathBuf> },
+    /// `explain`: names here come from the command line and the tenant, already printable.
+    #[error("no mailbox answers to `{identity}` (of {} read)", crate::english::counted(*.read, "mailbox", "mailboxes"))]
+    NoSuchMailbox {
+        identity: String,
+        read: usize,
+        suggestion: Option<String>,
+    },
+    #[error("`{identity}` answers to {} mailboxes; explain needs one", crate::english::thousands(*.count))]
+    AmbiguousMailbox {
+        identity: String,
+        count: usize,
+        candidates: Vec<String>,
+    },
+    #[error("no mailbox policy is named `{name}`")]
+    NoSuchPolicy {
+        name: String,
+        suggestion: Option<String>,
+        other_kind: Option<&'static str>,
+    },
+    #[error("name a mailbox, or a policy with --policy")]
+    NothingToExplain,
 }
 
 fn list_paths(paths: &[PathBuf]) -> String {
@@ -140,6 +161,57 @@ impl CliError {
                     out,
                     "error: {self}\nhint: choose an empty directory, or pass --force to overwrite"
                 );
+            }
+            CliError::NoSuchMailbox { suggestion, .. } => {
+                let _ = write!(out, "error: {self}\nhint: ");
+                let _ = match suggestion {
+                    Some(name) => write!(out, "did you mean `{name}`? "),
+                    None => Ok(()),
+                };
+                let _ = write!(
+                    out,
+                    "a mailbox answers to its Identity, Name, Alias, UserPrincipalName, PrimarySmtpAddress, ExternalDirectoryObjectId or Guid, ignoring case"
+                );
+            }
+            CliError::AmbiguousMailbox {
+                candidates, count, ..
+            } => {
+                let _ = writeln!(out, "error: {self}:");
+                for candidate in candidates {
+                    let _ = writeln!(out, "  - {candidate}");
+                }
+                if *count > candidates.len() {
+                    let _ = writeln!(
+                        out,
+                        "  ... and {} more",
+                        crate::english::thousands(count - candidates.len())
+                    );
+                }
+                let _ = write!(
+                    out,
+                    "hint: name one of them by its address or its id, which no other mailbox shares"
+                );
+            }
+            CliError::NoSuchPolicy {
+                suggestion,
+                other_kind,
+                ..
+            } => {
+                let _ = write!(out, "error: {self}");
+                let _ = match (other_kind, suggestion) {
+                    (Some(kind), _) => write!(
+                        out,
+                        "\nhint: it is an {kind}; `explain --policy` explains mailbox policies, and `plan` shows what the others change"
+                    ),
+                    (None, Some(name)) => write!(out, "\nhint: did you mean `{name}`?"),
+                    (None, None) => write!(
+                        out,
+                        "\nhint: `auditform validate` lists how many policies the set has; use a policy's metadata.name"
+                    ),
+                };
+            }
+            CliError::NothingToExplain => {
+                let _ = write!(out, "error: {self}\nhint: auditform explain pilar@contoso.com, or auditform explain --policy NAME");
             }
         }
         if !out.ends_with('\n') {

@@ -11,6 +11,7 @@ pub mod cli;
 pub mod commands;
 pub mod english;
 pub mod error;
+pub mod explain;
 pub mod files;
 pub mod model;
 pub mod plan;

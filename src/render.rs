@@ -1,6 +1,7 @@
 //! Renderers turn plans and state into text for people. They print nothing themselves: each
 //! writes to the writer it is given, and the caller decides whether colour is wanted.
 
+pub mod explain;
 pub mod group;
 pub mod json;
 pub mod label;
@@ -11,6 +12,9 @@ pub mod style;
 pub mod text;
 mod text_blocks;
 
+pub use explain::{
+    render_explanation, render_explanation_json, render_policy_report, render_policy_report_json,
+};
 pub use group::{group_changes, ChangeGroup};
 pub use json::render_json;
 pub use markdown::{render_markdown, COMMENT_LIMIT};

@@ -1,13 +1,12 @@
 use super::live::Source;
+use super::reading::read_counted;
 use super::{print_warnings, Outcome};
 use crate::cli::{Format, PlanArgs};
 use crate::error::CliError;
 use crate::files::plan_file;
 use crate::files::policy_dir::load_dir;
-use crate::model::{BypassAssociation, Mailbox, Organization, SplitVisitor, StateVisitor};
 use crate::plan::planfile::{self, PlanFileInfo, PlannedState};
 use crate::plan::{Plan, Planner};
-use crate::progress::Progress;
 use crate::render::{render_json, render_markdown, render_text, TextOptions};
 use crate::state::ReadOptions;
 use std::io::Write;
@@ -21,17 +20,7 @@ pub fn run(args: &PlanArgs, color: bool) -> Result<Outcome, CliError> {
         extra_properties: loaded.policies.filter_properties(),
     };
     let planner = Planner::new(&loaded.policies, &source.describe());
-    let progress = Progress::new("reading mailboxes", None);
-    let mut counted = Counted::new(planner, &progress);
-    // A file is parsed and planned on every core; the live client reads through its own pages.
-    match &source {
-        Source::File(file) => {
-            file.read_split(&mut counted, &options)?;
-        }
-        Source::Live(_) => source.read(&mut counted, &options)?,
-    }
-    progress.finish();
-    let planner = counted.into_inner();
+    let planner = read_counted(&source, planner, &options)?;
     // A plan of a million changes takes a second to free, one allocation at a time, just
     // before the process exits and the system takes all of it back at once.
     let plan = std::mem::ManuallyDrop::new(planner.finish()?);
@@ -101,61 +90,4 @@ fn save(plan: &Plan, path: &Path, info: PlanFileInfo, format: Format) -> Result<
         Format::Json | Format::Markdown => eprintln!("{message}"),
     }
     Ok(())
-}
-
-/// Counts mailboxes for the progress indicator while a planner, or its parts on other threads,
-/// visits them. Parts count on their own and report when they are merged.
-struct Counted<'a, V> {
-    inner: V,
-    seen: u64,
-    progress: &'a Progress,
-    /// The visitor the reader was given, rather than a part of it.
-    whole: bool,
-}
-
-impl<'a, V> Counted<'a, V> {
-    fn new(inner: V, progress: &'a Progress) -> Self {
-        Counted {
-            inner,
-            seen: 0,
-            progress,
-            whole: true,
-        }
-    }
-
-    fn into_inner(self) -> V {
-        self.inner
-    }
-}
-
-impl<V: StateVisitor> StateVisitor for Counted<'_, V> {
-    fn organization(&mut self, organization: Organization) {
-        self.inner.organization(organization);
-    }
-    fn bypass(&mut self, association: BypassAssociation) {
-        self.inner.bypass(association);
-    }
-    fn mailbox(&mut self, mailbox: Mailbox) {
-        self.inner.mailbox(mailbox);
-        if self.whole {
-            self.progress.inc(1);
-        } else {
-            self.seen += 1;
-        }
-    }
-}
-
-impl<V: SplitVisitor> SplitVisitor for Counted<'_, V> {
-    fn split(&self) -> Self {
-        Counted {
-            inner: self.inner.split(),
-            seen: 0,
-            progress: self.progress,
-            whole: false,
-        }
-    }
-    fn merge(&mut self, later: Self) {
-        self.progress.inc(later.seen);
-        self.inner.merge(later.inner);
-    }
 }

@@ -1,5 +1,6 @@
 //! What the integration tests share.
 
 pub mod cli;
+pub mod json_schema;
 pub mod live;
 pub mod plans;
