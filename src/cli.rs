@@ -46,7 +46,8 @@ Examples:
   auditform plan                                   # bundled example tenant and policies/
   auditform plan --state export.json               # a Get-EXOMailbox | ConvertTo-Json export
   auditform plan --detailed-exitcode               # exit 2 when there are changes (drift checks)
-  auditform plan --forbid-weakening                # exit 1 if any change weakens auditing")]
+  auditform plan --forbid-weakening                # exit 1 if any change weakens auditing
+  auditform plan --format junit > drift.xml        # drift as test results, a suite per policy")]
     Plan(PlanArgs),
 
     /// Show a saved plan, or the current audit settings of a tenant, like
@@ -278,6 +279,9 @@ pub enum Format {
     Markdown,
     /// The JSON plan document (docs/plan-format.md), for tools.
     Json,
+    /// JUnit XML for CI test tabs: one suite per policy, a failing case per change it needs
+    /// (`plan` only).
+    Junit,
 }
 
 #[derive(Debug, Args)]
@@ -310,6 +314,11 @@ pub struct PlanArgs {
     /// Also save the plan to FILE, for `show FILE` and `apply FILE`.
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
+
+    /// Also write the plan as a JUnit report to FILE (as `--format junit` prints it), so that
+    /// one read of the tenant gives both a comment and CI test results.
+    #[arg(long, value_name = "FILE")]
+    pub junit: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

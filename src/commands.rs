@@ -57,6 +57,20 @@ fn stdout_wants_color(no_color_flag: bool) -> bool {
     !no_color_flag && !no_color_env && std::io::stdout().is_terminal()
 }
 
+/// When a report is made, for JUnit timestamps: SOURCE_DATE_EPOCH when set (reproducible
+/// reports, tests), else now.
+fn report_timestamp() -> String {
+    let seconds = std::env::var("SOURCE_DATE_EPOCH")
+        .ok()
+        .and_then(|value| value.trim().parse::<i64>().ok())
+        .unwrap_or_else(|| {
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |elapsed| elapsed.as_secs() as i64)
+        });
+    crate::render::junit::timestamp(seconds)
+}
+
 /// Warnings about the policies go to stderr, so stdout stays the plan.
 fn print_warnings(warnings: &[impl std::fmt::Display]) {
     for warning in warnings {

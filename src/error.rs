@@ -68,6 +68,14 @@ pub enum CliError {
     },
     #[error("name a mailbox, or a policy with --policy")]
     NothingToExplain,
+    #[error("could not write the JUnit report to {}: {error}", path.display())]
+    Report {
+        path: PathBuf,
+        #[source]
+        error: std::io::Error,
+    },
+    #[error("a saved plan can't be shown as JUnit: what already complies is counted while planning, and a plan file keeps only what changes")]
+    JunitNeedsPlanning,
 }
 
 fn list_paths(paths: &[PathBuf]) -> String {
@@ -150,7 +158,7 @@ impl CliError {
                     let _ = write!(out, "\nhint: {hint}");
                 }
             }
-            CliError::Output(_) | CliError::Yaml(_) => {
+            CliError::Output(_) | CliError::Yaml(_) | CliError::Report { .. } => {
                 let _ = write!(out, "error: {self}");
             }
             CliError::Script(error) => {
@@ -209,6 +217,12 @@ impl CliError {
                         "\nhint: `auditform validate` lists how many policies the set has; use a policy's metadata.name"
                     ),
                 };
+            }
+            CliError::JunitNeedsPlanning => {
+                let _ = write!(
+                    out,
+                    "error: {self}\nhint: run `auditform plan --format junit` against the same policies and state"
+                );
             }
             CliError::NothingToExplain => {
                 let _ = write!(out, "error: {self}\nhint: auditform explain pilar@contoso.com, or auditform explain --policy NAME");

@@ -1,6 +1,7 @@
 //! The plan: what would change, computed from desired state and current state. Renderers turn
 //! it into text, markdown, JSON or PowerShell; apply carries it out.
 
+pub mod compliance;
 pub mod conflict;
 pub mod diff;
 pub mod document;

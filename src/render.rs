@@ -4,6 +4,7 @@
 pub mod explain;
 pub mod group;
 pub mod json;
+pub mod junit;
 pub mod label;
 pub mod markdown;
 pub mod powershell;
@@ -17,6 +18,7 @@ pub use explain::{
 };
 pub use group::{group_changes, ChangeGroup};
 pub use json::render_json;
+pub use junit::{render_plan_junit, JunitOptions};
 pub use markdown::{render_markdown, COMMENT_LIMIT};
 pub use powershell::render_powershell;
 pub use state::render_state;

@@ -5,9 +5,13 @@ use crate::cli::{Format, PlanArgs};
 use crate::error::CliError;
 use crate::files::plan_file;
 use crate::files::policy_dir::load_dir;
+use crate::plan::compliance::{Compliance, ComplianceTally};
 use crate::plan::planfile::{self, PlanFileInfo, PlannedState};
 use crate::plan::{Plan, Planner};
-use crate::render::{render_json, render_markdown, render_text, TextOptions};
+use crate::render::{
+    render_json, render_markdown, render_plan_junit, render_text, JunitOptions, TextOptions,
+};
+use crate::state::atomic_write::write_atomically;
 use crate::state::ReadOptions;
 use std::io::Write;
 use std::path::Path;
@@ -19,12 +23,24 @@ pub fn run(args: &PlanArgs, color: bool) -> Result<Outcome, CliError> {
     let options = ReadOptions {
         extra_properties: loaded.policies.filter_properties(),
     };
-    let planner = Planner::new(&loaded.policies, &source.describe());
-    let planner = read_counted(&source, planner, &options)?;
+    // Only a JUnit report needs what complies, which the planner counts while it plans.
+    let (plan, compliance) = if args.format == Format::Junit || args.junit.is_some() {
+        let tally = ComplianceTally::new(&loaded.policies);
+        let planner = Planner::traced(&loaded.policies, &source.describe(), tally);
+        let (plan, tally) = read_counted(&source, planner, &options)?.finish_traced();
+        (plan?, tally.into_compliance())
+    } else {
+        let planner = Planner::new(&loaded.policies, &source.describe());
+        let plan = read_counted(&source, planner, &options)?.finish()?;
+        (plan, Compliance::default())
+    };
     // A plan of a million changes takes a second to free, one allocation at a time, just
     // before the process exits and the system takes all of it back at once.
-    let plan = std::mem::ManuallyDrop::new(planner.finish()?);
+    let plan = std::mem::ManuallyDrop::new(plan);
 
+    let junit = JunitOptions {
+        timestamp: super::report_timestamp(),
+    };
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     match args.format {
@@ -38,8 +54,17 @@ pub fn run(args: &PlanArgs, color: bool) -> Result<Outcome, CliError> {
         )?,
         Format::Markdown => render_markdown(&plan, &mut out)?,
         Format::Json => render_json(&plan, &mut out)?,
+        Format::Junit => render_plan_junit(&plan, &loaded.policies, &compliance, &junit, &mut out)?,
     }
     out.flush()?;
+    if let Some(path) = &args.junit {
+        let mut report = Vec::new();
+        render_plan_junit(&plan, &loaded.policies, &compliance, &junit, &mut report)?;
+        write_atomically(path, &report).map_err(|error| CliError::Report {
+            path: path.clone(),
+            error,
+        })?;
+    }
 
     let weakening = plan.weakening_count();
     if args.forbid_weakening && weakening > 0 {
@@ -87,7 +112,7 @@ fn save(plan: &Plan, path: &Path, info: PlanFileInfo, format: Format) -> Result<
     );
     match format {
         Format::Text => writeln!(std::io::stdout().lock(), "{message}")?,
-        Format::Json | Format::Markdown => eprintln!("{message}"),
+        Format::Json | Format::Markdown | Format::Junit => eprintln!("{message}"),
     }
     Ok(())
 }

@@ -17,7 +17,7 @@ use std::sync::Arc;
 
 use super::conflict::CONFLICT_EXAMPLES;
 pub use super::conflict::{Conflict, PlanError};
-use super::trace::{MailboxOutcome, PlanTrace};
+use super::trace::{MailboxOutcome, ObjectOutcome, PlanTrace};
 
 type ConflictKey = (&'static str, Vec<String>, PolicyRef, PolicyRef);
 
@@ -389,9 +389,21 @@ impl<T: PlanTrace> StateVisitor for Planner<'_, T> {
             for disagreement in &disagreements {
                 self.tally_conflict(disagreement, &refs, &priorities, "organization config");
             }
+            let outcome = if disagreements.is_empty() {
+                ObjectOutcome::NotSelected
+            } else {
+                ObjectOutcome::Conflict
+            };
+            self.trace.organization(outcome);
             return;
         };
-        if desired.value != organization.audit_disabled {
+        let changed = desired.value != organization.audit_disabled;
+        self.trace.organization(if changed {
+            ObjectOutcome::Changed
+        } else {
+            ObjectOutcome::Unchanged
+        });
+        if changed {
             self.plan.organization_change = Some(OrganizationChange {
                 audit_disabled: Change {
                     before: organization.audit_disabled,
@@ -430,10 +442,19 @@ impl<T: PlanTrace> StateVisitor for Planner<'_, T> {
                     association.names.display(),
                 );
             }
+            let outcome = ObjectOutcome::Conflict;
+            self.trace.bypass(&association, &selected, outcome);
             return;
         }
+        let changed = desired.is_some_and(|desired| desired.value != association.bypass_enabled);
+        let outcome = match desired {
+            None => ObjectOutcome::NotSelected,
+            Some(_) if changed => ObjectOutcome::Changed,
+            Some(_) => ObjectOutcome::Unchanged,
+        };
+        self.trace.bypass(&association, &selected, outcome);
         if let Some(desired) = desired {
-            if desired.value != association.bypass_enabled {
+            if changed {
                 self.plan.bypass_changes.push(BypassChange {
                     subject: subject(&association.names),
                     bypass_enabled: Change {

@@ -6,10 +6,10 @@
 
 use super::{MailboxChange, SkipReason};
 use crate::catalog::LicenceTier;
-use crate::model::Mailbox;
+use crate::model::{BypassAssociation, Mailbox};
 use crate::policy::resolve::{Disagreement, ResolveTrace};
 use crate::policy::select::SelectTrace;
-use crate::policy::Untraced;
+use crate::policy::{BypassPolicy, Untraced};
 
 /// Receives the planner's events for mailboxes. Policies are named by their index into
 /// `PolicySet::mailbox`; the resolver's events name them by their index into `selection`.
@@ -24,6 +24,16 @@ pub trait PlanTrace: SelectTrace + ResolveTrace + Send + Sync + Sized {
     fn resolving(&mut self, _tier: LicenceTier, _selection: &[u32]) {}
     /// What became of a mailbox that `selection` selected (empty when no policy did).
     fn outcome(&mut self, _mailbox: &Mailbox, _selection: &[u32], _outcome: MailboxOutcome<'_>) {}
+    /// The organization config was planned.
+    fn organization(&mut self, _outcome: ObjectOutcome) {}
+    /// A bypass association was planned; `selected` are the bypass policies that select it.
+    fn bypass(
+        &mut self,
+        _association: &BypassAssociation,
+        _selected: &[&BypassPolicy],
+        _outcome: ObjectOutcome,
+    ) {
+    }
     /// An empty part for a worker that plans a later block of the same state.
     fn split(&self) -> Self;
     /// Takes in a part that traced the mailboxes right after these.
@@ -41,6 +51,17 @@ pub enum MailboxOutcome<'a> {
     Skipped(&'a SkipReason),
     /// Policies that select it disagree at the same priority; indexes are into `selection`.
     Conflict(&'a [Disagreement]),
+}
+
+/// What the planner made of the organization config or a bypass association.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ObjectOutcome {
+    /// No policy speaks to it.
+    NotSelected,
+    Unchanged,
+    Changed,
+    /// Policies disagree about it at the same priority.
+    Conflict,
 }
 
 impl PlanTrace for Untraced {

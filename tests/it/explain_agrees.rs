@@ -9,10 +9,11 @@ use crate::plan_properties::{policies as random_policies, tenant as random_tenan
 use crate::support::cli::*;
 
 use auditform::catalog::{e5_actions, managed_defaults, LicenceTier};
-use auditform::explain::{explain_mailbox, Decision, MailboxExplanation, Outcome};
+use auditform::explain::{explain_mailbox, Decision, MailboxExplanation, Outcome, PolicyReporter};
 use auditform::files::policy_dir::load_dir;
+use auditform::model::SplitVisitor;
 use auditform::model::{ActionList, LogonType, Mailbox, Tenant};
-use auditform::plan::{plan_tenant, Plan, PlanError, SkipReason};
+use auditform::plan::{plan_tenant, Plan, PlanError, Planner, SkipReason};
 use auditform::policy::resolve::Verdict;
 use auditform::policy::PolicySet;
 use auditform::state::snapshot::SnapshotFile;
@@ -319,5 +320,40 @@ proptest! {
                 prop_assert!(false, "{}", problem);
             }
         }
+    }
+
+    #[test]
+    fn a_policy_report_merged_from_parts_is_the_report_of_one_pass(
+        policies in random_policies(),
+        tenant in random_tenant(),
+        cut in 0usize..8,
+    ) {
+        let set = PolicySet { mailbox: policies, ..PolicySet::default() };
+        let name = set.mailbox[0].reference.name.to_string();
+        let reporter = || PolicyReporter::new(&set, &name).unwrap();
+        let mut whole = Planner::traced(&set, "generated", reporter());
+        for mailbox in &tenant.mailboxes {
+            whole.observe_mailbox(mailbox);
+        }
+        let cut = cut.min(tenant.mailboxes.len());
+        let mut first = Planner::traced(&set, "generated", reporter());
+        let mut second = first.split();
+        for mailbox in &tenant.mailboxes[..cut] {
+            first.observe_mailbox(mailbox);
+        }
+        for mailbox in &tenant.mailboxes[cut..] {
+            second.observe_mailbox(mailbox);
+        }
+        first.merge(second);
+        let (plan, one_pass) = whole.finish_traced();
+        let conflicts = match &plan {
+            Err(PlanError::Conflicts(conflicts)) => conflicts.clone(),
+            _ => Vec::new(),
+        };
+        let (_, merged) = first.finish_traced();
+        prop_assert_eq!(
+            one_pass.into_report(&set, &conflicts),
+            merged.into_report(&set, &conflicts)
+        );
     }
 }

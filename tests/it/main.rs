@@ -13,6 +13,7 @@ mod cli_explain;
 mod cli_import;
 mod cli_plan;
 mod cli_plan_file;
+mod cli_plan_junit;
 mod cli_schema;
 mod cli_script;
 mod docs;

@@ -2,5 +2,6 @@
 
 pub mod cli;
 pub mod json_schema;
+pub mod junit;
 pub mod live;
 pub mod plans;
