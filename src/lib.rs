@@ -1,8 +1,8 @@
 //! auditform keeps Exchange Online mailbox auditing in line with YAML policies kept in Git.
 //!
-//! The core (`english`, `timespan`, `catalog`, `model`, `service`, `policy`, `plan`) does no I/O
-//! and prints nothing; `files` reads policies and plan files, `state` reads and writes tenants,
-//! `render` turns plans into text, and `commands` wires them. docs/architecture.md says where
+//! The core (`english`, `timespan`, `catalog`, `model`, `service`, `policy`, `plan`, `explain`)
+//! does no I/O and prints nothing; `files` reads policies and plan files, `state` reads and
+//! writes tenants, `render` turns plans into text, and `commands` wires them. docs/architecture.md says where
 //! each part lives, and tests/it/architecture.rs keeps the core pure.
 
 pub mod apply;

@@ -104,6 +104,7 @@ fn the_readme_links_the_guides() {
         "ci.md",
         "exit-codes.md",
         "plan-format.md",
+        "explain.md",
     ] {
         assert!(
             repo().join("docs").join(name).is_file(),
