@@ -1,9 +1,10 @@
 //! auditform keeps Exchange Online mailbox auditing in line with YAML policies kept in Git.
 //!
-//! The core (`english`, `timespan`, `catalog`, `model`, `service`, `policy`, `plan`, `explain`)
-//! does no I/O and prints nothing; `files` reads policies and plan files, `state` reads and
-//! writes tenants, `render` turns plans into text, and `commands` wires them. docs/architecture.md says where
-//! each part lives, and tests/it/architecture.rs keeps the core pure.
+//! The core (`english`, `timespan`, `catalog`, `model`, `service`, `policy`, `plan`, `explain`,
+//! `testing`) does no I/O and prints nothing; `files` reads policies and plan files, `state`
+//! reads and writes tenants, `render` turns plans into text, and `commands` wires them.
+//! docs/architecture.md says where each part lives, and tests/it/architecture.rs keeps the core
+//! pure.
 
 pub mod apply;
 pub mod catalog;
@@ -20,4 +21,5 @@ pub mod progress;
 pub mod render;
 pub mod service;
 pub mod state;
+pub mod testing;
 pub mod timespan;

@@ -10,6 +10,7 @@ pub mod markdown;
 pub mod powershell;
 pub mod state;
 pub mod style;
+pub mod testing;
 pub mod text;
 mod text_blocks;
 
@@ -22,6 +23,7 @@ pub use junit::{render_plan_junit, JunitOptions};
 pub use markdown::{render_markdown, COMMENT_LIMIT};
 pub use powershell::render_powershell;
 pub use state::render_state;
+pub use testing::{render_test_json, render_test_junit, render_test_text};
 pub use text::render_text;
 
 /// How text output looks.

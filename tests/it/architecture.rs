@@ -12,8 +12,8 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 
 /// The core, bottom layer first: a core module may name the ones before it in this list.
-const CORE: [&str; 8] = [
-    "english", "timespan", "catalog", "model", "service", "policy", "plan", "explain",
+const CORE: [&str; 9] = [
+    "english", "timespan", "catalog", "model", "service", "policy", "plan", "explain", "testing",
 ];
 
 /// Everything else the library holds. They may use the core, never the other way round.
