@@ -5,6 +5,7 @@
 //! [`CATALOG`] is the only statement of these facts in the code base. Validation, defaults,
 //! licence checks, the emulator and every error message read from it.
 
+use crate::english::Echo;
 use std::fmt;
 
 mod action_set;
@@ -300,7 +301,7 @@ impl fmt::Display for Rejection {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Rejection::Unknown { name, suggestion } => {
-                write!(f, "unknown audit action `{name}`")?;
+                write!(f, "unknown audit action `{}`", Echo(name))?;
                 if let Some(suggestion) = suggestion {
                     write!(f, "; did you mean `{suggestion}`?")?;
                 }

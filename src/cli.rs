@@ -240,15 +240,18 @@ impl StateArgs {
 
 /// A live Exchange Online tenant instead of a state file. Credentials come from the
 /// environment (AUDITFORM_ACCESS_TOKEN, AUDITFORM_CLIENT_ID with AUDITFORM_CLIENT_SECRET or
-/// AUDITFORM_CERTIFICATE, or GitHub Actions OIDC); see docs/live.md.
+/// AUDITFORM_CERTIFICATE, or GitHub Actions OIDC), or AUDITFORM_AUTH=device signs you in with a
+/// code in a browser; see docs/live.md.
 #[derive(Debug, Args)]
 pub struct LiveArgs {
     /// Read (and change) this Exchange Online tenant: its id or a domain such as
-    /// contoso.onmicrosoft.com. Without it, the state file is used.
+    /// contoso.onmicrosoft.com. Without it, the state file is used. Sign-in comes from the
+    /// environment (an app's AUDITFORM_CLIENT_ID with a secret or certificate, a ready token,
+    /// GitHub Actions OIDC), or AUDITFORM_AUTH=device signs you in as yourself in a browser.
     #[arg(long, env = "AUDITFORM_TENANT", value_name = "TENANT")]
     pub tenant: Option<String>,
 
-    /// The admin endpoint (sovereign clouds: https://outlook.office365.us, https://webmail.apps.mil, https://partner.outlook.cn).
+    /// The admin endpoint (sovereign clouds: https://outlook.office365.us, https://outlook-dod.office365.us, https://partner.outlook.cn).
     #[arg(
         long,
         env = "AUDITFORM_EXO_ENDPOINT",
@@ -265,6 +268,10 @@ pub struct LiveArgs {
         value_name = "URL"
     )]
     pub authority: String,
+
+    /// Write every request to Exchange Online and Microsoft Entra ID, and every answer, to FILE, with credentials, tokens and device codes redacted: a support trace to attach to a bug report or a Microsoft support case. An existing file is appended to only if it is such a trace.
+    #[arg(long, env = "AUDITFORM_TRACE", value_name = "FILE")]
+    pub trace: Option<PathBuf>,
 
     /// Concurrent requests to the service (each a $batch of up to 10 Set-Mailbox calls).
     #[arg(long, default_value_t = crate::state::exo::config::DEFAULT_PARALLELISM, value_name = "N", value_parser = clap::builder::ValueParser::new(clap::builder::TypedValueParser::map(clap::value_parser!(u16).range(1..=64), usize::from)))]

@@ -12,9 +12,16 @@ mod script;
 mod show;
 mod validate;
 
-use crate::cli::{Cli, Command};
+use crate::cli::{Cli, Command, Format};
+use crate::error::report::{plan_warnings, Reporter};
 use crate::error::CliError;
-use std::io::IsTerminal;
+use crate::plan::compliance::Compliance;
+use crate::plan::Plan;
+use crate::policy::PolicySet;
+use crate::render::{
+    render_json, render_markdown, render_plan_junit, render_text, JunitOptions, TextOptions,
+};
+use std::io::{IsTerminal, Write};
 
 /// How a command that did not fail ended.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -36,16 +43,17 @@ impl Outcome {
     }
 }
 
-pub fn run(cli: Cli) -> Result<Outcome, CliError> {
+/// Runs a command; its warnings go to `reporter`, its error is returned.
+pub fn run(cli: Cli, reporter: &Reporter) -> Result<Outcome, CliError> {
     let color = stdout_wants_color(cli.no_color);
     match cli.command {
-        Command::Validate(args) => validate::run(&args),
-        Command::Plan(args) => plan::run(&args, color),
-        Command::Show(args) => show::run(&args, color),
-        Command::Explain(args) => explain::run(&args, color),
+        Command::Validate(args) => validate::run(&args, reporter),
+        Command::Plan(args) => plan::run(&args, color, reporter),
+        Command::Show(args) => show::run(&args, color, reporter),
+        Command::Explain(args) => explain::run(&args, color, reporter),
         Command::Import(args) => import::run(&args),
         Command::Script(args) => script::run(&args),
-        Command::Apply(args) => apply::run(&args, color),
+        Command::Apply(args) => apply::run(&args, color, reporter),
         Command::Schema => schema::run(),
         Command::Completions(args) => completions::run(args.shell),
     }
@@ -71,9 +79,40 @@ fn report_timestamp() -> String {
     crate::render::junit::timestamp(seconds)
 }
 
-/// Warnings about the policies go to stderr, so stdout stays the plan.
-fn print_warnings(warnings: &[impl std::fmt::Display]) {
-    for warning in warnings {
-        eprintln!("{warning}");
+/// What a JUnit report needs beyond the plan: the policies (a suite each) and what complies,
+/// which the planner counts while it plans, so a saved plan can't be shown as one.
+struct JunitReport<'a> {
+    policies: &'a PolicySet,
+    compliance: &'a Compliance,
+    options: JunitOptions,
+}
+
+/// Writes a plan in the format asked for, the one place that chooses a renderer. The plan's
+/// warnings are in the plan itself; in GitHub Actions they are also annotations.
+fn write_plan(
+    plan: &Plan,
+    format: Format,
+    options: &TextOptions,
+    junit: Option<&JunitReport<'_>>,
+    out: &mut dyn Write,
+    reporter: &Reporter,
+) -> Result<(), CliError> {
+    match format {
+        Format::Text => render_text(plan, options, out)?,
+        Format::Markdown => render_markdown(plan, out)?,
+        Format::Json => render_json(plan, out)?,
+        Format::Junit => {
+            let report = junit.ok_or(CliError::JunitNeedsPlanning)?;
+            render_plan_junit(
+                plan,
+                report.policies,
+                report.compliance,
+                &report.options,
+                out,
+            )?
+        }
     }
+    out.flush()?;
+    reporter.annotate(&plan_warnings(&plan.warnings));
+    Ok(())
 }

@@ -12,6 +12,7 @@ pub mod resolve;
 pub mod schema;
 pub mod select;
 
+pub use crate::diagnostic::SourceLocation;
 use crate::model::{ActionSet, LogonType};
 use crate::timespan::TimeSpan;
 pub use select::Selector;
@@ -24,20 +25,6 @@ use std::sync::Arc;
 /// an empty call that the compiler removes.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Untraced;
-
-/// Where something was written: `file:line:column`, 1-based.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct SourceLocation {
-    pub file: Arc<str>,
-    pub line: usize,
-    pub column: usize,
-}
-
-impl fmt::Display for SourceLocation {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}:{}:{}", self.file, self.line, self.column)
-    }
-}
 
 /// A policy's name and where it was written, for plans and error messages.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]

@@ -184,8 +184,8 @@ impl std::fmt::Display for ObjectRef {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ObjectResult {
     Changed,
-    /// The target refused the change; `message` is its own text (the service's
-    /// `innererror.internalexception.message` for a live tenant).
+    /// The target refused the change; `message` is its own text (for a live tenant, the
+    /// service's, from where it puts it: `error.details[0].message` first).
     Failed {
         message: String,
     },
@@ -195,6 +195,9 @@ pub enum ObjectResult {
 pub struct ObjectOutcome {
     pub object: ObjectRef,
     pub result: ObjectResult,
+    /// What the target warned about this object while changing it (a live tenant's
+    /// `@adminapi.warnings`).
+    pub warnings: Vec<String>,
 }
 
 /// Why a sink could not read or write at all.

@@ -13,6 +13,8 @@ use serde_json::Value;
 pub struct Output {
     pub values: Vec<Value>,
     pub warnings: Vec<String>,
+    /// Non-terminating errors (`@adminapi.errors`): the answer is still 200.
+    pub errors: Vec<String>,
     /// The mailbox Set-Mailbox changed, by immutable key, for the counters.
     pub applied_to: Option<String>,
 }

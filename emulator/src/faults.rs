@@ -17,10 +17,19 @@ pub struct Faults {
     pub retry_after_seconds: u64,
     /// 500, 503 or 504.
     pub rate_5xx: f64,
-    /// The connection is closed without an answer.
+    /// The connection is closed without an answer, before anything runs.
     pub rate_drop: f64,
+    /// The connection is closed without an answer after the request ran: the client can't
+    /// know that its change landed.
+    pub rate_drop_after: f64,
     /// Identities (any of a mailbox's names) whose cmdlets always fail with a permanent error.
     pub failing_identities: Vec<String>,
+    /// (identity, text): a cmdlet on that identity (`*`: any cmdlet) succeeds and its answer
+    /// carries the text in `@adminapi.warnings`.
+    pub warnings: Vec<(String, String)>,
+    /// (identity, text): a cmdlet on that identity answers 200 with the text in
+    /// `@adminapi.errors`, and changes nothing.
+    pub soft_errors: Vec<(String, String)>,
     pub seed: u64,
 }
 
@@ -33,7 +42,10 @@ impl Default for Faults {
             retry_after_seconds: 1,
             rate_5xx: 0.0,
             rate_drop: 0.0,
+            rate_drop_after: 0.0,
             failing_identities: Vec::new(),
+            warnings: Vec::new(),
+            soft_errors: Vec::new(),
             seed: 1,
         }
     }
@@ -105,6 +117,11 @@ impl Faults {
     /// The network fault for an HTTP request, decided before anything runs.
     pub fn network(&self, roll: &mut Roll) -> Option<Fault> {
         (roll.uniform() < self.rate_drop).then_some(Fault::Drop)
+    }
+
+    /// Whether the answer to a request that ran is lost on the way back.
+    pub fn lost_answer(&self, roll: &mut Roll) -> bool {
+        roll.uniform() < self.rate_drop_after
     }
 
     /// The service fault for one cmdlet, decided before it runs, so a failed attempt never

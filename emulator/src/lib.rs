@@ -1,9 +1,13 @@
 //! An emulator of the Exchange Online admin REST endpoint (`/adminapi/beta/{tenant}/InvokeCommand`
-//! and `$batch`) and of the OAuth token endpoint, serving a tenant loaded from a snapshot file.
-//! It enforces the service's Set-Mailbox rules through `auditform::service` and can inject
-//! latency, throttling, server errors and dropped connections, all repeatable from a seed.
+//! and `$batch`) and of Microsoft Entra ID's token and device-code endpoints, serving a tenant
+//! loaded from a snapshot file. It enforces the service's Set-Mailbox rules through
+//! `auditform::service` and can inject latency, throttling, server errors and dropped
+//! connections, all repeatable from a seed. In strict mode it refuses any request, and any
+//! `$batch` sub-request, that lacks what every public client sends (`Authorization`,
+//! `X-AnchorMailbox`).
 
 mod cmdlets;
+mod device;
 pub mod faults;
 mod filter;
 mod http;
@@ -14,13 +18,16 @@ pub mod wire;
 
 pub use faults::Faults;
 use serde_json::Value;
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
 use std::net::{SocketAddr, TcpListener};
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::thread::JoinHandle;
+use std::time::Instant;
 use tenant::TenantState;
+
+pub use device::{DeviceResponse, DeviceSignIn};
 
 /// The scope a client must ask for.
 pub const SCOPE: &str = "https://outlook.office365.com/.default";
@@ -51,6 +58,15 @@ pub struct EmulatorConfig {
     /// Empty accepts any client id and secret.
     pub clients: Vec<ClientCredential>,
     pub faults: Faults,
+    /// Refuses a request or `$batch` sub-request without `Authorization` or `X-AnchorMailbox`.
+    pub strict: bool,
+    /// Seconds an access token lives (`expires_in`); an expired one is refused with 401.
+    pub token_lifetime: u64,
+    /// The person who signs in at the device-code page, and what they do.
+    pub device: DeviceSignIn,
+    /// The host name next-page links name (with the port the request came to), instead of
+    /// the one the request was sent to, as a regional front end of the service does.
+    pub next_link_host: Option<String>,
 }
 
 impl Default for EmulatorConfig {
@@ -62,6 +78,10 @@ impl Default for EmulatorConfig {
             page_size: 1000,
             clients: Vec::new(),
             faults: Faults::default(),
+            strict: false,
+            token_lifetime: 3599,
+            device: DeviceSignIn::default(),
+            next_link_host: None,
         }
     }
 }
@@ -107,14 +127,39 @@ pub struct Counters {
     pub throttled: u64,
     pub server_errors: u64,
     pub dropped: u64,
+    /// Requests that ran and whose answer was then dropped.
+    pub dropped_after_running: u64,
     pub tokens_issued: u64,
+    /// Requests (and `$batch` sub-requests) strict mode refused.
+    pub strict_refusals: u64,
+    /// Polls of the token endpoint for a device code.
+    pub device_polls: u64,
+    /// Access tokens issued for a refresh token.
+    pub refreshes: u64,
+    /// `X-AnchorMailbox` values of admin requests and sub-requests, with how often each came.
+    pub anchor_mailboxes: BTreeMap<String, u64>,
+    /// `X-CmdletName` values, likewise.
+    pub cmdlet_names: BTreeMap<String, u64>,
+    /// Every `client-request-id` of an admin request or sub-request, in arrival order.
+    pub client_request_ids: Vec<String>,
+    /// Admin requests and sub-requests that came without a `client-request-id`.
+    pub missing_request_ids: u64,
+    /// `Prefer` values of admin requests, with how often each came.
+    pub preferences: BTreeMap<String, u64>,
+    /// The `Host` of every request, with how often each came.
+    pub hosts: BTreeMap<String, u64>,
 }
 
 pub(crate) struct Shared {
     config: EmulatorConfig,
     state: Mutex<TenantState>,
     counters: Mutex<Counters>,
-    tokens: Mutex<HashSet<String>>,
+    /// Access tokens issued, with when each expires.
+    tokens: Mutex<HashMap<String, Instant>>,
+    /// Refresh tokens issued, with the user and client each was issued to.
+    refresh_tokens: Mutex<HashMap<String, (String, String)>>,
+    /// Device codes handed out, by device code.
+    device_codes: Mutex<HashMap<String, device::Pending>>,
     token_serial: AtomicU64,
     in_flight: AtomicUsize,
     dice: faults::Dice,
@@ -154,7 +199,9 @@ impl Emulator {
                 config,
                 state: Mutex::new(state),
                 counters: Mutex::new(Counters::default()),
-                tokens: Mutex::new(HashSet::new()),
+                tokens: Mutex::new(HashMap::new()),
+                refresh_tokens: Mutex::new(HashMap::new()),
+                device_codes: Mutex::new(HashMap::new()),
                 token_serial: AtomicU64::new(0),
                 in_flight: AtomicUsize::new(0),
                 dice: faults::Dice::default(),
@@ -197,6 +244,11 @@ impl Emulator {
     /// Runs any change on the tenant, for out-of-band edits the property setter can't express.
     pub fn mutate<R>(&self, change: impl FnOnce(&mut TenantState) -> R) -> R {
         change(&mut lock(&self.shared.state))
+    }
+
+    /// Revokes every refresh token, as an admin revoking a person's sessions does.
+    pub fn revoke_refresh_tokens(&self) {
+        lock(&self.shared.refresh_tokens).clear();
     }
 
     pub fn counters(&self) -> Counters {
@@ -255,6 +307,10 @@ impl EmulatorHandle {
 
     pub fn token_url(&self, tenant: &str) -> String {
         format!("{}/{tenant}/oauth2/v2.0/token", self.authority())
+    }
+
+    pub fn device_code_url(&self, tenant: &str) -> String {
+        format!("{}/{tenant}/oauth2/v2.0/devicecode", self.authority())
     }
 
     pub fn invoke_url(&self, tenant: &str) -> String {

@@ -1,7 +1,9 @@
 //! `auditform-emulator`: serves a tenant snapshot as the Exchange Online admin endpoint, for demos
 //! and benchmarks. Runs until interrupted.
 
-use auditform_emulator::{read_snapshot, ClientCredential, Emulator, EmulatorConfig, Faults};
+use auditform_emulator::{
+    read_snapshot, ClientCredential, DeviceResponse, DeviceSignIn, Emulator, EmulatorConfig, Faults,
+};
 use clap::Parser;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -40,6 +42,9 @@ struct Args {
     /// Share of requests whose connection is closed without an answer.
     #[arg(long, default_value_t = 0.0)]
     fault_rate_drop: f64,
+    /// Share of requests that run and whose answer is then dropped.
+    #[arg(long, default_value_t = 0.0)]
+    fault_rate_drop_after: f64,
     /// An identity whose cmdlets always fail permanently (repeatable).
     #[arg(long = "fail-identity")]
     failing_identities: Vec<String>,
@@ -48,6 +53,28 @@ struct Args {
     /// An accepted app as CLIENT_ID or CLIENT_ID:SECRET (repeatable); any is accepted when none.
     #[arg(long = "client")]
     clients: Vec<String>,
+    /// Refuse requests and $batch sub-requests without Authorization or X-AnchorMailbox.
+    #[arg(long)]
+    strict: bool,
+    /// Seconds an access token lives.
+    #[arg(long, default_value_t = 3599)]
+    token_lifetime: u64,
+    /// The person who signs in with a device code.
+    #[arg(long, default_value = "admin@contoso.onmicrosoft.com")]
+    device_user: String,
+    /// What they do with the code.
+    #[arg(long, value_enum, default_value = "approve")]
+    device_response: DeviceResponseArg,
+    /// Seconds between device-code polls the client is told.
+    #[arg(long, default_value_t = 5)]
+    device_interval: u64,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum DeviceResponseArg {
+    Approve,
+    Decline,
+    Ignore,
 }
 
 fn main() -> ExitCode {
@@ -80,6 +107,19 @@ fn main() -> ExitCode {
                 },
             })
             .collect(),
+        strict: args.strict,
+        token_lifetime: args.token_lifetime,
+        device: DeviceSignIn {
+            user: args.device_user.clone(),
+            response: match args.device_response {
+                DeviceResponseArg::Approve => DeviceResponse::Approve,
+                DeviceResponseArg::Decline => DeviceResponse::Decline,
+                DeviceResponseArg::Ignore => DeviceResponse::Ignore,
+            },
+            interval: args.device_interval,
+            ..DeviceSignIn::default()
+        },
+        next_link_host: None,
         faults: Faults {
             latency: Duration::from_millis(args.latency_ms),
             max_concurrency: args.max_concurrency,
@@ -87,7 +127,10 @@ fn main() -> ExitCode {
             retry_after_seconds: args.retry_after,
             rate_5xx: args.fault_rate_5xx,
             rate_drop: args.fault_rate_drop,
+            rate_drop_after: args.fault_rate_drop_after,
             failing_identities: args.failing_identities,
+            warnings: Vec::new(),
+            soft_errors: Vec::new(),
             seed: args.seed,
         },
     };
@@ -108,6 +151,7 @@ fn main() -> ExitCode {
     );
     println!("  authority:     {}", handle.authority());
     println!("  token:         {}", handle.token_url(tenant));
+    println!("  device code:   {}", handle.device_code_url(tenant));
     println!("  InvokeCommand: {}", handle.invoke_url(tenant));
     println!("  $batch:        {}", handle.batch_url(tenant));
     println!("Press Ctrl-C to stop.");

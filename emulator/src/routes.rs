@@ -1,22 +1,32 @@
-//! Request routing: the token endpoint, InvokeCommand and `$batch`, with faults, the concurrency
-//! limit, latency and paging applied the way the service applies them.
+//! Request routing: the token and device-code endpoints, InvokeCommand and `$batch`, with
+//! faults, the concurrency limit, latency, paging and strict mode applied the way the service
+//! applies them.
 
 use crate::faults::{self, Fault, Roll};
 use crate::http::{Reply, Request, Response};
 use crate::wire::{self, CmdletError};
-use crate::{cmdlets, lock, tenant, token, Shared};
+use crate::{cmdlets, device, lock, tenant, token, Shared};
 use serde_json::{json, Map, Value};
 use std::sync::atomic::Ordering;
+use std::time::Instant;
 
-/// The text the service answers when a tenant runs too many cmdlets at once.
+/// The text the service answers, in plain text, when a tenant runs too many cmdlets at once
+/// (the words ExoHelper matches: GreyCorbel/ExoHelper, Commands/Public/Invoke-ExoCommand.ps1).
 pub const CONCURRENCY_MESSAGE: &str =
-    "You have reached the maximum number of concurrent requests per tenant. Please wait and retry.";
+    "You have reached the maximum number of concurrent requests per tenant. Please wait and try again.";
 
 /// The most sub-requests one `$batch` may carry.
 pub const MAX_BATCH: usize = 10;
 
 pub fn handle(shared: &Shared, request: Request) -> Reply {
-    lock(&shared.counters).http_requests += 1;
+    {
+        let mut counters = lock(&shared.counters);
+        counters.http_requests += 1;
+        *counters
+            .hosts
+            .entry(request.host().to_ascii_lowercase())
+            .or_insert(0) += 1;
+    }
     let segments: Vec<String> = request
         .path
         .trim_matches('/')
@@ -31,32 +41,44 @@ pub fn handle(shared: &Shared, request: Request) -> Reply {
             exception_type: "System.InvalidOperationException".into(),
             message: format!("The HTTP method '{}' is not allowed here.", request.method),
             retry_after: None,
+            plain_text: false,
         });
     }
     match segments.as_slice() {
         [tenant, "oauth2", "v2.0", "token"] => token::issue(shared, tenant, &request),
+        [tenant, "oauth2", "v2.0", "devicecode"] => device::start(shared, tenant, &request),
         ["adminapi", "beta", tenant, action] => {
-            if let Some(refusal) =
-                wrong_tenant(shared, tenant).or_else(|| unauthorized(shared, &request))
+            let headers = |name: &str| request.header(name).map(str::to_string);
+            record_headers(shared, &headers);
+            if let Some(refusal) = wrong_tenant(shared, tenant)
+                .or_else(|| unauthorized(shared, request.header("authorization")))
+                .or_else(|| unanchored(shared, request.header("x-anchormailbox")))
             {
                 return Reply::Respond(refusal);
             }
             let key = faults::fingerprint(&[
                 request.path.as_bytes(),
                 request.query.as_deref().unwrap_or("").as_bytes(),
-                &request.body,
+                &work_of(action, &request.body),
             ]);
             let mut roll = shared.dice.next_attempt(shared.config.faults.seed, key);
             if shared.config.faults.network(&mut roll) == Some(Fault::Drop) {
                 lock(&shared.counters).dropped += 1;
                 return Reply::Drop;
             }
+            let host = match &shared.config.next_link_host {
+                Some(name) => match request.host().rsplit_once(':') {
+                    Some((_, port)) => format!("{name}:{port}"),
+                    None => name.clone(),
+                },
+                None => request.host().to_string(),
+            };
             let context = Context {
-                base: format!("http://{}", request.host()),
+                base: format!("http://{host}"),
                 tenant: tenant.to_string(),
                 page_size: page_size(shared, &request),
             };
-            match action.to_ascii_lowercase().as_str() {
+            let reply = match action.to_ascii_lowercase().as_str() {
                 "invokecommand" => {
                     let (status, headers, body) = invoke(
                         shared,
@@ -68,14 +90,42 @@ pub fn handle(shared: &Shared, request: Request) -> Reply {
                     Reply::Respond(Response {
                         status,
                         headers,
-                        body: body.to_string().into_bytes(),
+                        body: wire::encode(&body),
                     })
                 }
                 "$batch" => batch(shared, &context, &request.body),
-                _ => respond(not_routed(&request.path)),
+                _ => return respond(not_routed(&request.path)),
+            };
+            if shared.config.faults.lost_answer(&mut roll) {
+                lock(&shared.counters).dropped_after_running += 1;
+                return Reply::Drop;
             }
+            reply
         }
         _ => respond(not_routed(&request.path)),
+    }
+}
+
+/// What a request asks to be done, for the fault dice: a `$batch` is its sub-requests' cmdlet
+/// bodies, so that the ids and headers a client makes fresh for every attempt do not change
+/// which faults meet it.
+fn work_of(action: &str, body: &[u8]) -> Vec<u8> {
+    if !action.eq_ignore_ascii_case("$batch") {
+        return body.to_vec();
+    }
+    match serde_json::from_slice::<Value>(body) {
+        Ok(batch) => batch["requests"]
+            .as_array()
+            .map(|requests| {
+                requests
+                    .iter()
+                    .map(|request| request["body"].to_string())
+                    .collect::<Vec<_>>()
+                    .join("\n")
+                    .into_bytes()
+            })
+            .unwrap_or_else(|| body.to_vec()),
+        Err(_) => body.to_vec(),
     }
 }
 
@@ -83,7 +133,7 @@ fn respond(error: CmdletError) -> Reply {
     Reply::Respond(Response {
         status: error.status,
         headers: error.headers(),
-        body: error.body().to_string().into_bytes(),
+        body: wire::encode(&error.body()),
     })
 }
 
@@ -94,7 +144,35 @@ fn not_routed(path: &str) -> CmdletError {
         exception_type: "System.InvalidOperationException".into(),
         message: format!("No route matches '{path}'."),
         retry_after: None,
+        plain_text: false,
     }
+}
+
+/// In strict mode, a 400 for a request without a well-formed `X-AnchorMailbox`: every public
+/// client of the endpoint sends one (`APP:SystemMailbox{...}@tenant` for an application,
+/// `UPN:user` for a person), so a client that leaves it out is not speaking as they do.
+fn unanchored(shared: &Shared, anchor: Option<&str>) -> Option<Response> {
+    if !shared.config.strict {
+        return None;
+    }
+    let well_formed = anchor.is_some_and(|anchor| {
+        anchor
+            .split_once(':')
+            .is_some_and(|(kind, value)| !kind.is_empty() && !value.trim().is_empty())
+    });
+    if well_formed {
+        return None;
+    }
+    lock(&shared.counters).strict_refusals += 1;
+    let error = CmdletError::bad_request(
+        "System.InvalidOperationException",
+        "Strict mode: the request carries no X-AnchorMailbox routing hint (APP:SystemMailbox{bb558c35-97f1-4cb9-8ff7-d53741dc928c}@tenant or UPN:user).",
+    );
+    Some(Response {
+        status: error.status,
+        headers: error.headers(),
+        body: wire::encode(&error.body()),
+    })
 }
 
 pub(crate) fn wrong_tenant(shared: &Shared, tenant: &str) -> Option<Response> {
@@ -109,14 +187,39 @@ pub(crate) fn wrong_tenant(shared: &Shared, tenant: &str) -> Option<Response> {
     })
 }
 
-fn unauthorized(shared: &Shared, request: &Request) -> Option<Response> {
-    let token = request.header("authorization").and_then(|value| {
-        value
-            .strip_prefix("Bearer ")
-            .or_else(|| value.strip_prefix("bearer "))
+/// Counts what the public clients send with every admin request and sub-request.
+fn record_headers(shared: &Shared, header: &dyn Fn(&str) -> Option<String>) {
+    let mut guard = lock(&shared.counters);
+    let counters = &mut *guard;
+    for (name, seen) in [
+        ("x-anchormailbox", &mut counters.anchor_mailboxes),
+        ("x-cmdletname", &mut counters.cmdlet_names),
+        ("prefer", &mut counters.preferences),
+    ] {
+        if let Some(value) = header(name) {
+            *seen.entry(value).or_insert(0) += 1;
+        }
+    }
+    match header("client-request-id") {
+        Some(id) => counters.client_request_ids.push(id),
+        None => counters.missing_request_ids += 1,
+    }
+}
+
+/// A 401 unless `authorization` carries a token the emulator issued and that has not expired.
+fn unauthorized(shared: &Shared, authorization: Option<&str>) -> Option<Response> {
+    let token = authorization.and_then(|value| {
+        let (scheme, token) = value.trim().split_once(' ')?;
+        scheme
+            .eq_ignore_ascii_case("bearer")
+            .then_some(token.trim())
     });
-    let known = token.is_some_and(|token| lock(&shared.tokens).contains(token.trim()));
-    (!known).then(|| {
+    let valid = token.is_some_and(|token| {
+        lock(&shared.tokens)
+            .get(token)
+            .is_some_and(|expires| Instant::now() < *expires)
+    });
+    (!valid).then(|| {
         let error = json!({"error": {"code": "Unauthorized", "message": "The access token is missing, expired or invalid."}});
         Response::json(401, &error).with_header(
             "WWW-Authenticate",
@@ -225,7 +328,7 @@ fn run(
     if shared.in_flight.fetch_add(1, Ordering::SeqCst) >= faults.max_concurrency.max(1) {
         shared.in_flight.fetch_sub(1, Ordering::SeqCst);
         lock(&shared.counters).throttled += 1;
-        return Err(CmdletError::throttled(CONCURRENCY_MESSAGE, None));
+        return Err(CmdletError::concurrency_limit(CONCURRENCY_MESSAGE));
     }
     let _slot = Slot(shared);
     if !faults.latency.is_zero() {
@@ -237,7 +340,7 @@ fn run(
         .and_then(|(_, value)| value.as_str())
         .map(str::to_string);
     if let Some(identity) = &identity {
-        if fails_permanently(shared, identity) {
+        if names_any(shared, identity, faults.failing_identities.iter()) {
             return Err(CmdletError::bad_request("Microsoft.Exchange.Data.Directory.ADOperationException", format!("Unable to perform the save operation. '{identity}' is not within a valid server write scope.")));
         }
     }
@@ -245,9 +348,34 @@ fn run(
         .cmdlets
         .entry(name.to_ascii_lowercase())
         .or_insert(0) += 1;
-    let output = cmdlets::execute(&mut lock(&shared.state), name, &parameters)?;
-    if let Some(key) = output.applied_to {
-        *lock(&shared.counters).set_mailbox.entry(key).or_insert(0) += 1;
+    let injected = |list: &[(String, String)]| -> Vec<String> {
+        list.iter()
+            .filter(|(who, _)| {
+                who == "*"
+                    || identity
+                        .as_ref()
+                        .is_some_and(|identity| names_any(shared, identity, std::iter::once(who)))
+            })
+            .map(|(_, text)| text.clone())
+            .collect()
+    };
+    let soft_errors = injected(&faults.soft_errors);
+    let output = if soft_errors.is_empty() {
+        let mut output = cmdlets::execute(&mut lock(&shared.state), name, &parameters)?;
+        output.warnings.extend(injected(&faults.warnings));
+        output
+    } else {
+        // A non-terminating error: the answer is 200 and nothing changed.
+        cmdlets::Output {
+            errors: soft_errors,
+            ..cmdlets::Output::default()
+        }
+    };
+    if let Some(key) = &output.applied_to {
+        *lock(&shared.counters)
+            .set_mailbox
+            .entry(key.clone())
+            .or_insert(0) += 1;
     }
     let skip = query
         .into_iter()
@@ -272,6 +400,9 @@ fn run(
         "#Collection(String)".into(),
     );
     body.insert("@adminapi.warnings".into(), output.warnings.into());
+    if !output.errors.is_empty() {
+        body.insert("@adminapi.errors".into(), output.errors.into());
+    }
     body.insert("value".into(), Value::Array(page));
     let next = skip + context.page_size;
     if next < total {
@@ -287,18 +418,22 @@ fn run(
     Ok(Value::Object(body))
 }
 
-fn fails_permanently(shared: &Shared, identity: &str) -> bool {
-    let failing = &shared.config.faults.failing_identities;
-    if failing
-        .iter()
+/// Whether `identity`, or the mailbox it names, answers to any of `names`.
+fn names_any<'a>(
+    shared: &Shared,
+    identity: &str,
+    names: impl Iterator<Item = &'a String> + Clone,
+) -> bool {
+    if names
+        .clone()
         .any(|name| name.eq_ignore_ascii_case(identity))
     {
         return true;
     }
     let state = lock(&shared.state);
     match state.resolve_mailbox(identity) {
-        Ok(index) => failing
-            .iter()
+        Ok(index) => names
+            .into_iter()
             .any(|name| tenant::answers_to(&state.mailboxes[index], name)),
         Err(_) => false,
     }
@@ -339,7 +474,33 @@ fn batch(shared: &Shared, context: &Context, body: &[u8]) -> Reply {
             .split_once('?')
             .map_or((url, None), |(path, query)| (path, Some(query)));
         let method = request.get("method").and_then(Value::as_str).unwrap_or("");
-        let (status, headers, body) = if !method.eq_ignore_ascii_case("POST")
+        let sub_headers = request.get("headers").and_then(Value::as_object);
+        let header = |name: &str| {
+            sub_headers.and_then(|headers| {
+                headers
+                    .iter()
+                    .find(|(key, _)| key.eq_ignore_ascii_case(name))
+                    .and_then(|(_, value)| value.as_str())
+                    .map(str::to_string)
+            })
+        };
+        record_headers(shared, &header);
+        // Strict mode: each sub-request must carry its own credentials and routing hint.
+        let refusal = if shared.config.strict {
+            let authorization = header("authorization");
+            let refusal = unauthorized(shared, authorization.as_deref())
+                .or_else(|| unanchored(shared, header("x-anchormailbox").as_deref()));
+            if refusal.is_some() && authorization.is_none() {
+                lock(&shared.counters).strict_refusals += 1;
+            }
+            refusal
+        } else {
+            None
+        };
+        let (status, headers, body) = if let Some(refusal) = refusal {
+            let body = serde_json::from_slice(&refusal.body).unwrap_or(Value::Null);
+            (refusal.status, refusal.headers, body)
+        } else if !method.eq_ignore_ascii_case("POST")
             || !path.to_ascii_lowercase().ends_with("invokecommand")
         {
             let error = not_routed(url);

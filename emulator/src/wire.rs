@@ -15,9 +15,31 @@ pub struct CmdletError {
     pub code: &'static str,
     /// The .NET exception the service names.
     pub exception_type: String,
-    /// The text an admin needs: `innererror.internalexception.message`.
+    /// The text an admin needs.
     pub message: String,
     pub retry_after: Option<u64>,
+    /// Answered as plain text rather than JSON, as the service answers some failures (the
+    /// concurrency limit among them).
+    pub plain_text: bool,
+}
+
+/// The service's generic exception around every error a cmdlet raises while it runs.
+pub const DIRECT_INVOKE_EXCEPTION: &str =
+    "Microsoft.Exchange.Management.PSDirectInvoke.DirectInvokeCmdletExecutionException";
+/// The message of every cmdlet error: the text is elsewhere.
+const ERROR_EXECUTING_CMDLET: &str = "Error executing cmdlet";
+
+/// Where the service puts an error's text, which depends on where the error arose.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Shape {
+    /// Raised by the cmdlet while it runs: `details[0].message` is `Id|Type|text`, and the
+    /// inner exception is the generic DirectInvokeCmdletExecutionException.
+    Cmdlet,
+    /// Raised while binding parameters: the text is the inner exception's.
+    Binding,
+    /// Raised by the endpoint itself (routing, OData, throttling, server errors): the text is
+    /// the error's own message.
+    Endpoint,
 }
 
 impl CmdletError {
@@ -28,6 +50,7 @@ impl CmdletError {
             exception_type: exception_type.to_string(),
             message: message.into(),
             retry_after: None,
+            plain_text: false,
         }
     }
 
@@ -47,6 +70,7 @@ impl CmdletError {
                 "Microsoft.Exchange.Configuration.Tasks.ManagementObjectNotFoundException".into(),
             message: message.into(),
             retry_after: None,
+            plain_text: false,
         }
     }
 
@@ -57,6 +81,22 @@ impl CmdletError {
             exception_type: "Microsoft.Exchange.Admin.OData.Core.ThrottlingException".into(),
             message: message.into(),
             retry_after,
+            plain_text: false,
+        }
+    }
+
+    /// The tenant runs too many cmdlets at once: plain text, HTTP 400. ExoHelper matches the
+    /// text whatever the status and warns that the answer is not JSON
+    /// (GreyCorbel/ExoHelper, Commands/Public/Invoke-ExoCommand.ps1); the status is the one
+    /// DESIGN §1.4 reports ("sometimes with a 400").
+    pub fn concurrency_limit(message: impl Into<String>) -> CmdletError {
+        CmdletError {
+            status: 400,
+            code: "BadRequest",
+            exception_type: String::new(),
+            message: message.into(),
+            retry_after: None,
+            plain_text: true,
         }
     }
 
@@ -81,49 +121,126 @@ impl CmdletError {
             exception_type: "System.Exception".into(),
             message: message.into(),
             retry_after: None,
+            plain_text: false,
         }
     }
 
-    /// The error body: the useful text sits in `innererror.internalexception.message`, as the
-    /// real endpoint puts it; `details` carries the `id|type|text` form PowerShell prints.
-    pub fn body(&self) -> Value {
-        let exception_name = self
+    fn shape(&self) -> Shape {
+        let endpoint = self.status == 429
+            || self.status >= 500
+            || self.exception_type.starts_with("Microsoft.OData")
+            || self
+                .exception_type
+                .starts_with("Microsoft.Exchange.Admin.OData")
+            || self.exception_type == "System.InvalidOperationException";
+        if endpoint {
+            Shape::Endpoint
+        } else if self.exception_type.ends_with("ParameterBindingException") {
+            Shape::Binding
+        } else {
+            Shape::Cmdlet
+        }
+    }
+
+    /// The exception id before the type in `details[0].message`. The service's ids are its
+    /// own; ManagementObjectNotFoundException's is `Ex6F9304` in a failure quoted in public
+    /// code, and the others here are stand-ins of the same form (clients read only the text).
+    fn exception_id(&self) -> String {
+        if self
             .exception_type
-            .rsplit('.')
-            .next()
-            .unwrap_or(&self.exception_type);
-        json!({
-            "error": {
+            .ends_with("ManagementObjectNotFoundException")
+        {
+            return "Ex6F9304".into();
+        }
+        let hash = crate::faults::fingerprint(&[self.exception_type.as_bytes()]);
+        format!("Ex{:06X}", hash & 0xFF_FFFF)
+    }
+
+    /// The error body. For an error a cmdlet raises while it runs, the text is in
+    /// `details[0].message` as `Id|Type|text`, and `innererror.internalexception` is only the
+    /// generic DirectInvokeCmdletExecutionException (the whole shape of a Remove-Mailbox
+    /// failure is quoted in public code; CIPP, ExoHelper and the module read `details`
+    /// first). A binding error's text is the inner exception's. A plain-text error is the
+    /// text as a JSON string (a `$batch` sub-response carries it so).
+    pub fn body(&self) -> Value {
+        if self.plain_text {
+            return Value::String(self.message.clone());
+        }
+        let error = match self.shape() {
+            Shape::Cmdlet => json!({
                 "code": self.code,
-                "message": format!("Error executing cmdlet: {}", self.message),
+                "message": ERROR_EXECUTING_CMDLET,
                 "details": [{
-                    "code": "Context",
+                    "code": "Client",
                     "target": "",
-                    "message": format!("Ex6F9304|{}|{}", self.exception_type, self.message),
+                    "message": format!("{}|{}|{}", self.exception_id(), self.exception_type, self.message),
                 }],
                 "innererror": {
-                    "message": self.message,
+                    "message": ERROR_EXECUTING_CMDLET,
                     "type": "Microsoft.Exchange.Admin.OData.Core.ODataServiceException",
-                    "@Microsoft.ExchangeOnline.PowerShell.Cmdlet.EXOExceptionType": exception_name,
+                    "stacktrace": "",
+                    "internalexception": {
+                        "message": format!("Exception of type '{DIRECT_INVOKE_EXCEPTION}' was thrown."),
+                        "type": DIRECT_INVOKE_EXCEPTION,
+                        "stacktrace": "",
+                    },
+                },
+            }),
+            Shape::Binding => json!({
+                "code": self.code,
+                "message": ERROR_EXECUTING_CMDLET,
+                "innererror": {
+                    "message": ERROR_EXECUTING_CMDLET,
+                    "type": "Microsoft.Exchange.Admin.OData.Core.ODataServiceException",
+                    "stacktrace": "",
                     "internalexception": {
                         "message": self.message,
                         "type": self.exception_type,
                         "stacktrace": "",
                     },
                 },
-            }
+            }),
+            Shape::Endpoint => json!({
+                "code": self.code,
+                "message": self.message,
+                "innererror": {"message": self.message, "type": self.exception_type},
+            }),
+        };
+        json!({
+            "error": error,
+            "adminapi.warnings@odata.type": "#Collection(String)",
+            "@adminapi.warnings": [],
         })
     }
 
     pub fn headers(&self) -> Vec<(String, String)> {
-        let mut headers = vec![(
-            "Content-Type".to_string(),
-            "application/json; charset=utf-8".to_string(),
-        )];
+        let content_type = if self.plain_text {
+            "text/plain; charset=utf-8"
+        } else {
+            "application/json; charset=utf-8"
+        };
+        let mut headers = vec![("Content-Type".to_string(), content_type.to_string())];
         if let Some(seconds) = self.retry_after {
             headers.push(("Retry-After".into(), seconds.to_string()));
         }
+        if !self.plain_text && !self.exception_type.is_empty() {
+            // The module reads the exception's name from this header (its `Get-ErrorCategoryInfo`).
+            let name = self
+                .exception_type
+                .rsplit('.')
+                .next()
+                .unwrap_or(&self.exception_type);
+            headers.push(("X-ExceptionType".into(), name.to_string()));
+        }
         headers
+    }
+}
+
+/// A body on the wire: a JSON string as its text (plain-text answers), anything else as JSON.
+pub fn encode(body: &Value) -> Vec<u8> {
+    match body {
+        Value::String(text) => text.clone().into_bytes(),
+        other => other.to_string().into_bytes(),
     }
 }
 
@@ -175,6 +292,22 @@ pub fn parse_form(body: &str) -> Vec<(String, String)> {
         .collect()
 }
 
+/// Unpadded base64url, as JWT segments are written.
+pub fn base64url_encode(bytes: &[u8]) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for chunk in bytes.chunks(3) {
+        let n = chunk
+            .iter()
+            .fold(0u32, |acc, byte| acc << 8 | u32::from(*byte))
+            << (8 * (3 - chunk.len()));
+        for i in 0..=chunk.len() {
+            out.push(ALPHABET[(n >> (18 - 6 * i) & 63) as usize] as char);
+        }
+    }
+    out
+}
+
 /// Unpadded (or padded) base64url, as JWT segments are written.
 pub fn base64url_decode(text: &str) -> Option<Vec<u8>> {
     let mut bits: u32 = 0;
@@ -216,6 +349,15 @@ mod tests {
     fn a_stray_percent_is_kept() {
         assert_eq!(percent_decode("100%"), "100%");
         assert_eq!(percent_decode("%zz"), "%zz");
+    }
+
+    #[test]
+    fn base64url_encodes_what_it_decodes() {
+        for text in ["", "a", "ab", "abc", "{\"upn\":\"alex@contoso.com\"}"] {
+            let encoded = base64url_encode(text.as_bytes());
+            assert!(!encoded.contains('='));
+            assert_eq!(base64url_decode(&encoded).unwrap(), text.as_bytes());
+        }
     }
 
     #[test]

@@ -211,7 +211,59 @@ fn set_mailbox_replaces_a_list_and_restores_defaults() {
 }
 
 #[test]
-fn each_refusal_carries_the_service_text_in_the_inner_exception() {
+fn a_cmdlets_error_is_in_details_and_a_binding_error_in_the_inner_exception() {
+    let handle = start(config(Faults::default()));
+    let token = token(&handle);
+    let already = invoke(
+        &handle,
+        &token,
+        "Set-Mailbox",
+        json!({"Identity": "pilar", "AuditOwner": {"@odata.type": "#Exchange.GenericHashTable", "Add": ["HardDelete"]}}),
+    );
+    let error = &already.body()["error"];
+    let detail = error["details"][0]["message"].as_str().unwrap();
+    let parts: Vec<&str> = detail.splitn(3, '|').collect();
+    assert!(parts[0].starts_with("Ex"), "{detail}");
+    assert_eq!(
+        parts[1..],
+        [
+            "Microsoft.Exchange.Management.Tasks.RecipientTaskException",
+            "The input operation(s) is/are already being audited"
+        ]
+    );
+    assert_eq!(
+        error["innererror"]["internalexception"]["message"],
+        "Exception of type 'Microsoft.Exchange.Management.PSDirectInvoke.DirectInvokeCmdletExecutionException' was thrown."
+    );
+    assert_eq!(error["message"], "Error executing cmdlet");
+    let missing = invoke(
+        &handle,
+        &token,
+        "Get-Mailbox",
+        json!({"Identity": "nobody@contoso.com"}),
+    );
+    assert!(missing.body()["error"]["details"][0]["message"]
+        .as_str()
+        .unwrap()
+        .starts_with(
+            "Ex6F9304|Microsoft.Exchange.Configuration.Tasks.ManagementObjectNotFoundException|"
+        ));
+    let binding = invoke(
+        &handle,
+        &token,
+        "Set-Mailbox",
+        json!({"Identity": "pilar", "AuditOwnr": []}),
+    );
+    let error = &binding.body()["error"];
+    assert!(error.get("details").is_none());
+    assert_eq!(
+        error["innererror"]["internalexception"]["message"],
+        "A parameter cannot be found that matches parameter name 'AuditOwnr'."
+    );
+}
+
+#[test]
+fn each_refusal_carries_the_service_text() {
     let handle = start(config(Faults::default()));
     let token = token(&handle);
     let add = |identity: &str, property: &str, action: &str| {
@@ -352,7 +404,7 @@ fn an_out_of_band_change_is_what_the_next_read_returns() {
 }
 
 #[test]
-fn cmdlets_beyond_the_concurrency_limit_are_answered_429() {
+fn cmdlets_beyond_the_concurrency_limit_are_answered_in_plain_text() {
     let handle = start(config(Faults {
         max_concurrency: 1,
         latency: Duration::from_millis(400),
@@ -365,15 +417,17 @@ fn cmdlets_beyond_the_concurrency_limit_are_answered_429() {
             .collect();
         calls.into_iter().map(|call| call.join().unwrap()).collect()
     });
-    let throttled: Vec<&Answer> = answers.iter().filter(|a| a.status() == Some(429)).collect();
+    let throttled: Vec<&Answer> = answers.iter().filter(|a| a.status() == Some(400)).collect();
     assert_eq!(
         answers.iter().filter(|a| a.status() == Some(200)).count(),
         1
     );
     assert_eq!(throttled.len(), 2);
-    assert!(throttled[0]
-        .service_text()
-        .starts_with("You have reached the maximum number of concurrent requests per tenant"));
+    assert_eq!(
+        throttled[0].body(),
+        &json!("You have reached the maximum number of concurrent requests per tenant. Please wait and try again."),
+        "plain text, not JSON"
+    );
 }
 
 #[test]

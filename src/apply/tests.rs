@@ -133,6 +133,7 @@ impl StateSink for Forgetful {
             .map(|c| ObjectOutcome {
                 object: ObjectRef::mailbox(&c.subject),
                 result: ObjectResult::Changed,
+                warnings: Vec::new(),
             })
             .collect())
     }

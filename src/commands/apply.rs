@@ -1,14 +1,17 @@
 use super::live::{live_client, Source};
-use super::{print_warnings, Outcome};
+use super::{write_plan, Outcome};
 use crate::apply::{apply_plan, confirm, ApplyReport};
-use crate::cli::{ApplyArgs, StateArgs};
+use crate::cli::{ApplyArgs, Format, StateArgs};
+use crate::error::report::Reporter;
 use crate::error::CliError;
 use crate::files::plan_file;
 use crate::files::policy_dir::load_dir;
+use crate::inert::Inert;
 use crate::plan::planfile::SavedPlan;
 use crate::plan::{Plan, Planner};
 use crate::progress::Progress;
-use crate::render::{render_text, TextOptions};
+use crate::redact::ScrubWriter;
+use crate::render::TextOptions;
 use crate::state::exo::{ExoClient, ExoSink};
 use crate::state::lock::StateLock;
 use crate::state::snapshot::SnapshotFile;
@@ -19,20 +22,17 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
-pub fn run(args: &ApplyArgs, color: bool) -> Result<Outcome, CliError> {
+pub fn run(args: &ApplyArgs, color: bool, reporter: &Reporter) -> Result<Outcome, CliError> {
     match &args.plan_file {
         Some(plan_file) => apply_saved(args, plan_file),
-        None => plan_and_apply(args, color),
+        None => plan_and_apply(args, color, reporter),
     }
 }
 
 /// `apply PLANFILE`: the plan was reviewed when it was saved, so nothing is asked; staleness
 /// is checked under the lock before anything changes.
 fn apply_saved(args: &ApplyArgs, plan_file: &Path) -> Result<Outcome, CliError> {
-    let saved = plan_file::load(plan_file).map_err(|error| CliError::PlanFile {
-        path: plan_file.to_path_buf(),
-        error,
-    })?;
+    let saved = plan_file::load(plan_file)?;
     let target = match &args.live.tenant {
         Some(tenant) => {
             let client = live_client(tenant, &args.live)?;
@@ -49,13 +49,13 @@ fn apply_saved(args: &ApplyArgs, plan_file: &Path) -> Result<Outcome, CliError> 
             &args.state,
         )?)),
     };
-    let mut out = std::io::stdout().lock();
+    let mut out = ScrubWriter::new(std::io::stdout().lock());
     writeln!(
         out,
         "Applying the saved plan {} ({} to change) to {}.",
         plan_file.display(),
         saved.plan.to_change(),
-        target.describe()
+        Inert(&target.describe())
     )?;
     if saved.plan.is_empty() {
         writeln!(out, "No changes. Your mailboxes match the policies.")?;
@@ -94,12 +94,12 @@ fn same_file(a: &Path, b: &Path) -> bool {
 }
 
 /// `apply` without a plan file: plan now, show it, and ask.
-fn plan_and_apply(args: &ApplyArgs, color: bool) -> Result<Outcome, CliError> {
+fn plan_and_apply(args: &ApplyArgs, color: bool, reporter: &Reporter) -> Result<Outcome, CliError> {
     if !args.auto_approve && !std::io::stdin().is_terminal() {
         return Err(CliError::NoTerminal);
     }
     let loaded = load_dir(&args.policy.policies)?;
-    print_warnings(&loaded.warnings);
+    reporter.report(&loaded.warnings);
     let source = Source::choose(&args.state, &args.live)?;
     let options = ReadOptions {
         extra_properties: loaded.policies.filter_properties(),
@@ -108,17 +108,13 @@ fn plan_and_apply(args: &ApplyArgs, color: bool) -> Result<Outcome, CliError> {
     source.read(&mut planner, &options)?;
     let plan = planner.finish()?;
 
-    let mut out = std::io::stdout().lock();
-    render_text(
-        &plan,
-        &TextOptions {
-            color,
-            expand: false,
-        },
-        &mut out,
-    )?;
+    let mut out = ScrubWriter::new(std::io::stdout().lock());
+    let options = TextOptions {
+        color,
+        expand: false,
+    };
+    write_plan(&plan, Format::Text, &options, None, &mut out, reporter)?;
     if plan.is_empty() {
-        out.flush()?;
         return Ok(Outcome::Success);
     }
     writeln!(out)?;
@@ -149,7 +145,9 @@ fn carry_out_live(
         );
     }
     let mut sink = ExoSink::new(client, interrupt.clone());
-    let report = apply_with_progress(plan, &mut sink)?;
+    let report = apply_with_progress(plan, &mut sink);
+    super::live::print_service_warnings(client);
+    let report = report?;
     if interrupt.load(Ordering::SeqCst) {
         writeln!(
             out,

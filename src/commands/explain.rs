@@ -1,14 +1,16 @@
 use super::live::Source;
 use super::reading::read_counted;
-use super::{print_warnings, Outcome};
+use super::Outcome;
 use crate::catalog::closest;
 use crate::cli::{ExplainArgs, ExplainFormat};
+use crate::error::report::Reporter;
 use crate::error::CliError;
 use crate::explain::{explain_mailbox, IdentitySearch, PolicyReporter};
 use crate::files::policy_dir::load_dir;
 use crate::plan::{PlanError, Planner};
 use crate::policy::PolicySet;
 use crate::progress::Progress;
+use crate::redact::ScrubWriter;
 use crate::render::label::{plain_subject, printable};
 use crate::render::{
     render_explanation, render_explanation_json, render_policy_report, render_policy_report_json,
@@ -17,9 +19,9 @@ use crate::render::{
 use crate::state::ReadOptions;
 use std::io::Write;
 
-pub fn run(args: &ExplainArgs, color: bool) -> Result<Outcome, CliError> {
+pub fn run(args: &ExplainArgs, color: bool, reporter: &Reporter) -> Result<Outcome, CliError> {
     let loaded = load_dir(&args.policies.policies)?;
-    print_warnings(&loaded.warnings);
+    reporter.report(&loaded.warnings);
     let source = Source::choose(&args.state, &args.live)?;
     let options = ReadOptions {
         extra_properties: loaded.policies.filter_properties(),
@@ -29,10 +31,10 @@ pub fn run(args: &ExplainArgs, color: bool) -> Result<Outcome, CliError> {
         expand: true,
     };
     let stdout = std::io::stdout();
-    let mut out = std::io::BufWriter::new(stdout.lock());
+    let mut out = std::io::BufWriter::new(ScrubWriter::new(stdout.lock()));
     match (&args.mailbox, &args.policy) {
         (_, Some(name)) => {
-            let reporter = reporter(&loaded.policies, name)?;
+            let reporter = policy_reporter(&loaded.policies, name)?;
             let planner = Planner::traced(&loaded.policies, &source.describe(), reporter);
             let planner = read_counted(&source, planner, &options)?;
             let (plan, reporter) = planner.finish_traced();
@@ -94,7 +96,7 @@ pub fn run(args: &ExplainArgs, color: bool) -> Result<Outcome, CliError> {
 }
 
 /// The reporter on the mailbox policy of that name, or an error that says what the name is.
-fn reporter(policies: &PolicySet, name: &str) -> Result<PolicyReporter, CliError> {
+fn policy_reporter(policies: &PolicySet, name: &str) -> Result<PolicyReporter, CliError> {
     if let Some(reporter) = PolicyReporter::new(policies, name) {
         return Ok(reporter);
     }

@@ -3,6 +3,7 @@
 use crate::cli::{LiveArgs, StateArgs};
 use crate::error::CliError;
 use crate::model::StateVisitor;
+use crate::redact::scrub;
 use crate::state::exo::{Credentials, ExoClient, ExoConfig};
 use crate::state::snapshot::SnapshotFile;
 use crate::state::ReadOptions;
@@ -29,6 +30,7 @@ impl Source {
         }
     }
 
+    /// Reads the state; the service's warnings go to stderr, read or not.
     pub fn read(
         &self,
         visitor: &mut dyn StateVisitor,
@@ -36,17 +38,34 @@ impl Source {
     ) -> Result<(), CliError> {
         match self {
             Source::File(file) => Ok(file.read(visitor, options)?),
-            Source::Live(client) => Ok(client.read(visitor, options)?),
+            Source::Live(client) => {
+                let read = client.read(visitor, options);
+                print_service_warnings(client);
+                Ok(read?)
+            }
         }
     }
 }
 
-/// A client of the tenant, with credentials from the environment.
+/// A client of the tenant, with credentials from the environment. Signing in as a person
+/// (`AUDITFORM_AUTH=device`) shows its code on stderr when the first request needs a token.
 pub fn live_client(tenant: &str, live: &LiveArgs) -> Result<ExoClient, CliError> {
     let mut config = ExoConfig::new(tenant);
     config.endpoint = live.endpoint.clone();
     config.authority = live.authority.clone();
     config.parallelism = live.parallelism;
+    config.trace = live.trace.clone();
     let credentials = Credentials::from_env().map_err(crate::state::exo::ExoError::from)?;
-    Ok(ExoClient::new(config, credentials)?)
+    let client = ExoClient::new(config, credentials)?;
+    if client.signs_in_interactively() {
+        client.sign_in()?;
+    }
+    Ok(client)
+}
+
+/// The warnings Exchange Online gave (`@adminapi.warnings` while reading), on stderr.
+pub fn print_service_warnings(client: &ExoClient) {
+    for warning in client.take_warnings() {
+        eprintln!("warning: {}", scrub(&warning));
+    }
 }

@@ -1,24 +1,24 @@
 use super::live::Source;
 use super::reading::read_counted;
-use super::{print_warnings, Outcome};
+use super::{write_plan, JunitReport, Outcome};
 use crate::cli::{Format, PlanArgs};
+use crate::error::report::Reporter;
 use crate::error::CliError;
 use crate::files::plan_file;
 use crate::files::policy_dir::load_dir;
 use crate::plan::compliance::{Compliance, ComplianceTally};
 use crate::plan::planfile::{self, PlanFileInfo, PlannedState};
 use crate::plan::{Plan, Planner};
-use crate::render::{
-    render_json, render_markdown, render_plan_junit, render_text, JunitOptions, TextOptions,
-};
+use crate::redact::ScrubWriter;
+use crate::render::{render_plan_junit, JunitOptions, TextOptions};
 use crate::state::atomic_write::write_atomically;
 use crate::state::ReadOptions;
 use std::io::Write;
 use std::path::Path;
 
-pub fn run(args: &PlanArgs, color: bool) -> Result<Outcome, CliError> {
+pub fn run(args: &PlanArgs, color: bool, reporter: &Reporter) -> Result<Outcome, CliError> {
     let loaded = load_dir(&args.policy.policies)?;
-    print_warnings(&loaded.warnings);
+    reporter.report(&loaded.warnings);
     let source = Source::choose(&args.state, &args.live)?;
     let options = ReadOptions {
         extra_properties: loaded.policies.filter_properties(),
@@ -38,32 +38,37 @@ pub fn run(args: &PlanArgs, color: bool) -> Result<Outcome, CliError> {
     // before the process exits and the system takes all of it back at once.
     let plan = std::mem::ManuallyDrop::new(plan);
 
-    let junit = JunitOptions {
-        timestamp: super::report_timestamp(),
+    let junit = JunitReport {
+        policies: &loaded.policies,
+        compliance: &compliance,
+        options: JunitOptions {
+            timestamp: super::report_timestamp(),
+        },
     };
     let stdout = std::io::stdout();
-    let mut out = std::io::BufWriter::new(stdout.lock());
-    match args.format {
-        Format::Text => render_text(
-            &plan,
-            &TextOptions {
-                color,
-                expand: args.expand,
-            },
-            &mut out,
-        )?,
-        Format::Markdown => render_markdown(&plan, &mut out)?,
-        Format::Json => render_json(&plan, &mut out)?,
-        Format::Junit => render_plan_junit(&plan, &loaded.policies, &compliance, &junit, &mut out)?,
-    }
-    out.flush()?;
+    let mut out = std::io::BufWriter::new(ScrubWriter::new(stdout.lock()));
+    let options = TextOptions {
+        color,
+        expand: args.expand,
+    };
+    write_plan(
+        &plan,
+        args.format,
+        &options,
+        Some(&junit),
+        &mut out,
+        reporter,
+    )?;
     if let Some(path) = &args.junit {
         let mut report = Vec::new();
-        render_plan_junit(&plan, &loaded.policies, &compliance, &junit, &mut report)?;
-        write_atomically(path, &report).map_err(|error| CliError::Report {
-            path: path.clone(),
-            error,
-        })?;
+        render_plan_junit(
+            &plan,
+            junit.policies,
+            junit.compliance,
+            &junit.options,
+            &mut report,
+        )?;
+        write_atomically(path, &report).map_err(CliError::write_file(path))?;
     }
 
     let weakening = plan.weakening_count();
@@ -102,10 +107,7 @@ fn planned_state(source: &Source) -> Option<PlannedState> {
 /// Saves the plan, and says so the way terraform does: after a text plan on stdout, and on
 /// stderr when stdout is a JSON document that must stay parseable.
 fn save(plan: &Plan, path: &Path, info: PlanFileInfo, format: Format) -> Result<(), CliError> {
-    plan_file::save(path, plan, info).map_err(|error| CliError::PlanFile {
-        path: path.to_path_buf(),
-        error,
-    })?;
+    plan_file::save(path, plan, info)?;
     let message = format!(
         "\nSaved the plan to: {path}\n\nTo perform exactly these actions, run: auditform apply {path}",
         path = path.display()

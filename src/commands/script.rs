@@ -8,13 +8,10 @@ use std::io::Write;
 use std::path::Path;
 
 pub fn run(args: &ScriptArgs) -> Result<Outcome, CliError> {
-    let saved = plan_file::load(&args.plan_file).map_err(|error| CliError::PlanFile {
-        path: args.plan_file.clone(),
-        error,
-    })?;
+    let saved = plan_file::load(&args.plan_file)?;
     let script = render_powershell(&saved.plan, &args.plan_file.display().to_string())?;
     match &args.out {
-        Some(path) => write_whole(path, &script)?,
+        Some(path) => write_whole(path, &script).map_err(CliError::write_file(path))?,
         None => {
             let mut out = std::io::stdout().lock();
             out.write_all(script.as_bytes())?;

@@ -1,44 +1,39 @@
 use super::live::Source;
-use super::Outcome;
-use crate::cli::{Format, ShowArgs};
+use super::{write_plan, Outcome};
+use crate::cli::ShowArgs;
+use crate::error::report::Reporter;
 use crate::error::CliError;
 use crate::files::plan_file;
 use crate::model::Tenant;
 use crate::progress::Progress;
-use crate::render::{render_json, render_markdown, render_state, render_text, TextOptions};
+use crate::redact::ScrubWriter;
+use crate::render::{render_state, TextOptions};
 use crate::state::ReadOptions;
 use std::io::Write;
 use std::path::Path;
 
-pub fn run(args: &ShowArgs, color: bool) -> Result<Outcome, CliError> {
+pub fn run(args: &ShowArgs, color: bool, reporter: &Reporter) -> Result<Outcome, CliError> {
     match &args.plan_file {
-        Some(path) => show_plan(path, args, color),
+        Some(path) => show_plan(path, args, color, reporter),
         None => show_state(args, color),
     }
 }
 
-fn show_plan(path: &Path, args: &ShowArgs, color: bool) -> Result<Outcome, CliError> {
-    let saved = plan_file::load(path).map_err(|error| CliError::PlanFile {
-        path: path.to_path_buf(),
-        error,
-    })?;
+fn show_plan(
+    path: &Path,
+    args: &ShowArgs,
+    color: bool,
+    reporter: &Reporter,
+) -> Result<Outcome, CliError> {
+    let saved = plan_file::load(path)?;
     let stdout = std::io::stdout();
-    let mut out = std::io::BufWriter::new(stdout.lock());
-    match args.format {
-        Format::Text => render_text(
-            &saved.plan,
-            &TextOptions {
-                color,
-                expand: args.expand,
-            },
-            &mut out,
-        )?,
-        Format::Json => render_json(&saved.plan, &mut out)?,
-        Format::Markdown => render_markdown(&saved.plan, &mut out)?,
-        // What complies is counted while planning, and a saved plan keeps only what changes.
-        Format::Junit => return Err(CliError::JunitNeedsPlanning),
-    }
-    out.flush()?;
+    let mut out = std::io::BufWriter::new(ScrubWriter::new(stdout.lock()));
+    let options = TextOptions {
+        color,
+        expand: args.expand,
+    };
+    // No JUnit: what complies is counted while planning, and a saved plan keeps only changes.
+    write_plan(&saved.plan, args.format, &options, None, &mut out, reporter)?;
     Ok(Outcome::Success)
 }
 
@@ -49,7 +44,7 @@ fn show_state(args: &ShowArgs, color: bool) -> Result<Outcome, CliError> {
     source.read(&mut progress.counting(&mut tenant), &ReadOptions::default())?;
     progress.finish();
     let stdout = std::io::stdout();
-    let mut out = std::io::BufWriter::new(stdout.lock());
+    let mut out = std::io::BufWriter::new(ScrubWriter::new(stdout.lock()));
     render_state(
         &tenant,
         &TextOptions {

@@ -1,13 +1,14 @@
-use super::{print_warnings, Outcome};
+use super::Outcome;
 use crate::cli::PolicyArgs;
 use crate::english::counted;
+use crate::error::report::Reporter;
 use crate::error::CliError;
 use crate::files::policy_dir::load_dir;
 use std::io::Write;
 
-pub fn run(args: &PolicyArgs) -> Result<Outcome, CliError> {
+pub fn run(args: &PolicyArgs, reporter: &Reporter) -> Result<Outcome, CliError> {
     let loaded = load_dir(&args.policies)?;
-    print_warnings(&loaded.warnings);
+    reporter.report(&loaded.warnings);
     let set = &loaded.policies;
     writeln!(
         std::io::stdout().lock(),

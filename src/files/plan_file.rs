@@ -4,18 +4,40 @@
 use crate::plan::planfile::{decode, encode, PlanFileError, PlanFileInfo, PlannedState, SavedPlan};
 use crate::plan::Plan;
 use crate::state::atomic_write::write_atomically;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
-/// Writes the plan file atomically, so that a crash leaves either the old file or the new one.
-pub fn save(path: &Path, plan: &Plan, info: PlanFileInfo) -> Result<(), PlanFileError> {
-    let mut bytes = Vec::new();
-    encode(plan, info, &mut bytes).map_err(PlanFileError::Write)?;
-    write_atomically(path, &bytes).map_err(PlanFileError::Write)
+/// A plan file that could not be saved or loaded, with its path.
+#[derive(Debug, thiserror::Error)]
+#[error("plan file {}: {error}", path.display())]
+pub struct PlanFileFailure {
+    pub path: PathBuf,
+    #[source]
+    pub error: PlanFileError,
 }
 
-pub fn load(path: &Path) -> Result<SavedPlan, PlanFileError> {
-    let bytes = std::fs::read(path).map_err(PlanFileError::Read)?;
-    decode(&bytes)
+fn at(path: &Path) -> impl FnOnce(PlanFileError) -> PlanFileFailure + '_ {
+    move |error| PlanFileFailure {
+        path: path.to_path_buf(),
+        error,
+    }
+}
+
+/// Writes the plan file atomically, so that a crash leaves either the old file or the new one.
+pub fn save(path: &Path, plan: &Plan, info: PlanFileInfo) -> Result<(), PlanFileFailure> {
+    let mut bytes = Vec::new();
+    encode(plan, info, &mut bytes)
+        .map_err(PlanFileError::Write)
+        .map_err(at(path))?;
+    write_atomically(path, &bytes)
+        .map_err(PlanFileError::Write)
+        .map_err(at(path))
+}
+
+pub fn load(path: &Path) -> Result<SavedPlan, PlanFileFailure> {
+    let bytes = std::fs::read(path)
+        .map_err(PlanFileError::Read)
+        .map_err(at(path))?;
+    decode(&bytes).map_err(at(path))
 }
 
 /// The state file at `path`, by its canonical absolute path; `None` when the file can't be

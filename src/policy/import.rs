@@ -7,14 +7,19 @@
 //! excludes those mailboxes, so each mailbox is selected by exactly one policy: a base's
 //! `exactly` or `default` would otherwise forbid names an override has to leave alone.
 //!
-//! This module builds the documents; `policy::load` writes them as YAML.
+//! This module builds the documents, in the same types the loader reads; `policy::load` writes
+//! them as YAML.
 
-use crate::catalog;
+use crate::catalog::{self, Action};
 use crate::english::counted;
-use crate::model::{ActionList, LogonType, Mailbox, MailboxNames, RecipientType, Tenant};
-use crate::policy::schema::{self, Kind, API_VERSION};
+use crate::model::{ActionList, ActionSet, Mailbox, MailboxNames, RecipientType, Tenant};
+use crate::policy::schema::{
+    self, AdminLogon, AuditSettingsSpec, BypassPolicySpec, DelegateLogon, ExcludeSpec, LogAgeLimit,
+    LogonListSpec, LogonMarker, MailboxPolicySpec, Metadata, OrganizationPolicySpec, OwnerLogon,
+    PolicyDocument, PolicyName, RecipientTypeName, SelectorSpec, Spec,
+};
 use crate::timespan::TimeSpan;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 /// Where editors find the JSON Schema of the policy format, relative to a policy directory.
 pub const SCHEMA_COMMENT: &str = "# yaml-language-server: $schema=../schema/auditform.schema.json";
@@ -23,7 +28,7 @@ pub const SCHEMA_COMMENT: &str = "# yaml-language-server: $schema=../schema/audi
 pub const OVERRIDE_PRIORITY: i64 = 10;
 
 /// Everything an import writes: one file per policy kind and recipient type.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug)]
 pub struct Import {
     pub files: Vec<ImportedFile>,
     /// What the policies do not describe, and why; written as comments at the top.
@@ -31,15 +36,12 @@ pub struct Import {
 }
 
 /// One policy file.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug)]
 pub struct ImportedFile {
     /// The file name without `.yaml`: `organization`, `bypass`, `mailboxes-usermailbox`, ...
     pub stem: String,
     pub policies: Vec<PolicyDocument>,
 }
-
-mod document;
-pub use document::*;
 
 /// The comment block a file of imported policies starts with. Every line is a comment whatever
 /// `source` and the notes hold: control characters are replaced, so nothing can end a line.
@@ -77,7 +79,6 @@ pub fn import_tenant(tenant: &Tenant) -> Import {
         files.push(ImportedFile {
             stem: "organization".to_string(),
             policies: vec![document(
-                Kind::OrganizationAuditPolicy,
                 "organization-imported",
                 format!(
                     "Mailbox auditing is {} for the organization, as imported.",
@@ -87,7 +88,8 @@ pub fn import_tenant(tenant: &Tenant) -> Import {
                         "on"
                     }
                 ),
-                Spec::Organization(OrganizationSpec {
+                Spec::Organization(OrganizationPolicySpec {
+                    priority: 0,
                     audit_disabled: organization.audit_disabled,
                 }),
             )],
@@ -135,13 +137,11 @@ pub fn import_tenant(tenant: &Tenant) -> Import {
     Import { files, notes }
 }
 
-fn document(kind: Kind, name: &str, description: String, spec: Spec) -> PolicyDocument {
+fn document(name: &str, description: String, spec: Spec) -> PolicyDocument {
     PolicyDocument {
-        api_version: API_VERSION,
-        kind: kind.name(),
         metadata: Metadata {
-            name: name.to_string(),
-            description,
+            name: PolicyName::sanitized(name),
+            description: Some(description),
         },
         spec,
     }
@@ -152,10 +152,9 @@ fn bypass_policies(tenant: &Tenant) -> Vec<PolicyDocument> {
     let mut policies = Vec::new();
     if tenant.bypass.iter().any(|a| !a.bypass_enabled) {
         policies.push(document(
-            Kind::AuditBypassPolicy,
             "bypass-imported",
             "No account bypasses mailbox audit logging, as imported.".to_string(),
-            Spec::Bypass(BypassSpec {
+            Spec::Bypass(BypassPolicySpec {
                 priority: 0,
                 selector: SelectorSpec::default(),
                 bypass: false,
@@ -170,13 +169,12 @@ fn bypass_policies(tenant: &Tenant) -> Vec<PolicyDocument> {
         .collect();
     if !bypassing.is_empty() {
         policies.push(document(
-            Kind::AuditBypassPolicy,
             "bypass-imported-exceptions",
             format!(
                 "{} bypassed mailbox audit logging when imported; review whether each still must.",
                 counted(bypassing.len(), "account", "accounts")
             ),
-            Spec::Bypass(BypassSpec {
+            Spec::Bypass(BypassPolicySpec {
                 priority: OVERRIDE_PRIORITY,
                 selector: SelectorSpec {
                     identities: Some(bypassing),
@@ -226,22 +224,22 @@ fn type_policies(
         )
     };
     let mut policies = vec![document(
-        Kind::MailboxAuditPolicy,
         &format!("{stem}-imported"),
         description,
-        Spec::Mailbox(MailboxSpec {
+        Spec::Mailbox(MailboxPolicySpec {
             priority: 0,
             selector: SelectorSpec {
-                recipient_type_details: Some(vec![type_name.to_string()]),
-                identities: None,
-                exclude: (!overridden.is_empty()).then_some(ExcludeSpec {
-                    identities: overridden,
+                recipient_type_details: Some(vec![RecipientTypeName(recipient_type.clone())]),
+                exclude: (!overridden.is_empty()).then(|| ExcludeSpec {
+                    identities: Some(overridden),
+                    ..ExcludeSpec::default()
                 }),
+                ..SelectorSpec::default()
             },
             audit: base_spec.clone(),
         }),
     )];
-    let others: Vec<(AuditSpec, Vec<&Mailbox>)> = groups
+    let others: Vec<(AuditSettingsSpec, Vec<&Mailbox>)> = groups
         .into_iter()
         .enumerate()
         .filter(|(index, _)| *index != base_index)
@@ -263,7 +261,7 @@ fn identity_policies(mailboxes: &[&Mailbox], stem: &str, what: &str) -> Vec<Poli
 }
 
 fn numbered_identity_policies(
-    groups: Vec<(AuditSpec, Vec<&Mailbox>)>,
+    groups: Vec<(AuditSettingsSpec, Vec<&Mailbox>)>,
     stem: &str,
     what: &str,
     priority: i64,
@@ -274,7 +272,6 @@ fn numbered_identity_policies(
         .enumerate()
         .map(|(offset, (spec, members))| {
             document(
-                Kind::MailboxAuditPolicy,
                 &format!("{stem}-imported-{}", first_number + offset),
                 format!(
                     "The audit settings {} had when imported.",
@@ -284,7 +281,7 @@ fn numbered_identity_policies(
                         &format!("{what} mailboxes")
                     ),
                 ),
-                Spec::Mailbox(MailboxSpec {
+                Spec::Mailbox(MailboxPolicySpec {
                     priority,
                     selector: SelectorSpec {
                         identities: Some(
@@ -303,9 +300,9 @@ fn numbered_identity_policies(
 }
 
 /// Mailboxes grouped by the policy that describes them, in the order first seen.
-fn group_by_spec<'m>(mailboxes: &[&'m Mailbox]) -> Vec<(AuditSpec, Vec<&'m Mailbox>)> {
-    let mut groups: Vec<(AuditSpec, Vec<&Mailbox>)> = Vec::new();
-    let mut index: std::collections::HashMap<AuditSpec, usize> = std::collections::HashMap::new();
+fn group_by_spec<'m>(mailboxes: &[&'m Mailbox]) -> Vec<(AuditSettingsSpec, Vec<&'m Mailbox>)> {
+    let mut groups: Vec<(AuditSettingsSpec, Vec<&Mailbox>)> = Vec::new();
+    let mut index: HashMap<AuditSettingsSpec, usize> = HashMap::new();
     for mailbox in mailboxes {
         let spec = audit_spec(mailbox);
         match index.get(&spec) {
@@ -320,47 +317,43 @@ fn group_by_spec<'m>(mailboxes: &[&'m Mailbox]) -> Vec<(AuditSpec, Vec<&'m Mailb
 }
 
 /// The policy that, planned against this mailbox, changes nothing.
-pub fn audit_spec(mailbox: &Mailbox) -> AuditSpec {
-    let audit = &mailbox.audit;
-    let list = |logon: LogonType| {
-        if audit.default_audit_set.contains(logon) {
-            ListSpec::Default("default")
-        } else {
-            list_spec(logon, audit.list(logon))
-        }
-    };
-    let limit = audit.log_age_limit;
-    AuditSpec {
-        enabled: audit.enabled,
+pub fn audit_spec(mailbox: &Mailbox) -> AuditSettingsSpec {
+    let limit = mailbox.audit.log_age_limit;
+    AuditSettingsSpec {
+        enabled: Some(mailbox.audit.enabled),
         log_age_limit: log_age_limit(limit),
         allow_purge: limit.is_zero(),
-        admin: list(LogonType::Admin),
-        delegate: list(LogonType::Delegate),
-        owner: list(LogonType::Owner),
+        owner: Some(list_spec::<OwnerLogon>(mailbox)),
+        admin: Some(list_spec::<AdminLogon>(mailbox)),
+        delegate: Some(list_spec::<DelegateLogon>(mailbox)),
     }
 }
 
-/// `exactly` when a policy can name everything on the list; otherwise `add` what it can name and
-/// `remove` every other name it could, which leaves the rest as it is. Redundant actions are not
-/// removed by name: the loader would warn about each, and they are absent anyway.
-fn list_spec(logon: LogonType, list: &ActionList) -> ListSpec {
-    let nameable: crate::model::ActionSet = catalog::valid_actions(logon)
+/// `default` for a logon type in DefaultAuditSet. Otherwise `exactly` when a policy can name
+/// everything on the list; else `add` what it can name and `remove` every other name it could,
+/// which leaves the rest (unknown, deprecated, invalid for the logon type) as it is, since only
+/// `exactly` would remove them. Redundant actions are not removed by name: the loader would
+/// warn about each, and they are absent anyway.
+fn list_spec<L: LogonMarker>(mailbox: &Mailbox) -> LogonListSpec<L> {
+    let logon = L::LOGON;
+    if mailbox.audit.default_audit_set.contains(logon) {
+        return LogonListSpec::default_list();
+    }
+    let list: &ActionList = mailbox.audit.list(logon);
+    let nameable: ActionSet = catalog::valid_actions(logon)
         .iter()
         .filter(|action| catalog::check(action.name(), logon).is_ok())
         .collect();
     if list.unknown.is_empty() && list.known.difference(nameable).is_empty() {
-        ListSpec::Exactly {
-            exactly: list.known.names(),
-        }
+        LogonListSpec::Exactly(list.known.iter().collect())
     } else {
-        ListSpec::Change {
-            add: list.known.intersection(nameable).names(),
+        LogonListSpec::Change {
+            add: list.known.intersection(nameable).iter().collect(),
             remove: nameable
                 .difference(list.known)
                 .iter()
                 .filter(|action| schema::redundancy(*action).is_none())
-                .map(|action| action.name())
-                .collect(),
+                .collect::<Vec<Action>>(),
         }
     }
 }
@@ -368,15 +361,7 @@ fn list_spec(logon: LogonType, list: &ActionList) -> ListSpec {
 /// A limit the loader reads back as the same TimeSpan. One a policy may not ask for (negative,
 /// or longer than the service allows) is left out, so the policy leaves it alone.
 fn log_age_limit(limit: TimeSpan) -> Option<LogAgeLimit> {
-    if limit < TimeSpan::ZERO || limit > TimeSpan::MAX_AUDIT_LOG_AGE_LIMIT {
-        return None;
-    }
-    Some(match limit.whole_days() {
-        Some(days) if TimeSpan::parse_policy(&days.to_string()) == Ok(limit) => {
-            LogAgeLimit::Days(days)
-        }
-        _ => LogAgeLimit::TimeSpan(limit.to_string()),
-    })
+    LogAgeLimit::try_from(limit).ok()
 }
 
 /// The name an `identities` selector picks the mailbox by: its immutable key when the selector

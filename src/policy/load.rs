@@ -5,9 +5,13 @@
 //! diagnostic naming `file:line:column`, what was wrong, and what would be right.
 
 mod document;
+mod read;
 mod yaml;
 
-use crate::policy::{PolicySet, SourceLocation};
+pub use crate::diagnostic::{Diagnostic, Severity};
+use crate::diagnostic::{Listed, SourceLocation};
+use crate::policy::PolicySet;
+use document::Place;
 use std::collections::HashMap;
 use std::fmt;
 use std::sync::Arc;
@@ -25,64 +29,6 @@ pub struct LoadOutput {
     pub files: Vec<(String, String)>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Severity {
-    Error,
-    Warning,
-}
-
-impl fmt::Display for Severity {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Severity::Error => "error",
-            Severity::Warning => "warning",
-        })
-    }
-}
-
-/// One finding about the policies.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Diagnostic {
-    pub severity: Severity,
-    /// The file (or directory) the finding is about, as given.
-    pub file: Arc<str>,
-    /// Where in the file, when the finding is about a place in it.
-    pub location: Option<SourceLocation>,
-    pub message: String,
-    pub hint: Option<String>,
-}
-
-impl Diagnostic {
-    pub fn error(
-        file: &Arc<str>,
-        location: Option<SourceLocation>,
-        message: String,
-        hint: Option<String>,
-    ) -> Diagnostic {
-        Diagnostic {
-            severity: Severity::Error,
-            file: Arc::clone(file),
-            location,
-            message,
-            hint,
-        }
-    }
-}
-
-impl fmt::Display for Diagnostic {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match &self.location {
-            Some(location) => write!(f, "{location}: ")?,
-            None => write!(f, "{}: ", self.file)?,
-        }
-        write!(f, "{}: {}", self.severity, self.message)?;
-        if let Some(hint) = &self.hint {
-            write!(f, "\n  hint: {hint}")?;
-        }
-        Ok(())
-    }
-}
-
 /// The policies could not be loaded; every problem found is listed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub struct LoadError {
@@ -91,13 +37,7 @@ pub struct LoadError {
 
 impl fmt::Display for LoadError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for (index, diagnostic) in self.diagnostics.iter().enumerate() {
-            if index > 0 {
-                writeln!(f)?;
-            }
-            write!(f, "{diagnostic}")?;
-        }
-        Ok(())
+        write!(f, "{}", Listed(&self.diagnostics))
     }
 }
 
@@ -145,12 +85,9 @@ pub fn load_files(
     }
     if collector.errors.is_empty() && collector.policies.is_empty() {
         return Err(LoadError {
-            diagnostics: vec![Diagnostic::error(
-                &label,
-                None,
-                "no policy documents found".to_string(),
-                Some("add a `*.yaml` file that starts with `apiVersion: auditform/v1`".to_string()),
-            )],
+            diagnostics: vec![Diagnostic::error("no policy documents found")
+                .in_file(label)
+                .with_hint("add a `*.yaml` file that starts with `apiVersion: auditform/v1`")],
         });
     }
     collector.finish()
@@ -169,16 +106,13 @@ pub fn load_str(file_label: &str, text: &str) -> Result<LoadOutput, LoadError> {
 }
 
 fn too_large(file: &Arc<str>, bytes: u64) -> Diagnostic {
-    Diagnostic::error(
-        file,
-        None,
-        format!(
-            "the file is larger than {} KiB ({} bytes); policy files are refused above that size",
-            MAX_FILE_BYTES / 1024,
-            bytes
-        ),
-        Some("split the policies over several files".to_string()),
-    )
+    Diagnostic::error(format!(
+        "the file is larger than {} KiB ({} bytes); policy files are refused above that size",
+        MAX_FILE_BYTES / 1024,
+        bytes
+    ))
+    .in_file(Arc::clone(file))
+    .with_hint("split the policies over several files")
 }
 
 /// A file's text, refusing it when it could not be read, is larger than [`MAX_FILE_BYTES`] or is
@@ -195,12 +129,10 @@ fn checked_text(
             return None;
         }
         FileContents::Unreadable(error) => {
-            collector.errors.push(Diagnostic::error(
-                file,
-                None,
-                format!("can't read the file: {error}"),
-                None,
-            ));
+            collector.errors.push(
+                Diagnostic::error(format!("can't read the file: {error}"))
+                    .in_file(Arc::clone(file)),
+            );
             return None;
         }
     };
@@ -211,15 +143,14 @@ fn checked_text(
     match String::from_utf8(bytes) {
         Ok(text) => Some(text),
         Err(error) => {
-            collector.errors.push(Diagnostic::error(
-                file,
-                None,
-                format!(
+            collector.errors.push(
+                Diagnostic::error(format!(
                     "the file is not UTF-8 (invalid byte at offset {})",
                     error.utf8_error().valid_up_to()
-                ),
-                Some("save the policy file as UTF-8".to_string()),
-            ));
+                ))
+                .in_file(Arc::clone(file))
+                .with_hint("save the policy file as UTF-8"),
+            );
             None
         }
     }
@@ -244,25 +175,28 @@ impl Collector {
                 line,
                 column,
             };
-            self.errors.push(Diagnostic::error(
-                file,
-                Some(location),
-                format!(
+            self.errors.push(
+                Diagnostic::error(format!(
                     "the YAML is nested too deeply (more than {} levels of `[` and `{{`)",
                     yaml::MAX_FLOW_DEPTH
-                ),
-                Some("a policy needs only a few levels of nesting".to_string()),
-            ));
+                ))
+                .at(location)
+                .with_hint("a policy needs only a few levels of nesting"),
+            );
             return;
         }
         for chunk in yaml::split_documents(text) {
-            for (index, deserializer) in serde_yaml::Deserializer::from_str(chunk.text).enumerate()
-            {
-                let failed = document::load(self, file, &chunk, index, deserializer).is_err();
-                // After a syntax error the parser can't find the next document of this chunk;
-                // the next chunk starts afresh.
-                if failed {
-                    break;
+            let place = Place {
+                file,
+                chunk: &chunk,
+            };
+            let mut documents = chunk.documents();
+            while let Some(document) = documents.next_document() {
+                match document {
+                    Ok(root) => document::load(self, &place, &root),
+                    // After a syntax error the parser can't find the next document of this
+                    // chunk; the next chunk starts afresh.
+                    Err(error) => self.errors.push(place.tree_error(&error)),
                 }
             }
         }
@@ -271,15 +205,13 @@ impl Collector {
     /// Records a policy name, refusing one already used.
     fn claim_name(&mut self, name: &Arc<str>, location: &SourceLocation) -> Result<(), ()> {
         if let Some(first) = self.names.get(name) {
-            let file = location.file.clone();
-            self.errors.push(Diagnostic::error(
-                &file,
-                Some(location.clone()),
-                format!("duplicate policy name `{name}`; it is first defined at {first}"),
-                Some(
-                    "policy names are unique across the policy set; rename one of them".to_string(),
-                ),
-            ));
+            self.errors.push(
+                Diagnostic::error(format!(
+                    "duplicate policy name `{name}`; it is first defined at {first}"
+                ))
+                .at(location.clone())
+                .with_hint("policy names are unique across the policy set; rename one of them"),
+            );
             return Err(());
         }
         self.names.insert(Arc::clone(name), location.clone());

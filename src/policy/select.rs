@@ -5,6 +5,7 @@
 //! `exclude` that gives no condition excludes nothing (see [`Selector::excludes`]).
 
 use crate::catalog::LicenceTier;
+use crate::english::Echo;
 use crate::model::{BypassAssociation, Mailbox, MailboxNames, PropertyValue, RecipientType};
 use crate::policy::opath::{eq_ignore_case, Filter, FilterTrace, Properties};
 use crate::policy::Untraced;
@@ -312,7 +313,7 @@ impl Globs {
             let glob = GlobBuilder::new(pattern)
                 .case_insensitive(true)
                 .build()
-                .map_err(|error| format!("bad glob `{pattern}`: {}", error.kind()))?;
+                .map_err(|error| format!("bad glob `{}`: {}", Echo(pattern), error.kind()))?;
             builder.add(glob);
         }
         let compiled = builder

@@ -12,8 +12,10 @@ use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use tempfile::NamedTempFile;
 
-/// Replaces (or creates) `path` with `bytes`, atomically.
+/// Replaces (or creates) `path` with `bytes`, atomically. No secret auditform holds is
+/// written (see [`crate::redact`]).
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    let bytes = &*crate::redact::scrub_bytes(bytes);
     let directory = directory_of(path);
     let temp = staged(path, &directory, bytes)?;
     temp.persist(path).map_err(|error| error.error)?;
@@ -24,6 +26,7 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> io::Result<()> {
 /// as `FILE.backup` (replacing an older backup). At every moment `path` is whole, and the
 /// backup is either the older backup or the previous file.
 pub fn replace_keeping_backup(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    let bytes = &*crate::redact::scrub_bytes(bytes);
     let directory = directory_of(path);
     // Fails when `path` is missing, before anything is written.
     std::fs::metadata(path)?;

@@ -2,26 +2,60 @@
 //! module itself uses (DESIGN §1.4): configuration, authentication, reading state into a
 //! [`StateVisitor`](crate::model::StateVisitor), and writing a plan's changes in `$batch`
 //! requests with retries.
+//!
+//! Every cmdlet request carries the headers the public clients of the endpoint send:
+//! - `Authorization: Bearer {token}`;
+//! - `X-AnchorMailbox`, the routing hint ([`anchor`]);
+//! - `X-CmdletName` (CIPP's New-ExoBulkRequest.ps1, ExoHelper's Invoke-ExoCommand.ps1,
+//!   M365Permissions' new-ExOQuery.ps1);
+//! - `client-request-id`, fresh for every request ([`http`]);
+//! - `connection-id`, one per run, as the module and ExoHelper send one per connection
+//!   (GreyCorbel/ExoHelper, Commands/Public/New-ExoConnection.ps1);
+//! - `X-ResponseFormat: json`: the module itself asks for CliXml, and clients that read JSON
+//!   say so (jflieben/M365Permissions, private/new-ExOQuery.ps1; cisagov/ScubaGear,
+//!   EXORestHelper.psm1);
+//! - `X-ClientApplication: auditform`: the client names itself, as ExoHelper does with its own
+//!   name (Invoke-ExoCommand.ps1);
+//! - `Prefer: odata.maxpagesize=1000` on reads (CIPP's New-ExoRequest.ps1, ExoHelper,
+//!   M365Permissions, ScubaGear all send it);
+//! - `Accept` and `Content-Type: application/json`.
 
+pub mod anchor;
+pub mod answer;
 pub mod auth;
 pub mod config;
+pub mod device;
+pub mod domain;
+pub mod entra;
 pub mod http;
 pub mod jwt;
 pub mod live_sink;
 pub mod secret;
 pub mod sink;
 pub mod source;
+pub mod trace;
 
-pub use auth::{AuthError, Credentials};
+pub use auth::{AccessToken, AuthError, Credentials};
 pub use config::{ConfigError, ExoConfig, RetryPolicy};
+pub use device::{DeviceCode, DevicePolling, DevicePrompt, EXCHANGE_MODULE_CLIENT_ID};
 pub use live_sink::ExoSink;
 pub use secret::Secret;
-pub use sink::{WriteReport, WriteResult};
+pub use sink::{Settled, WriteReport, WriteResult};
+pub use trace::TraceError;
 
 use crate::state::snapshot::StateError;
+use answer::{outcome, with_request_id, Annotations, Failure};
 use auth::TokenSource;
-use http::{backoff, Failure, Http};
+use domain::ServiceDomain;
+use http::{backoff, Answer, Http, Request};
 use serde_json::{json, Value};
+use std::collections::HashSet;
+use std::sync::Mutex;
+
+/// How auditform names itself to the service.
+pub const CLIENT_APPLICATION: &str = "auditform";
+/// The page size asked for on reads; the most the service gives.
+pub const PAGE_SIZE_PREFERENCE: &str = "odata.maxpagesize=1000";
 
 #[derive(Debug, thiserror::Error)]
 pub enum ExoError {
@@ -29,19 +63,38 @@ pub enum ExoError {
     Config(#[from] ConfigError),
     #[error(transparent)]
     Auth(#[from] AuthError),
-    #[error("{cmdlet} was refused (HTTP {status}): {message}")]
+    #[error(transparent)]
+    Trace(#[from] TraceError),
+    #[error(
+        "{cmdlet} was refused (HTTP {status}): {}",
+        with_request_id(message, request_id)
+    )]
     Refused {
         cmdlet: String,
         status: u16,
         message: String,
+        request_id: String,
     },
-    #[error("Exchange Online refused the access token: {message}")]
-    Unauthorized { message: String },
-    #[error("{cmdlet} still failed after {attempts} attempts: {reason}")]
+    #[error(
+        "Exchange Online refused the access token: {}",
+        with_request_id(message, request_id)
+    )]
+    Unauthorized { message: String, request_id: String },
+    #[error(
+        "{cmdlet} still failed after {attempts} attempts: {}",
+        with_request_id(reason, request_id)
+    )]
     GaveUp {
         cmdlet: String,
         attempts: u32,
         reason: String,
+        request_id: String,
+    },
+    #[error("{cmdlet} reported {}, so what it returned may be incomplete: {}", if errors.len() == 1 { "an error" } else { "errors" }, with_request_id(&errors.join("; "), request_id))]
+    Errors {
+        cmdlet: String,
+        errors: Vec<String>,
+        request_id: String,
     },
     #[error("the answer to {cmdlet} can't be read: {source}")]
     Answer {
@@ -50,6 +103,8 @@ pub enum ExoError {
     },
     #[error("the answer to {cmdlet} is not what the endpoint sends: {reason}")]
     Malformed { cmdlet: String, reason: String },
+    #[error("the answer to {cmdlet} puts its next page where the token must not go ({reason}); nothing was sent there, and reading stopped")]
+    NextPage { cmdlet: String, reason: String },
 }
 
 impl ExoError {
@@ -62,12 +117,19 @@ impl ExoError {
             ExoError::Auth(AuthError::Refused { .. }) => Some(
                 "check AUDITFORM_CLIENT_ID, the secret or certificate, and --tenant; a federated credential's subject must match the workflow (docs/live.md)",
             ),
+            ExoError::Auth(AuthError::DeviceDeclined | AuthError::DeviceCodeExpired { .. }) => {
+                Some("run the command again, open the page shown, and enter the code there")
+            }
             ExoError::Unauthorized { .. } | ExoError::Refused { status: 403, .. } => Some(
                 "the app needs the Exchange.ManageAsApp permission with admin consent, and an Exchange role (docs/live.md)",
             ),
             ExoError::GaveUp { .. } => {
                 Some("the service is busy or unreachable; try again later, or lower --parallelism")
             }
+            ExoError::NextPage { .. } => Some(
+                "the endpoint answered with a link outside its own service; check --endpoint, and send the support trace (--trace) with a bug report",
+            ),
+            ExoError::Trace(_) => Some("--trace (or AUDITFORM_TRACE) names the file to write"),
             _ => None,
         }
     }
@@ -78,6 +140,10 @@ pub struct ExoClient {
     config: ExoConfig,
     http: Http,
     tokens: TokenSource,
+    domain: ServiceDomain,
+    connection_id: String,
+    /// Warnings the service gave while reading, for the command to show.
+    warnings: Mutex<Vec<String>>,
 }
 
 impl ExoClient {
@@ -85,9 +151,12 @@ impl ExoClient {
         let config = config.validate()?;
         let tokens = TokenSource::new(&config, credentials)?;
         Ok(ExoClient {
-            http: Http::new(&config.retry),
+            http: Http::new(&config)?,
+            domain: config.service_domain(),
+            connection_id: http::new_request_id(),
             config,
             tokens,
+            warnings: Mutex::new(Vec::new()),
         })
     }
 
@@ -95,9 +164,48 @@ impl ExoClient {
         &self.config
     }
 
+    /// Signs in now rather than at the first request: a person signing in with a device code
+    /// sees the code before any progress indicator, and a declined or expired sign-in ends the
+    /// command before anything is read.
+    pub fn sign_in(&self) -> Result<(), ExoError> {
+        self.tokens.token(&self.http)?;
+        Ok(())
+    }
+
+    /// Whether signing in waits for a person.
+    pub fn signs_in_interactively(&self) -> bool {
+        self.tokens.is_interactive()
+    }
+
     /// How the tenant is named to people and in plan files.
     pub fn describe(&self) -> String {
         self.config.describe()
+    }
+
+    /// The warnings the service gave while reading (each once), and any trouble writing the
+    /// trace, since the last call.
+    pub fn take_warnings(&self) -> Vec<String> {
+        let mut warnings = std::mem::take(
+            &mut *self
+                .warnings
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner()),
+        );
+        warnings.extend(self.http.trace_failure());
+        warnings
+    }
+
+    fn warn(&self, cmdlet: &str, texts: &[String]) {
+        let mut warnings = self
+            .warnings
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        for text in texts {
+            let warning = format!("Exchange Online ({cmdlet}): {text}");
+            if !warnings.contains(&warning) {
+                warnings.push(warning);
+            }
+        }
     }
 
     /// The body of an InvokeCommand request.
@@ -105,48 +213,115 @@ impl ExoClient {
         json!({"CmdletInput": {"CmdletName": cmdlet, "Parameters": parameters}})
     }
 
+    /// The headers of a cmdlet request (and of each `$batch` sub-request), as the module's
+    /// public clients send them.
+    fn cmdlet_headers(
+        &self,
+        cmdlet: &str,
+        token: &AccessToken,
+        read: bool,
+    ) -> Vec<(String, String)> {
+        let mut headers = vec![
+            (
+                "Authorization".to_string(),
+                format!("Bearer {}", token.secret.expose()),
+            ),
+            ("X-AnchorMailbox".to_string(), token.anchor.clone()),
+            ("X-CmdletName".to_string(), cmdlet.to_string()),
+            ("X-ResponseFormat".to_string(), "json".to_string()),
+            (
+                "X-ClientApplication".to_string(),
+                CLIENT_APPLICATION.to_string(),
+            ),
+            ("connection-id".to_string(), self.connection_id.clone()),
+            ("Accept".to_string(), "application/json".to_string()),
+        ];
+        if read {
+            headers.push(("Prefer".to_string(), PAGE_SIZE_PREFERENCE.to_string()));
+        }
+        headers
+    }
+
+    /// POSTs `body` to `url` for `cmdlet`, once.
+    fn send_cmdlet(
+        &self,
+        url: &str,
+        body: &[u8],
+        cmdlet: &str,
+        token: &AccessToken,
+        read: bool,
+    ) -> Result<Answer, Failure> {
+        let mut request = Request::new("POST", url).body("application/json", body);
+        request
+            .headers
+            .extend(self.cmdlet_headers(cmdlet, token, read));
+        self.http
+            .send(request)
+            .map_err(|none| Failure::Transient {
+                reason: none.reason,
+                retry_after: None,
+                request_id: none.request_id,
+            })
+            .and_then(outcome)
+    }
+
     /// POSTs `body` to `url`, retrying transient failures with backoff and a refused token
     /// once with a new one. `cmdlet` names the work in errors.
-    fn post(&self, url: &str, body: &[u8], cmdlet: &str) -> Result<Vec<u8>, ExoError> {
+    fn post(&self, url: &str, body: &[u8], cmdlet: &str, read: bool) -> Result<Answer, ExoError> {
         let mut attempt = 0;
         let mut renewed = false;
         loop {
             attempt += 1;
             let token = self.tokens.token(&self.http)?;
-            match self.http.post_json(url, &token, body) {
+            match self.send_cmdlet(url, body, cmdlet, &token, read) {
                 Ok(answer) => return Ok(answer),
                 Err(Failure::Transient {
                     reason,
                     retry_after,
+                    request_id,
                 }) => {
                     if attempt >= self.config.retry.max_attempts {
                         return Err(ExoError::GaveUp {
                             cmdlet: cmdlet.to_string(),
                             attempts: attempt,
                             reason,
+                            request_id,
                         });
                     }
                     std::thread::sleep(backoff(&self.config.retry, attempt, retry_after));
                 }
-                Err(Failure::Unauthorized { message }) => {
-                    if renewed || !self.tokens.invalidate(&token) {
-                        return Err(ExoError::Unauthorized { message });
+                Err(Failure::Unauthorized {
+                    message,
+                    request_id,
+                }) => {
+                    if renewed || !self.tokens.invalidate(&token.secret) {
+                        return Err(ExoError::Unauthorized {
+                            message,
+                            request_id,
+                        });
                     }
                     renewed = true;
                 }
-                Err(Failure::Permanent { status, message }) => {
+                Err(Failure::Permanent {
+                    status,
+                    message,
+                    request_id,
+                }) => {
                     return Err(ExoError::Refused {
                         cmdlet: cmdlet.to_string(),
                         status,
                         message,
+                        request_id,
                     })
                 }
             }
         }
     }
 
-    /// Runs a cmdlet and hands each page of its answer to `page`, following
-    /// `@odata.nextLink`.
+    /// Runs a cmdlet that reads and hands each page of its answer to `page`, following
+    /// `@odata.nextLink` to any host of the endpoint's service domain, and to no other. The
+    /// service's warnings are kept for the command to show; its errors fail the read, since a
+    /// page that comes with errors may be incomplete.
     fn invoke_pages(
         &self,
         cmdlet: &str,
@@ -154,34 +329,64 @@ impl ExoClient {
         page: &mut dyn FnMut(&[u8]) -> Result<(), ExoError>,
     ) -> Result<(), ExoError> {
         #[derive(serde::Deserialize)]
-        struct NextLink {
+        struct PageInfo {
             #[serde(rename = "@odata.nextLink")]
             next: Option<String>,
+            #[serde(rename = "@adminapi.warnings")]
+            warnings: Option<Value>,
+            #[serde(rename = "@adminapi.errors")]
+            errors: Option<Value>,
         }
+        let malformed = |reason: String| ExoError::Malformed {
+            cmdlet: cmdlet.to_string(),
+            reason,
+        };
         let body = Self::cmdlet_body(cmdlet, parameters)
             .to_string()
             .into_bytes();
         let mut url = self.config.invoke_url();
+        let mut visited = HashSet::new();
         loop {
-            let answer = self.post(&url, &body, cmdlet)?;
-            let link: NextLink =
-                serde_json::from_slice(&answer).map_err(|error| ExoError::Malformed {
+            let answer = self.post(&url, &body, cmdlet, true)?;
+            let info: PageInfo = serde_json::from_slice(&answer.body).map_err(|error| {
+                malformed(with_request_id(&error.to_string(), &answer.request_id))
+            })?;
+            let mut annotations = json!({});
+            for (name, value) in [
+                ("@adminapi.warnings", info.warnings),
+                ("@adminapi.errors", info.errors),
+            ] {
+                if let Some(value) = value {
+                    annotations[name] = value;
+                }
+            }
+            let annotations = Annotations::of(&annotations);
+            if !annotations.errors.is_empty() {
+                return Err(ExoError::Errors {
                     cmdlet: cmdlet.to_string(),
-                    reason: error.to_string(),
+                    errors: annotations.errors,
+                    request_id: answer.request_id,
+                });
+            }
+            self.warn(cmdlet, &annotations.warnings);
+            page(&answer.body)?;
+            let Some(next) = info.next else {
+                return Ok(());
+            };
+            let current = url::Url::parse(&url).map_err(|error| malformed(error.to_string()))?;
+            let next = current
+                .join(&next)
+                .map_err(|_| malformed("its next-page link is not a URL".into()))?;
+            self.domain
+                .admits(&next)
+                .map_err(|reason| ExoError::NextPage {
+                    cmdlet: cmdlet.to_string(),
+                    reason: with_request_id(&reason, &answer.request_id),
                 })?;
-            page(&answer)?;
-            match link.next {
-                // The token goes only to the endpoint it was issued for.
-                Some(next) if next.starts_with(&format!("{}/", self.config.endpoint)) => {
-                    url = next;
-                }
-                Some(_) => {
-                    return Err(ExoError::Malformed {
-                        cmdlet: cmdlet.to_string(),
-                        reason: "its next page is on another host".into(),
-                    })
-                }
-                None => return Ok(()),
+            visited.insert(url);
+            url = next.to_string();
+            if visited.contains(&url) {
+                return Err(malformed("its next page is a page already read".into()));
             }
         }
     }
@@ -209,12 +414,13 @@ impl ExoClient {
         Ok(values)
     }
 
-    /// Runs a cmdlet that changes something; its answer is not needed.
-    fn invoke(&self, cmdlet: &str, parameters: Value) -> Result<(), ExoError> {
+    /// Runs a cmdlet that changes something; returns the warnings and errors its answer
+    /// reports, with the request's id.
+    fn invoke(&self, cmdlet: &str, parameters: Value) -> Result<(Annotations, String), ExoError> {
         let body = Self::cmdlet_body(cmdlet, parameters)
             .to_string()
             .into_bytes();
-        self.post(&self.config.invoke_url(), &body, cmdlet)
-            .map(drop)
+        let answer = self.post(&self.config.invoke_url(), &body, cmdlet, false)?;
+        Ok((Annotations::of_bytes(&answer.body), answer.request_id))
     }
 }

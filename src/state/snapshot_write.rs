@@ -147,6 +147,7 @@ pub fn rewrite(bytes: &[u8], label: &str, plan: &Plan) -> Result<Rewritten, Stat
                 .unwrap_or_else(|| ObjectResult::Failed {
                     message: "the mailbox is no longer in the state file".into(),
                 }),
+            warnings: Vec::new(),
         });
     }
 
@@ -165,6 +166,7 @@ pub fn rewrite(bytes: &[u8], label: &str, plan: &Plan) -> Result<Rewritten, Stat
         outcomes.push(ObjectOutcome {
             object: ObjectRef::Organization,
             result: ObjectResult::Changed,
+            warnings: Vec::new(),
         });
     }
 
@@ -195,6 +197,7 @@ pub fn rewrite(bytes: &[u8], label: &str, plan: &Plan) -> Result<Rewritten, Stat
         outcomes.push(ObjectOutcome {
             object: ObjectRef::bypass(&change.subject),
             result,
+            warnings: Vec::new(),
         });
     }
 

@@ -156,7 +156,7 @@ proptest! {
             let bases = file
                 .policies
                 .iter()
-                .filter(|p| !p.metadata.name.ends_with(|c: char| c.is_ascii_digit()))
+                .filter(|p| !p.metadata.name.as_str().ends_with(|c: char| c.is_ascii_digit()))
                 .count();
             prop_assert_eq!(bases, 1, "{}", file.stem);
         }

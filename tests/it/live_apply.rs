@@ -34,6 +34,7 @@ fn plan_apply_plan_ends_with_no_changes() {
         "{}",
         stdout(&again)
     );
+    assert_strictly_spoken(&emulator);
 }
 
 #[test]
@@ -197,9 +198,9 @@ mod already_applied {
         land(&emulator, &plan, partly, true);
 
         let report = client.write(&plan, &AtomicBool::new(false), &|_, _| {});
-        assert_eq!(report.mailboxes[landed], WriteResult::AlreadyApplied);
+        assert_eq!(report.mailboxes[landed].result, WriteResult::AlreadyApplied);
         assert!(
-            matches!(&report.mailboxes[partly], WriteResult::Failed { message } if message.contains("already being audited")),
+            matches!(&report.mailboxes[partly].result, WriteResult::Failed { message } if message.contains("already being audited")),
             "{:?}",
             report.mailboxes[partly]
         );
@@ -209,7 +210,7 @@ mod already_applied {
             .enumerate()
             .filter(|(i, _)| *i != landed && *i != partly);
         for (i, result) in others {
-            assert_eq!(result, &WriteResult::Changed, "mailbox {i}");
+            assert_eq!(result.result, WriteResult::Changed, "mailbox {i}");
         }
     }
 
@@ -223,7 +224,7 @@ mod already_applied {
         assert!(report
             .mailboxes
             .iter()
-            .all(|result| result == &WriteResult::NotApplied));
+            .all(|settled| settled.result == WriteResult::NotApplied));
         assert_eq!(emulator.cmdlet_count("Set-Mailbox"), 0);
     }
 }

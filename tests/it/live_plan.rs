@@ -37,12 +37,11 @@ fn a_plan_against_the_live_tenant_is_the_plan_against_the_same_tenant_as_a_snaps
 fn reading_follows_every_page_of_get_mailbox() {
     let tenant =
         auditform_emulator::read_snapshot(std::path::Path::new("examples/tenant.json")).unwrap();
-    let emulator = auditform_emulator::Emulator::start(auditform_emulator::EmulatorConfig {
+    let emulator = start_with(auditform_emulator::EmulatorConfig {
         tenant,
         page_size: 2,
-        ..auditform_emulator::EmulatorConfig::default()
-    })
-    .unwrap();
+        ..strict_config()
+    });
     let live = auditform(&emulator, &["show"]).output().unwrap();
     let file = plain(&["show", "--state", "examples/tenant.json"])
         .output()

@@ -58,12 +58,27 @@ impl Answer {
         }
     }
 
-    /// The text an admin reads, where the service puts it.
+    /// The text an admin reads, where the service puts it: `details[0].message` (the part
+    /// after `Id|Type|`), else the inner exception's message, else the error's; a plain-text
+    /// answer is its text.
     pub fn service_text(&self) -> String {
-        self.body()["error"]["innererror"]["internalexception"]["message"]
-            .as_str()
-            .unwrap_or_default()
-            .to_string()
+        let body = self.body();
+        if let Some(text) = body.as_str() {
+            return text.to_string();
+        }
+        let error = &body["error"];
+        if let Some(detail) = error["details"][0]["message"].as_str() {
+            return detail.splitn(3, '|').last().unwrap_or_default().to_string();
+        }
+        [
+            &error["innererror"]["internalexception"]["message"],
+            &error["innererror"]["message"],
+            &error["message"],
+        ]
+        .into_iter()
+        .find_map(Value::as_str)
+        .unwrap_or_default()
+        .to_string()
     }
 }
 
@@ -75,7 +90,8 @@ fn answer(result: Result<ureq::Response, ureq::Error>) -> Answer {
     };
     let status = response.status();
     let retry_after = response.header("Retry-After").map(str::to_string);
-    let body = response.into_json().unwrap_or(Value::Null);
+    let text = response.into_string().unwrap_or_default();
+    let body = serde_json::from_str(&text).unwrap_or(Value::String(text));
     Answer::Status(status, body, retry_after)
 }
 
@@ -119,4 +135,29 @@ pub fn mailbox(handle: &EmulatorHandle, name: &str) -> Value {
         .as_array()
         .and_then(|all| all.iter().find(|m| m["Identity"] == name).cloned())
         .expect("the mailbox is in the snapshot")
+}
+
+/// POSTs JSON with exactly the given headers.
+pub fn post_json_with(url: &str, headers: &[(&str, &str)], body: &Value) -> Answer {
+    let mut request = ureq::post(url);
+    for (name, value) in headers {
+        request = request.set(name, value);
+    }
+    answer(request.send_json(body))
+}
+
+/// The headers every public client sends with a cmdlet request, for an application.
+pub fn client_headers(token: &str, cmdlet: &str) -> Vec<(&'static str, String)> {
+    vec![
+        ("Authorization", format!("Bearer {token}")),
+        (
+            "X-AnchorMailbox",
+            format!("APP:SystemMailbox{{bb558c35-97f1-4cb9-8ff7-d53741dc928c}}@{TENANT}"),
+        ),
+        ("X-CmdletName", cmdlet.to_string()),
+        (
+            "client-request-id",
+            "00000000-0000-4000-8000-000000000001".into(),
+        ),
+    ]
 }

@@ -1,5 +1,6 @@
-//! Credentials from the environment and access tokens from them, all through the OAuth 2.0
-//! client-credentials flow against `{authority}/{tenant}/oauth2/v2.0/token`.
+//! Credentials from the environment and access tokens from them, from
+//! `{authority}/{tenant}/oauth2/v2.0/token`: the OAuth 2.0 client-credentials flow for an
+//! application, the device authorization grant for a person ([`super::device`]).
 //!
 //! Which credential is used, when `AUDITFORM_AUTH` does not name one:
 //! 1. `AUDITFORM_ACCESS_TOKEN`: a ready token, used as it is;
@@ -8,10 +9,16 @@
 //! 4. `AUDITFORM_CLIENT_ID` + GitHub Actions OIDC, when `ACTIONS_ID_TOKEN_REQUEST_URL` and
 //!    `ACTIONS_ID_TOKEN_REQUEST_TOKEN` are set (the workflow has `id-token: write`).
 //!
-//! `AUDITFORM_AUTH=token|secret|certificate|github-oidc` chooses one explicitly.
+//! `AUDITFORM_AUTH=token|secret|certificate|github-oidc|device` chooses one explicitly; the
+//! device code sign-in (a person, no app registration) is only ever chosen so, since it waits
+//! for someone at a browser.
 
+use super::anchor::anchor_mailbox;
 use super::config::ExoConfig;
-use super::http::{backoff, Http, RawFailure};
+use super::device::{self, Authority, DevicePolling, DevicePrompt, EXCHANGE_MODULE_CLIENT_ID};
+use super::entra::{entra_description, token_answer};
+pub use super::entra::{AuthError, Issued};
+use super::http::{backoff, form, Http, Request};
 use super::jwt::{CertificateError, SigningCertificate};
 use super::secret::Secret;
 use serde_json::Value;
@@ -50,29 +57,12 @@ pub enum Credentials {
         request_url: String,
         request_token: Secret,
     },
-}
-
-#[derive(Debug, thiserror::Error)]
-pub enum AuthError {
-    #[error("no credentials for Exchange Online: set AUDITFORM_ACCESS_TOKEN, or AUDITFORM_CLIENT_ID with AUDITFORM_CLIENT_SECRET or AUDITFORM_CERTIFICATE, or run in GitHub Actions with `permissions: id-token: write`")]
-    NoCredentials,
-    #[error("{mode} authentication needs {missing}")]
-    Missing {
-        mode: &'static str,
-        missing: &'static str,
+    /// A person signs in at a browser with a code shown by `prompt`.
+    DeviceCode {
+        client_id: String,
+        prompt: DevicePrompt,
+        polling: DevicePolling,
     },
-    #[error("AUDITFORM_AUTH={0:?} is not one of token, secret, certificate, github-oidc")]
-    UnknownMode(String),
-    #[error("can't read the certificate {}: {reason}", path.display())]
-    Certificate { path: PathBuf, reason: String },
-    #[error("Microsoft Entra ID refused the sign-in (HTTP {status}): {description}")]
-    Refused { status: u16, description: String },
-    #[error("GitHub Actions did not give an ID token (HTTP {status}); does the job have `permissions: id-token: write`?")]
-    GithubRefused { status: u16 },
-    #[error("can't reach {url}: {reason}")]
-    Unreachable { url: String, reason: String },
-    #[error("{url} answered something that is not a token")]
-    Malformed { url: String },
 }
 
 impl Credentials {
@@ -91,6 +81,11 @@ impl Credentials {
             })
         };
         let token = || get(ENV_ACCESS_TOKEN).map(|t| Credentials::AccessToken(Secret::new(t)));
+        let device = || Credentials::DeviceCode {
+            client_id: get(ENV_CLIENT_ID).unwrap_or_else(|| EXCHANGE_MODULE_CLIENT_ID.to_string()),
+            prompt: DevicePrompt::stderr(),
+            polling: DevicePolling::default(),
+        };
         let secret = || {
             get(ENV_CLIENT_SECRET).map(|secret| {
                 Ok(Credentials::ClientSecret {
@@ -141,13 +136,22 @@ impl Credentials {
                 mode: "GitHub Actions OIDC",
                 missing: "ACTIONS_ID_TOKEN_REQUEST_URL and ACTIONS_ID_TOKEN_REQUEST_TOKEN (give the job `permissions: id-token: write`)",
             })),
+            Some("device" | "device-code") => Ok(device()),
             Some(other) => Err(AuthError::UnknownMode(other.to_string())),
         }
     }
 }
 
+/// An access token and the routing hint that goes with it.
+#[derive(Clone, Debug)]
+pub struct AccessToken {
+    pub secret: Secret,
+    /// `X-AnchorMailbox` for requests made with this token.
+    pub anchor: String,
+}
+
 struct Cached {
-    token: Secret,
+    token: AccessToken,
     renew_at: Instant,
 }
 
@@ -155,11 +159,23 @@ struct Cached {
 /// every worker thread.
 pub struct TokenSource {
     token_url: String,
+    device_code_url: String,
+    tenant: String,
     scope: String,
+    device_scope: String,
     credentials: Credentials,
     certificate: Option<SigningCertificate>,
     cached: Mutex<Option<Cached>>,
+    /// A person's refresh token, in memory only.
+    refresh: Mutex<Option<Secret>>,
     retry: super::config::RetryPolicy,
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    match mutex.lock() {
+        Ok(guard) => guard,
+        Err(poisoned) => poisoned.into_inner(),
+    }
 }
 
 impl TokenSource {
@@ -183,33 +199,51 @@ impl TokenSource {
             };
         Ok(TokenSource {
             token_url: config.token_url(),
+            device_code_url: config.device_code_url(),
+            tenant: config.tenant.clone(),
             scope: config.scope(),
+            device_scope: config.device_scope(),
             credentials,
             certificate,
             cached: Mutex::new(None),
+            refresh: Mutex::new(None),
             retry: config.retry.clone(),
         })
     }
 
-    pub fn token(&self, http: &Http) -> Result<Secret, AuthError> {
+    pub fn token(&self, http: &Http) -> Result<AccessToken, AuthError> {
         if let Credentials::AccessToken(token) = &self.credentials {
-            return Ok(token.clone());
+            return Ok(AccessToken {
+                anchor: anchor_mailbox(token.expose(), &self.tenant),
+                secret: token.clone(),
+            });
         }
-        let mut cached = match self.cached.lock() {
-            Ok(guard) => guard,
-            Err(poisoned) => poisoned.into_inner(),
-        };
+        let mut cached = lock(&self.cached);
         if let Some(current) = cached.as_ref() {
             if Instant::now() < current.renew_at {
                 return Ok(current.token.clone());
             }
         }
-        let (token, lifetime) = self.request(http)?;
+        let issued = self.request(http)?;
+        let token = AccessToken {
+            anchor: anchor_mailbox(issued.access.expose(), &self.tenant),
+            secret: issued.access,
+        };
+        // Renewed well before it expires; a short-lived token at half its life.
+        let renew_after = issued
+            .lifetime
+            .saturating_sub(RENEW_BEFORE_EXPIRY)
+            .max(issued.lifetime / 2);
         *cached = Some(Cached {
             token: token.clone(),
-            renew_at: Instant::now() + lifetime.saturating_sub(RENEW_BEFORE_EXPIRY),
+            renew_at: Instant::now() + renew_after,
         });
         Ok(token)
+    }
+
+    /// Whether a token comes from a person at a browser.
+    pub fn is_interactive(&self) -> bool {
+        matches!(self.credentials, Credentials::DeviceCode { .. })
     }
 
     /// Forgets `stale`, after the service refused it, so that the next call gets a new one.
@@ -218,21 +252,59 @@ impl TokenSource {
         if matches!(self.credentials, Credentials::AccessToken(_)) {
             return false;
         }
-        let mut cached = match self.cached.lock() {
-            Ok(guard) => guard,
-            Err(poisoned) => poisoned.into_inner(),
-        };
-        if cached.as_ref().is_some_and(|c| &c.token == stale) {
+        let mut cached = lock(&self.cached);
+        if cached.as_ref().is_some_and(|c| &c.token.secret == stale) {
             *cached = None;
         }
         true
     }
 
-    fn request(&self, http: &Http) -> Result<(Secret, Duration), AuthError> {
+    fn request(&self, http: &Http) -> Result<Issued, AuthError> {
+        if let Credentials::DeviceCode {
+            client_id,
+            prompt,
+            polling,
+        } = &self.credentials
+        {
+            let authority = Authority {
+                device_code_url: &self.device_code_url,
+                token_url: &self.token_url,
+                client_id,
+                scope: &self.device_scope,
+            };
+            let refresh = lock(&self.refresh).clone();
+            let refreshed = refresh
+                .map(|refresh| self.with_retries(|| device::refresh(http, &authority, &refresh)));
+            let issued = match refreshed {
+                Some(Ok(issued)) => issued,
+                // A refresh token that was revoked or ran out: the person signs in again.
+                Some(Err(AuthError::Refused {
+                    status: 400 | 401, ..
+                }))
+                | None => {
+                    *lock(&self.refresh) = None;
+                    // Interactive: never retried behind the person's back.
+                    device::sign_in(http, &authority, prompt, polling)?
+                }
+                Some(Err(error)) => return Err(error),
+            };
+            if let Some(refresh) = &issued.refresh {
+                *lock(&self.refresh) = Some(refresh.clone());
+            }
+            return Ok(issued);
+        }
+        self.with_retries(|| self.request_once(http))
+    }
+
+    /// Retries what fails in passing: an unreachable authority, throttling, server errors.
+    fn with_retries(
+        &self,
+        mut attempt_once: impl FnMut() -> Result<Issued, AuthError>,
+    ) -> Result<Issued, AuthError> {
         let mut attempt = 0;
         loop {
             attempt += 1;
-            match self.request_once(http) {
+            match attempt_once() {
                 Err(AuthError::Unreachable { .. }) if attempt < TOKEN_ATTEMPTS => {
                     std::thread::sleep(backoff(&self.retry, attempt, None));
                 }
@@ -246,12 +318,23 @@ impl TokenSource {
         }
     }
 
-    fn request_once(&self, http: &Http) -> Result<(Secret, Duration), AuthError> {
+    fn request_once(&self, http: &Http) -> Result<Issued, AuthError> {
         let assertion;
         let mut fields: Vec<(&str, &str)> =
             vec![("grant_type", "client_credentials"), ("scope", &self.scope)];
         match &self.credentials {
-            Credentials::AccessToken(token) => return Ok((token.clone(), Duration::MAX)),
+            Credentials::AccessToken(token) => {
+                return Ok(Issued {
+                    access: token.clone(),
+                    refresh: None,
+                    lifetime: Duration::MAX,
+                })
+            }
+            Credentials::DeviceCode { .. } => {
+                return Err(AuthError::Malformed {
+                    url: self.token_url.clone(),
+                })
+            }
             Credentials::ClientSecret { client_id, secret } => {
                 fields.push(("client_id", client_id));
                 fields.push(("client_secret", secret.expose()));
@@ -283,43 +366,27 @@ impl TokenSource {
                 fields.push(("client_assertion", assertion.expose()));
             }
         }
-        let body = http
-            .post_form(&self.token_url, &fields)
-            .map_err(|failure| match failure {
-                RawFailure::Transport(reason) => AuthError::Unreachable {
-                    url: self.token_url.clone(),
-                    reason,
-                },
-                RawFailure::Status { status, body } => AuthError::Refused {
-                    status,
-                    description: entra_description(&body),
-                },
-            })?;
-        let answer: Value = serde_json::from_slice(&body).map_err(|_| AuthError::Malformed {
+        let body = form(&fields);
+        let request = Request::new("POST", &self.token_url)
+            .header("Accept", "application/json")
+            .body("application/x-www-form-urlencoded", &body)
+            .issuing_credentials();
+        let answer = http.send(request).map_err(|none| AuthError::Unreachable {
             url: self.token_url.clone(),
+            reason: none.reason,
+            request_id: none.request_id,
         })?;
-        let token = answer
-            .get("access_token")
-            .and_then(Value::as_str)
-            .filter(|t| !t.is_empty())
-            .ok_or(AuthError::Malformed {
-                url: self.token_url.clone(),
-            })?;
-        let lifetime = answer
-            .get("expires_in")
-            .and_then(|v| v.as_u64().or_else(|| v.as_str()?.parse().ok()))
-            .unwrap_or(3600);
-        Ok((Secret::new(token), Duration::from_secs(lifetime)))
+        if answer.status != 200 {
+            return Err(AuthError::Refused {
+                status: answer.status,
+                description: entra_description(&answer.body),
+                request_id: answer.request_id,
+            });
+        }
+        token_answer(&answer.body).ok_or(AuthError::Malformed {
+            url: self.token_url.clone(),
+        })
     }
-}
-
-/// The first line of Entra ID's `error_description` (the rest is trace and correlation ids).
-fn entra_description(body: &[u8]) -> String {
-    serde_json::from_slice::<Value>(body)
-        .ok()
-        .and_then(|v| v.get("error_description")?.as_str().map(str::to_string))
-        .and_then(|text| text.lines().next().map(str::to_string))
-        .unwrap_or_else(|| "no error description".to_string())
 }
 
 /// Asks GitHub Actions for an ID token whose audience Entra ID's federation accepts.
@@ -331,20 +398,29 @@ fn github_id_token(
     let separator = if request_url.contains('?') { '&' } else { '?' };
     let url = format!("{request_url}{separator}audience={FEDERATION_AUDIENCE}");
     // The URL names GitHub's endpoint; its query is not shown, as it may identify the run.
-    let shown = request_url.split('?').next().unwrap_or("").to_string();
-    let body = http
-        .get_with_bearer(&url, request_token)
-        .map_err(|failure| match failure {
-            RawFailure::Transport(reason) => AuthError::Unreachable {
-                url: shown.clone(),
-                reason,
-            },
-            RawFailure::Status { status, .. } => AuthError::GithubRefused { status },
-        })?;
-    serde_json::from_slice::<Value>(&body)
+    let shown_url = request_url.split('?').next().unwrap_or("").to_string();
+    // GitHub's own examples write the scheme in lower case.
+    let request = Request::new("GET", &url)
+        .header(
+            "Authorization",
+            format!("bearer {}", request_token.expose()),
+        )
+        .header("Accept", "application/json")
+        .issuing_credentials();
+    let answer = http.send(request).map_err(|none| AuthError::Unreachable {
+        url: shown_url.clone(),
+        reason: none.reason,
+        request_id: none.request_id,
+    })?;
+    if answer.status != 200 {
+        return Err(AuthError::GithubRefused {
+            status: answer.status,
+        });
+    }
+    serde_json::from_slice::<Value>(&answer.body)
         .ok()
         .and_then(|v| v.get("value")?.as_str().map(Secret::new))
-        .ok_or(AuthError::Malformed { url: shown })
+        .ok_or(AuthError::Malformed { url: shown_url })
 }
 
 fn unix_now() -> u64 {

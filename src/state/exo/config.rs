@@ -1,7 +1,11 @@
 //! Where the live tenant is: the tenant, the admin endpoint and the authority, and how hard to
 //! push the service.
 
+use super::domain::ServiceDomain;
+use std::net::IpAddr;
+use std::path::PathBuf;
 use std::time::Duration;
+use url::{Host, Url};
 
 /// The admin endpoint of the worldwide cloud.
 pub const DEFAULT_ENDPOINT: &str = "https://outlook.office365.com";
@@ -24,6 +28,12 @@ pub struct ExoConfig {
     pub authority: String,
     pub parallelism: usize,
     pub retry: RetryPolicy,
+    /// Where to write the support trace of every request and answer, if anywhere.
+    pub trace: Option<PathBuf>,
+    /// Host names pinned to addresses, as curl's `--resolve` does: requests to such a host
+    /// go to that address, with the host's own name in the URL and the `Host` header. Used to
+    /// reach a stand-in for the service under the service's own host names.
+    pub resolve: Vec<(String, IpAddr)>,
 }
 
 /// How transient failures are retried: exponential backoff with full jitter, or the service's
@@ -53,8 +63,12 @@ impl Default for RetryPolicy {
 pub enum ConfigError {
     #[error("the tenant {0:?} is not a tenant id or domain")]
     InvalidTenant(String),
-    #[error("the {what} {url:?} is not an http(s) URL")]
+    #[error("the {what} {url:?} is not an http(s) URL with a host and nothing after it")]
     InvalidUrl { what: &'static str, url: String },
+    #[error("the {what} must not carry a user name or password")]
+    Credentials { what: &'static str },
+    #[error("the {what} {url:?} is plain http; only https carries a token (http is accepted for loopback and .test hosts, which tests use)")]
+    Insecure { what: &'static str, url: String },
 }
 
 impl ExoConfig {
@@ -66,6 +80,8 @@ impl ExoConfig {
             authority: DEFAULT_AUTHORITY.to_string(),
             parallelism: DEFAULT_PARALLELISM,
             retry: RetryPolicy::default(),
+            trace: None,
+            resolve: Vec::new(),
         }
     }
 
@@ -83,26 +99,38 @@ impl ExoConfig {
             ("endpoint", &mut self.endpoint),
             ("authority", &mut self.authority),
         ] {
-            let trimmed = url.trim().trim_end_matches('/').to_string();
-            if !(trimmed.starts_with("https://") || trimmed.starts_with("http://")) {
-                return Err(ConfigError::InvalidUrl {
-                    what,
-                    url: url.clone(),
-                });
-            }
-            *url = trimmed;
+            *url = base_url(what, url)?;
         }
         self.parallelism = self.parallelism.max(1);
         Ok(self)
+    }
+
+    /// The hosts that may receive the token (next-page links are checked against it).
+    pub fn service_domain(&self) -> ServiceDomain {
+        match Url::parse(&self.endpoint) {
+            Ok(url) => ServiceDomain::of(&url),
+            // Unreachable once validated; an unparsable endpoint admits nothing.
+            Err(_) => ServiceDomain::of(&Url::parse("https://invalid.invalid").expect("a URL")),
+        }
     }
 
     pub fn token_url(&self) -> String {
         format!("{}/{}/oauth2/v2.0/token", self.authority, self.tenant)
     }
 
+    /// The device-code endpoint of the authority, for signing in as a person.
+    pub fn device_code_url(&self) -> String {
+        format!("{}/{}/oauth2/v2.0/devicecode", self.authority, self.tenant)
+    }
+
     /// The client-credentials scope: the endpoint's resource, all its app roles.
     pub fn scope(&self) -> String {
         format!("{}/.default", self.endpoint)
+    }
+
+    /// A person's scope: the endpoint's resource, and `offline_access` for a refresh token.
+    pub fn device_scope(&self) -> String {
+        format!("{}/.default offline_access", self.endpoint)
     }
 
     pub fn invoke_url(&self) -> String {
@@ -126,6 +154,53 @@ impl ExoConfig {
                 self.tenant, self.endpoint
             )
         }
+    }
+}
+
+/// A base URL as auditform uses it: http(s), a host, no user, path, query or fragment, and no
+/// trailing slash. Plain http only for hosts that never leave the machine or the test lab.
+fn base_url(what: &'static str, text: &str) -> Result<String, ConfigError> {
+    let invalid = || ConfigError::InvalidUrl {
+        what,
+        url: text.to_string(),
+    };
+    let trimmed = text.trim().trim_end_matches('/');
+    let url = Url::parse(trimmed).map_err(|_| invalid())?;
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(ConfigError::Credentials { what });
+    }
+    let bare = url.host().is_some()
+        && matches!(url.path(), "" | "/")
+        && url.query().is_none()
+        && url.fragment().is_none();
+    if !bare {
+        return Err(invalid());
+    }
+    match url.scheme() {
+        "https" => {}
+        "http" if is_local(&url) => {}
+        "http" => {
+            return Err(ConfigError::Insecure {
+                what,
+                url: trimmed.to_string(),
+            })
+        }
+        _ => return Err(invalid()),
+    }
+    Ok(url.as_str().trim_end_matches('/').to_string())
+}
+
+/// Loopback addresses, `localhost`, and the names RFC 6761 reserves for testing and for the
+/// local machine (`.test`, `.localhost`).
+fn is_local(url: &Url) -> bool {
+    match url.host() {
+        Some(Host::Ipv4(address)) => address.is_loopback(),
+        Some(Host::Ipv6(address)) => address.is_loopback(),
+        Some(Host::Domain(name)) => {
+            let name = name.trim_end_matches('.').to_ascii_lowercase();
+            name == "localhost" || name.ends_with(".localhost") || name.ends_with(".test")
+        }
+        None => false,
     }
 }
 
@@ -160,6 +235,41 @@ mod tests {
             assert_eq!(
                 ExoConfig::new(tenant).validate(),
                 Err(ConfigError::InvalidTenant(tenant.into()))
+            );
+        }
+    }
+
+    #[test]
+    fn plain_http_is_refused_except_for_hosts_that_stay_local() {
+        let with = |endpoint: &str| {
+            let mut config = ExoConfig::new("contoso.onmicrosoft.com");
+            config.endpoint = endpoint.into();
+            config.validate()
+        };
+        assert!(matches!(
+            with("http://outlook.office365.com"),
+            Err(ConfigError::Insecure { .. })
+        ));
+        for local in [
+            "http://127.0.0.1:8080",
+            "http://[::1]:8080",
+            "http://localhost:1",
+            "http://outlook.office365.test:80",
+        ] {
+            assert!(with(local).is_ok(), "{local}");
+        }
+        assert!(matches!(
+            with("https://user:pw@outlook.office365.com"),
+            Err(ConfigError::Credentials { .. })
+        ));
+        for other in [
+            "https://outlook.office365.com/path",
+            "https://outlook.office365.com/?q=1",
+            "ftp://outlook.office365.com",
+        ] {
+            assert!(
+                matches!(with(other), Err(ConfigError::InvalidUrl { .. })),
+                "{other}"
             );
         }
     }

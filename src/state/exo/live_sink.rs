@@ -2,7 +2,7 @@
 //! the client, and the plan is written in batches. Ctrl-C stops new batches; the report then
 //! says, per object, what was and was not applied.
 
-use super::sink::WriteResult;
+use super::sink::{Settled, WriteResult};
 use super::{ExoClient, ExoError};
 use crate::plan::Plan;
 use crate::state::{
@@ -74,6 +74,7 @@ impl StateSink for ExoSink<'_> {
                     progress(&ObjectOutcome {
                         object: ObjectRef::mailbox(&change.subject),
                         result: object_result(&result),
+                        warnings: Vec::new(),
                     });
                 }
             }
@@ -86,25 +87,24 @@ impl StateSink for ExoSink<'_> {
             }))
         })?;
         let mut outcomes = Vec::with_capacity(plan.to_change());
-        for (change, result) in plan.mailbox_changes.iter().zip(&report.mailboxes) {
-            outcomes.push(ObjectOutcome {
-                object: ObjectRef::mailbox(&change.subject),
-                result: object_result(result),
-            });
+        for (change, settled) in plan.mailbox_changes.iter().zip(&report.mailboxes) {
+            outcomes.push(outcome(ObjectRef::mailbox(&change.subject), settled));
         }
-        if let Some(result) = &report.organization {
-            outcomes.push(ObjectOutcome {
-                object: ObjectRef::Organization,
-                result: object_result(result),
-            });
+        if let Some(settled) = &report.organization {
+            outcomes.push(outcome(ObjectRef::Organization, settled));
         }
-        for (change, result) in plan.bypass_changes.iter().zip(&report.bypass) {
-            outcomes.push(ObjectOutcome {
-                object: ObjectRef::bypass(&change.subject),
-                result: object_result(result),
-            });
+        for (change, settled) in plan.bypass_changes.iter().zip(&report.bypass) {
+            outcomes.push(outcome(ObjectRef::bypass(&change.subject), settled));
         }
         Ok(outcomes)
+    }
+}
+
+fn outcome(object: ObjectRef, settled: &Settled) -> ObjectOutcome {
+    ObjectOutcome {
+        object,
+        result: object_result(&settled.result),
+        warnings: settled.warnings.clone(),
     }
 }
 

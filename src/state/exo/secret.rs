@@ -1,6 +1,8 @@
 //! A value that must never be shown: a client secret, a token, a federated request token.
 //! Debug and Display print `***`, so a secret that slips into a message or a log stays hidden;
 //! the value itself is reached only through [`Secret::expose`], at the one place it is sent.
+//! Every secret is also registered with [`crate::redact`] when it is made, so that it is
+//! scrubbed from any text auditform prints or writes, whatever put it there.
 
 use std::fmt;
 
@@ -9,7 +11,9 @@ pub struct Secret(String);
 
 impl Secret {
     pub fn new(value: impl Into<String>) -> Secret {
-        Secret(value.into())
+        let value = value.into();
+        crate::redact::register(&value);
+        Secret(value)
     }
 
     /// The value, for the request that must carry it.

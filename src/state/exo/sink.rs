@@ -10,10 +10,20 @@
 //! ambiguous, though: after a dropped connection it can mean "your first attempt landed", and
 //! it can equally mean someone else changed the mailbox. So it counts as success only after
 //! the mailbox is read again and holds every setting the plan asked for.
+//!
+//! Each `$batch` sub-request carries its own `Authorization` and `X-AnchorMailbox` (and the
+//! other cmdlet headers), as the module and CIPP send them: CIPP gives every sub-request a
+//! copy of the request's headers (KelvinTegelaar/CIPP-API,
+//! Modules/CIPPCore/Public/GraphHelper/New-ExoBulkRequest.ps1, `headers = $Headers.Clone()`).
+//! Each also gets its own `client-request-id`, which its failure quotes.
+//!
+//! A sub-response of 200 may still report `@adminapi.errors`: the module then fails the
+//! command, and so the call counts as failed, with the service's text. Its
+//! `@adminapi.warnings` are kept and shown against the mailbox.
 
-use super::http::{backoff, classify, parse_retry_after, Failure};
-use super::{ExoClient, ExoError};
-use crate::catalog::ALREADY_AUDITED_MESSAGE;
+use super::answer::{classify, is_already_audited, with_request_id, Annotations, Failure};
+use super::http::{backoff, new_request_id, parse_retry_after};
+use super::{AccessToken, ExoClient, ExoError};
 use crate::model::{AuditSettings, LogonType};
 use crate::plan::set_mailbox::params_for_change;
 use crate::plan::{MailboxChange, Plan};
@@ -46,14 +56,45 @@ impl WriteResult {
     }
 }
 
+/// How one planned object ended, and the warnings the service gave about it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Settled {
+    pub result: WriteResult,
+    pub warnings: Vec<String>,
+}
+
+impl Settled {
+    fn bare(result: WriteResult) -> Settled {
+        Settled {
+            result,
+            warnings: Vec::new(),
+        }
+    }
+
+    /// A 200 answer: changed, unless it reported errors.
+    fn answered(annotations: Annotations, request_id: &str) -> Settled {
+        let result = if annotations.errors.is_empty() {
+            WriteResult::Changed
+        } else {
+            WriteResult::Failed {
+                message: with_request_id(&annotations.errors.join("; "), request_id),
+            }
+        };
+        Settled {
+            result,
+            warnings: annotations.warnings,
+        }
+    }
+}
+
 /// Every planned object's result, in the plan's order.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct WriteReport {
     /// By index in `plan.mailbox_changes`.
-    pub mailboxes: Vec<WriteResult>,
-    pub organization: Option<WriteResult>,
+    pub mailboxes: Vec<Settled>,
+    pub organization: Option<Settled>,
     /// By index in `plan.bypass_changes`.
-    pub bypass: Vec<WriteResult>,
+    pub bypass: Vec<Settled>,
     /// Whether Ctrl-C stopped the run.
     pub interrupted: bool,
 }
@@ -131,7 +172,7 @@ struct Pending {
 
 struct Work {
     queue: VecDeque<Pending>,
-    results: Vec<Option<WriteResult>>,
+    results: Vec<Option<Settled>>,
     /// Items taken by a worker and not yet settled or put back.
     in_flight: usize,
 }
@@ -183,18 +224,22 @@ impl ExoClient {
         report
     }
 
-    fn write_single(&self, interrupt: &AtomicBool, cmdlet: &str, parameters: Value) -> WriteResult {
+    fn write_single(&self, interrupt: &AtomicBool, cmdlet: &str, parameters: Value) -> Settled {
         if interrupt.load(Ordering::SeqCst) {
-            return WriteResult::NotApplied;
+            return Settled::bare(WriteResult::NotApplied);
         }
         match self.invoke(cmdlet, parameters) {
-            Ok(()) => WriteResult::Changed,
-            Err(error) => WriteResult::Failed {
+            Ok((annotations, request_id)) => Settled::answered(annotations, &request_id),
+            Err(error) => Settled::bare(WriteResult::Failed {
                 message: match error {
-                    ExoError::Refused { message, .. } => message,
+                    ExoError::Refused {
+                        message,
+                        request_id,
+                        ..
+                    } => with_request_id(&message, &request_id),
                     other => other.to_string(),
                 },
-            },
+            }),
         }
     }
 
@@ -203,7 +248,7 @@ impl ExoClient {
         changes: &[MailboxChange],
         interrupt: &AtomicBool,
         progress: &(dyn Fn(usize, &WriteResult) + Sync),
-    ) -> Vec<WriteResult> {
+    ) -> Vec<Settled> {
         if changes.is_empty() {
             return Vec::new();
         }
@@ -235,15 +280,15 @@ impl ExoClient {
             .unwrap_or_else(|poisoned| poisoned.into_inner());
         let mut results = work.results;
         for pending in work.queue {
-            results[pending.index] = Some(if pending.unanswered {
+            results[pending.index] = Some(Settled::bare(if pending.unanswered {
                 WriteResult::Unknown
             } else {
                 WriteResult::NotApplied
-            });
+            }));
         }
         results
             .into_iter()
-            .map(|result| result.unwrap_or(WriteResult::NotApplied))
+            .map(|result| result.unwrap_or(Settled::bare(WriteResult::NotApplied)))
             .collect()
     }
 
@@ -289,9 +334,9 @@ impl ExoClient {
             work.in_flight -= count;
             for outcome in settled {
                 match outcome {
-                    Outcome::Done(index, result) => {
-                        progress(index, &result);
-                        work.results[index] = Some(result);
+                    Outcome::Done(index, settled) => {
+                        progress(index, &settled.result);
+                        work.results[index] = Some(settled);
                     }
                     Outcome::Again(pending) => work.queue.push_back(pending),
                 }
@@ -301,70 +346,97 @@ impl ExoClient {
 
     /// Sends one batch and settles each call: done, or to be tried again later.
     fn send_batch(&self, changes: &[MailboxChange], batch: Vec<Pending>) -> Vec<Outcome> {
+        const CMDLET: &str = "Set-Mailbox";
+        let token = match self.tokens.token(&self.http) {
+            Ok(token) => token,
+            Err(error) => {
+                let failure = Failure::Permanent {
+                    status: 401,
+                    message: error.to_string(),
+                    request_id: String::new(),
+                };
+                return batch
+                    .into_iter()
+                    .map(|pending| {
+                        self.settle_failure(changes, pending, failure.clone(), false, None)
+                    })
+                    .collect();
+            }
+        };
         let invoke_url = self.config.invoke_url();
+        let mut request_ids = Vec::with_capacity(batch.len());
         let requests: Vec<Value> = batch
             .iter()
             .map(|pending| {
                 let change = &changes[pending.index];
                 let parameters =
                     set_mailbox_parameters(&change.subject.id, &params_for_change(change));
+                let request_id = new_request_id();
+                let mut headers: Map<String, Value> = self
+                    .cmdlet_headers(CMDLET, &token, false)
+                    .into_iter()
+                    .map(|(name, value)| (name, Value::String(value)))
+                    .collect();
+                headers.insert("Content-Type".into(), "application/json".into());
+                headers.insert("client-request-id".into(), request_id.clone().into());
+                request_ids.push(request_id);
                 json!({
                     "id": pending.index.to_string(),
                     "method": "POST",
                     "url": invoke_url,
-                    "body": ExoClient::cmdlet_body("Set-Mailbox", parameters),
-                    "headers": {"Content-Type": "application/json"},
+                    "body": ExoClient::cmdlet_body(CMDLET, parameters),
+                    "headers": headers,
                 })
             })
             .collect();
         let body = json!({"requests": requests}).to_string().into_bytes();
-        let answer = match self.tokens.token(&self.http) {
-            Ok(token) => match self.http.post_json(&self.config.batch_url(), &token, &body) {
-                Err(Failure::Unauthorized { message }) => {
-                    if self.tokens.invalidate(&token) {
-                        Err(Failure::Transient {
-                            reason: message,
-                            retry_after: Some(Duration::ZERO),
+        let answer = match self.send_cmdlet(&self.config.batch_url(), &body, CMDLET, &token, false)
+        {
+            Err(Failure::Unauthorized {
+                message,
+                request_id,
+            }) => Err(self.refused_token(&token, message, request_id)),
+            other => other,
+        };
+        let responses =
+            match answer.and_then(|answer| batch_responses(&answer.body, &answer.request_id)) {
+                Ok(responses) => responses,
+                Err(failure) => {
+                    // No answer at all: every call in the batch may or may not have run.
+                    let unanswered = matches!(failure, Failure::Transient { .. });
+                    return batch
+                        .into_iter()
+                        .map(|pending| {
+                            self.settle_failure(changes, pending, failure.clone(), unanswered, None)
                         })
-                    } else {
-                        Err(Failure::Permanent {
-                            status: 401,
-                            message,
-                        })
-                    }
+                        .collect();
                 }
-                other => other,
-            },
-            Err(error) => Err(Failure::Permanent {
-                status: 401,
-                message: error.to_string(),
-            }),
-        };
-        let responses = match answer.and_then(|bytes| batch_responses(&bytes)) {
-            Ok(responses) => responses,
-            Err(failure) => {
-                // No answer at all: every call in the batch may or may not have run.
-                let unanswered = matches!(failure, Failure::Transient { .. });
-                return batch
-                    .into_iter()
-                    .map(|pending| {
-                        self.settle_failure(changes, pending, failure.clone(), unanswered)
-                    })
-                    .collect();
-            }
-        };
+            };
         batch
             .into_iter()
-            .map(|pending| {
+            .zip(request_ids)
+            .map(|(pending, request_id)| {
                 let key = pending.index.to_string();
                 match responses.iter().find(|r| r.id == key) {
                     Some(response) if (200..300).contains(&response.status) => {
-                        Outcome::Done(pending.index, WriteResult::Changed)
+                        let annotations = Annotations::of_bytes(&response.body);
+                        Outcome::Done(pending.index, Settled::answered(annotations, &request_id))
                     }
                     Some(response) => {
-                        let failure =
-                            classify(response.status, response.retry_after, &response.body);
-                        self.settle_failure(changes, pending, failure, false)
+                        let failure = match classify(
+                            response.status,
+                            response.retry_after,
+                            &response.body,
+                            &request_id,
+                        ) {
+                            Failure::Unauthorized {
+                                message,
+                                request_id,
+                            } => self.refused_token(&token, message, request_id),
+                            other => other,
+                        };
+                        let warnings = Annotations::of_bytes(&response.body).warnings;
+                        self.settle_failure(changes, pending, failure, false, Some(warnings))
                     }
                     None => self.settle_failure(
                         changes,
@@ -372,12 +444,31 @@ impl ExoClient {
                         Failure::Transient {
                             reason: "the batch answer left this call out".into(),
                             retry_after: None,
+                            request_id,
                         },
                         true,
+                        None,
                     ),
                 }
             })
             .collect()
+    }
+
+    /// A refused token: renewed and the call tried again, unless it can't be renewed.
+    fn refused_token(&self, token: &AccessToken, message: String, request_id: String) -> Failure {
+        if self.tokens.invalidate(&token.secret) {
+            Failure::Transient {
+                reason: message,
+                retry_after: Some(Duration::ZERO),
+                request_id,
+            }
+        } else {
+            Failure::Permanent {
+                status: 401,
+                message,
+                request_id,
+            }
+        }
     }
 
     fn settle_failure(
@@ -386,39 +477,56 @@ impl ExoClient {
         mut pending: Pending,
         failure: Failure,
         unanswered: bool,
+        warnings: Option<Vec<String>>,
     ) -> Outcome {
         pending.attempts += 1;
         pending.unanswered |= unanswered;
+        let warnings = warnings.unwrap_or_default();
+        let done = |result| {
+            Outcome::Done(
+                pending.index,
+                Settled {
+                    result,
+                    warnings: warnings.clone(),
+                },
+            )
+        };
         match failure {
             Failure::Transient {
                 reason,
                 retry_after,
+                request_id,
             } => {
                 if pending.attempts >= self.config.retry.max_attempts {
-                    return Outcome::Done(
-                        pending.index,
-                        WriteResult::Failed {
-                            message: format!(
+                    return done(WriteResult::Failed {
+                        message: with_request_id(
+                            &format!(
                                 "still failing after {} attempts: {reason}",
                                 pending.attempts
                             ),
-                        },
-                    );
+                            &request_id,
+                        ),
+                    });
                 }
                 pending.not_before =
                     Instant::now() + backoff(&self.config.retry, pending.attempts, retry_after);
                 Outcome::Again(pending)
             }
-            Failure::Unauthorized { message } | Failure::Permanent { message, .. }
-                if message.contains(ALREADY_AUDITED_MESSAGE) =>
-            {
-                Outcome::Done(
-                    pending.index,
-                    self.confirm(&changes[pending.index], message),
-                )
+            Failure::Unauthorized {
+                message,
+                request_id,
             }
-            Failure::Unauthorized { message } | Failure::Permanent { message, .. } => {
-                Outcome::Done(pending.index, WriteResult::Failed { message })
+            | Failure::Permanent {
+                message,
+                request_id,
+                ..
+            } => {
+                let message = with_request_id(&message, &request_id);
+                if is_already_audited(&message) {
+                    done(self.confirm(&changes[pending.index], message))
+                } else {
+                    done(WriteResult::Failed { message })
+                }
             }
         }
     }
@@ -436,7 +544,7 @@ impl ExoClient {
 }
 
 enum Outcome {
-    Done(usize, WriteResult),
+    Done(usize, Settled),
     Again(Pending),
 }
 
@@ -447,10 +555,11 @@ struct SubResponse {
     body: Vec<u8>,
 }
 
-fn batch_responses(bytes: &[u8]) -> Result<Vec<SubResponse>, Failure> {
+fn batch_responses(bytes: &[u8], request_id: &str) -> Result<Vec<SubResponse>, Failure> {
     let malformed = |reason: &str| Failure::Transient {
         reason: format!("the batch answer is malformed: {reason}"),
         retry_after: None,
+        request_id: request_id.to_string(),
     };
     let answer: Value = serde_json::from_slice(bytes).map_err(|_| malformed("not JSON"))?;
     let responses = answer

@@ -67,10 +67,15 @@ fn audited(mailbox: &str) -> String {
     Value::Object(object).to_string()
 }
 
+/// The error as a person reads it: place, message and hint.
+fn shown(error: &StateError) -> String {
+    crate::diagnostic::Diagnostic::from(error).to_string()
+}
+
 fn error_text(text: &str) -> String {
     match read_text(text) {
         Ok(tenant) => panic!("expected an error, read {tenant:?}"),
-        Err(error) => error.to_string(),
+        Err(error) => shown(&error),
     }
 }
 

@@ -15,6 +15,7 @@ fn mode(vars: &[(&str, &str)]) -> String {
         Ok(Credentials::ClientSecret { .. }) => "secret".into(),
         Ok(Credentials::Certificate { .. }) => "certificate".into(),
         Ok(Credentials::GithubOidc { .. }) => "github-oidc".into(),
+        Ok(Credentials::DeviceCode { client_id, .. }) => format!("device {client_id}"),
         Err(error) => format!("error: {error}"),
     }
 }
@@ -65,8 +66,24 @@ fn a_missing_piece_is_named() {
     assert!(mode(&[(ENV_AUTH, "github-oidc"), (ENV_CLIENT_ID, "app")]).contains("id-token: write"));
     assert_eq!(
         mode(&[(ENV_AUTH, "kerberos")]),
-        "error: AUDITFORM_AUTH=\"kerberos\" is not one of token, secret, certificate, github-oidc"
+        "error: AUDITFORM_AUTH=\"kerberos\" is not one of token, secret, certificate, github-oidc, device"
     );
+}
+
+#[test]
+fn a_person_signs_in_with_a_device_code_only_when_asked_and_with_the_modules_client() {
+    assert_eq!(
+        mode(&[(ENV_AUTH, "device")]),
+        "device fb78d390-0c51-40cd-8e17-fdbfab77341b"
+    );
+    assert_eq!(
+        mode(&[
+            (ENV_AUTH, "device-code"),
+            (ENV_CLIENT_ID, "own-public-client")
+        ]),
+        "device own-public-client"
+    );
+    assert!(mode(&[(ENV_CLIENT_ID, "app")]).starts_with("error: no credentials"));
 }
 
 #[test]
@@ -79,6 +96,18 @@ fn credentials_print_without_their_secrets() {
     let printed = format!("{credentials:?}");
     assert!(!printed.contains("very-secret-value"), "{printed}");
     assert!(printed.contains("***"));
+}
+
+#[test]
+fn an_error_that_echoes_the_request_is_shown_without_the_secret() {
+    let secret = "echoed-client-secret-5d7e";
+    let _registered = Secret::new(secret);
+    let body = format!(
+        "400 Bad Request: grant_type=client_credentials&client_id=app&client_secret={secret}"
+    );
+    let shown = entra_description(body.as_bytes());
+    let shown = crate::redact::scrub(&shown);
+    assert!(!shown.contains(secret), "{shown}");
 }
 
 #[test]

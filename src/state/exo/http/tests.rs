@@ -1,61 +1,12 @@
 use super::*;
-use serde_json::json;
-
-fn error_body(inner: &str) -> Vec<u8> {
-    json!({"error": {"code": "BadRequest", "message": "Error executing cmdlet",
-        "innererror": {"message": "outer", "internalexception": {"message": inner}}}})
-    .to_string()
-    .into_bytes()
-}
 
 #[test]
-fn the_message_shown_is_the_internal_exception_of_the_service() {
-    let failure = classify(
-        400,
-        None,
-        &error_body("'x' is not within a valid server write scope."),
-    );
-    assert_eq!(
-        failure,
-        Failure::Permanent {
-            status: 400,
-            message: "'x' is not within a valid server write scope.".into()
-        }
-    );
-}
-
-#[test]
-fn throttling_server_errors_and_the_concurrency_text_are_transient() {
-    for status in [429, 500, 502, 503, 504] {
-        assert!(
-            matches!(classify(status, None, b""), Failure::Transient { .. }),
-            "{status}"
-        );
-    }
-    let concurrency = error_body("You have reached the maximum number of concurrent requests per tenant. Please wait and retry.");
-    assert!(matches!(
-        classify(400, None, &concurrency),
-        Failure::Transient { .. }
-    ));
-}
-
-#[test]
-fn retry_after_is_kept_with_a_transient_failure() {
-    let failure = classify(429, parse_retry_after("3"), b"{}");
-    assert!(
-        matches!(failure, Failure::Transient { retry_after: Some(wait), .. } if wait == Duration::from_secs(3))
-    );
-}
-
-#[test]
-fn an_expired_token_is_told_apart_from_a_refusal() {
-    let body = json!({"error": {"code": "Unauthorized", "message": "The access token is missing, expired or invalid."}});
-    assert_eq!(
-        classify(401, None, body.to_string().as_bytes()),
-        Failure::Unauthorized {
-            message: "The access token is missing, expired or invalid.".into()
-        }
-    );
+fn retry_after_is_read_in_seconds_and_capped() {
+    assert_eq!(parse_retry_after("3"), Some(Duration::from_secs(3)));
+    assert_eq!(parse_retry_after(" 0.5 "), Some(Duration::from_millis(500)));
+    assert_eq!(parse_retry_after("99999"), Some(Duration::from_secs(3600)));
+    assert_eq!(parse_retry_after("-1"), None);
+    assert_eq!(parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT"), None);
 }
 
 #[test]
@@ -76,4 +27,20 @@ fn backoff_grows_up_to_its_ceiling_and_follows_retry_after() {
     }
     let wait = backoff(&policy, 1, Some(Duration::from_secs(5)));
     assert!(wait >= Duration::from_secs(5) && wait <= Duration::from_millis(5050));
+}
+
+#[test]
+fn every_request_id_is_a_fresh_guid() {
+    let ids: Vec<String> = (0..1000).map(|_| new_request_id()).collect();
+    for id in &ids {
+        let groups: Vec<usize> = id.split('-').map(str::len).collect();
+        assert_eq!(groups, [8, 4, 4, 4, 12], "{id}");
+        assert!(
+            id.chars().all(|c| c.is_ascii_hexdigit() || c == '-'),
+            "{id}"
+        );
+        assert_eq!(&id[14..15], "4", "{id}");
+    }
+    let unique: std::collections::HashSet<&String> = ids.iter().collect();
+    assert_eq!(unique.len(), ids.len());
 }
