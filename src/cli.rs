@@ -82,6 +82,23 @@ An identity that answers to several mailboxes lists them and exits 1: name one o
 its address or ExternalDirectoryObjectId.")]
     Explain(ExplainArgs),
 
+    /// Run the unit tests of the policy set, offline: `kind: PolicyTest` documents give a few
+    /// mailboxes and what the policies must do with each.
+    ///
+    /// Each case's mailboxes are planned with the policies, as `plan` would plan them, and
+    /// compared with what the case expects: the settings the plan leads to (lists as sets),
+    /// a skip and its reason, a conflict between named policies, or no change. A failure shows
+    /// the difference between expected and planned. Exits 1 when any case fails or can't run.
+    #[command(after_help = "\
+Examples:
+  auditform test                                   # the tests beside the policies in policies/
+  auditform test --policies examples/policies/cis-6.1
+  auditform test --tests policy-tests/             # tests kept in their own directory
+  auditform test --format junit > test-results.xml # for CI test tabs
+
+See docs/testing.md for the test format and the defaults of a test mailbox.")]
+    Test(TestArgs),
+
     /// Write policies that describe the current state, so that planning them changes nothing.
     ///
     /// Per RecipientTypeDetails, the most common configuration becomes one policy; every other
@@ -348,6 +365,31 @@ pub struct ShowArgs {
     /// List every mailbox of a grouped change of a saved plan instead of the first few.
     #[arg(long, requires = "plan_file")]
     pub expand: bool,
+}
+
+/// The output formats of `test`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TestFormat {
+    /// A line per case, and the difference for each failure.
+    Text,
+    /// A JSON document for tools (schema/test-report.schema.json).
+    Json,
+    /// JUnit XML for CI test tabs: a suite per test document, a case per case.
+    Junit,
+}
+
+#[derive(Debug, Args)]
+pub struct TestArgs {
+    #[command(flatten)]
+    pub policies: PolicyArgs,
+
+    /// Also run the `kind: PolicyTest` documents of this directory (it holds tests only).
+    #[arg(long, value_name = "DIR")]
+    pub tests: Option<PathBuf>,
+
+    /// The output format.
+    #[arg(long, value_enum, default_value_t = TestFormat::Text)]
+    pub format: TestFormat,
 }
 
 /// The output formats of `explain`.

@@ -10,6 +10,8 @@ mod reading;
 pub mod schema;
 mod script;
 mod show;
+mod test;
+mod test_cases;
 mod validate;
 
 use crate::cli::{Cli, Command, Format};
@@ -51,6 +53,7 @@ pub fn run(cli: Cli, reporter: &Reporter) -> Result<Outcome, CliError> {
         Command::Plan(args) => plan::run(&args, color, reporter),
         Command::Show(args) => show::run(&args, color, reporter),
         Command::Explain(args) => explain::run(&args, color, reporter),
+        Command::Test(args) => test::run(&args, color, reporter),
         Command::Import(args) => import::run(&args),
         Command::Script(args) => script::run(&args),
         Command::Apply(args) => apply::run(&args, color, reporter),

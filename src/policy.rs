@@ -105,6 +105,25 @@ pub enum ListSpec {
     Default,
 }
 
+/// `kind: PolicyTest`: unit tests of the policy set, with where each part was written.
+#[derive(Clone, Debug)]
+pub struct PolicyTest {
+    pub reference: PolicyRef,
+    pub description: Option<String>,
+    pub cases: Vec<TestCaseSpec>,
+}
+
+/// One case of a [`PolicyTest`], as written: its mailboxes are still Get-Mailbox properties,
+/// which the state reader turns into mailboxes.
+#[derive(Clone, Debug)]
+pub struct TestCaseSpec {
+    pub name: String,
+    pub source: SourceLocation,
+    pub mailboxes: Vec<(SourceLocation, serde_json::Map<String, serde_json::Value>)>,
+    /// What must become of each mailbox, by the name written, and where it was written.
+    pub expect: Vec<(String, SourceLocation, schema::testing::ExpectationSpec)>,
+}
+
 /// `kind: OrganizationAuditPolicy`.
 #[derive(Clone, Debug)]
 pub struct OrganizationPolicy {

@@ -13,6 +13,7 @@ pub use compare::{describe_actual, describe_expected};
 use crate::model::{ActionList, LogonSet, LogonType, Mailbox, Tenant};
 use crate::plan::document::ReasonCode;
 use crate::plan::{plan_tenant, Conflict, MailboxChange, PlanError, SkipReason};
+use crate::policy::schema::testing::{ExpectationSpec, ExpectedListSpec, SkipCode};
 use crate::policy::{PolicySet, Selector, SourceLocation};
 use crate::timespan::TimeSpan;
 
@@ -161,8 +162,9 @@ fn failures(policies: &PolicySet, case: &TestCase) -> Result<Vec<Failure>, Strin
     Ok(failures)
 }
 
-/// The one mailbox of the case that answers to `identity`.
-fn find<'m>(mailboxes: &'m [Mailbox], identity: &str) -> Result<&'m Mailbox, String> {
+/// The one mailbox of the case that answers to `identity`, as an `identities` selector
+/// matches names; why not, when none or several do.
+pub fn find<'m>(mailboxes: &'m [Mailbox], identity: &str) -> Result<&'m Mailbox, String> {
     let selector = Selector {
         identities: vec![identity.to_string()],
         ..Selector::default()
@@ -178,6 +180,42 @@ fn find<'m>(mailboxes: &'m [Mailbox], identity: &str) -> Result<&'m Mailbox, Str
         (Some(_), Some(_)) => Err(format!(
             "`{identity}` answers to more than one mailbox of the case; give each an Identity of its own"
         )),
+    }
+}
+
+/// An expectation as written in a test file, in the terms the runner compares.
+pub fn expected_from(spec: &ExpectationSpec) -> Expected {
+    match spec {
+        ExpectationSpec::Settings(settings) => {
+            let list = |spec: &Option<ExpectedListSpec>| {
+                spec.as_ref().map(|spec| match spec {
+                    ExpectedListSpec::Exactly(actions) => ExpectedList::Exactly(
+                        ActionList::from_known(actions.iter().copied().collect()),
+                    ),
+                    ExpectedListSpec::Partly { includes, excludes } => ExpectedList::Partly {
+                        includes: ActionList::from_known(includes.iter().copied().collect()),
+                        excludes: ActionList::from_known(excludes.iter().copied().collect()),
+                    },
+                })
+            };
+            Expected::Settings(ExpectedSettings {
+                enabled: settings.audit_enabled,
+                log_age_limit: settings.audit_log_age_limit.map(|limit| limit.span()),
+                lists: LogonType::ALL.map(|logon| list(&settings.lists[logon.index()])),
+                default_audit_set: settings
+                    .default_audit_set
+                    .as_ref()
+                    .map(|logons| logons.iter().copied().collect()),
+            })
+        }
+        ExpectationSpec::NoChange => Expected::NoChange,
+        ExpectationSpec::Skipped(code) => Expected::Skipped(match code {
+            SkipCode::FixedConfiguration => ReasonCode::FixedConfiguration,
+            SkipCode::LicenceRequired => ReasonCode::LicenceRequired,
+        }),
+        ExpectationSpec::Conflict(names) => {
+            Expected::Conflict(names.iter().map(|name| name.as_str().to_string()).collect())
+        }
     }
 }
 

@@ -17,6 +17,7 @@ mod cli_plan_file;
 mod cli_plan_junit;
 mod cli_schema;
 mod cli_script;
+mod cli_test;
 mod docs;
 mod explain_agrees;
 mod import_properties;
