@@ -51,13 +51,16 @@ Examples:
     Plan(PlanArgs),
 
     /// Show a saved plan, or the current audit settings of a tenant, like
-    /// `Get-Mailbox | FL Name,Audit*`.
+    /// `Get-Mailbox | FL Name,Audit*`, or save them as a snapshot file (`--format json`).
     #[command(after_help = "\
 Examples:
   auditform show                                   # the audit settings of examples/tenant.json
   auditform show --state export.json               # the audit settings of another state file
   auditform show plan.json                         # a plan saved with `plan --out plan.json`
-  auditform show plan.json --format json           # the same plan as its JSON document")]
+  auditform show plan.json --format json           # the same plan as its JSON document
+  auditform show --tenant contoso.onmicrosoft.com --format json > snapshot.json
+                                                   # save a live tenant as a snapshot file
+  auditform plan --state snapshot.json             # plan it offline: the same plan")]
     Show(ShowArgs),
 
     /// Explain why a mailbox gets the plan it gets, or what one policy does over the tenant.
@@ -358,8 +361,10 @@ pub struct ShowArgs {
     #[command(flatten)]
     pub live: LiveArgs,
 
-    /// The output format of a saved plan.
-    #[arg(long, value_enum, default_value_t = Format::Text, requires = "plan_file")]
+    /// The output format. Of a saved plan: text, markdown or json (the plan document). Of the
+    /// current state: text, or json, which is auditform's snapshot file: plan it with
+    /// `--state FILE` to get the same plan as from the state it was read from.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
 
     /// List every mailbox of a grouped change of a saved plan instead of the first few.

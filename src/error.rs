@@ -36,6 +36,8 @@ pub enum CliError {
     PlanSourceMismatch { planned: String, target: String },
     #[error("apply needs approval, but standard input is not a terminal")]
     NoTerminal,
+    #[error("`show --format markdown` renders a saved plan, and no plan file was given")]
+    MarkdownOfState,
     /// Boxed: the live client's errors are large, and the other variants are common.
     #[error(transparent)]
     Live(Box<ExoError>),
@@ -76,7 +78,7 @@ pub enum CliError {
     },
     #[error("name a mailbox, or a policy with --policy")]
     NothingToExplain,
-    #[error("a saved plan can't be shown as JUnit: what already complies is counted while planning, and a plan file keeps only what changes")]
+    #[error("`--format junit` is for `plan`: what already complies is counted while planning, and neither a plan file nor the state keeps that count")]
     JunitNeedsPlanning,
 }
 

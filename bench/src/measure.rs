@@ -30,12 +30,24 @@ pub fn run(command: &mut Command, capture_stdout: bool) -> io::Result<Run> {
     if let Some(mut pipe) = child.stdout.take() {
         io::Read::read_to_end(&mut pipe, &mut stdout)?;
     }
+    let (exit_code, max_rss_bytes, cpu) = wait_measured(&mut child)?;
+    Ok(Run {
+        wall: started.elapsed(),
+        max_rss_bytes,
+        cpu,
+        exit_code,
+        stdout,
+    })
+}
+
+/// Waits for `child` with `wait4`: its exit code, peak RSS and CPU time.
+#[cfg(unix)]
+fn wait_measured(child: &mut std::process::Child) -> io::Result<(i32, u64, Duration)> {
     let pid = child.id() as libc::pid_t;
     let mut status: libc::c_int = 0;
     // SAFETY: rusage is plain data that wait4 fills in; pid is our own child.
     let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
     let waited = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
-    let wall = started.elapsed();
     if waited < 0 {
         return Err(io::Error::last_os_error());
     }
@@ -44,16 +56,25 @@ pub fn run(command: &mut Command, capture_stdout: bool) -> io::Result<Run> {
     } else {
         -1
     };
-    Ok(Run {
-        wall,
-        // Linux reports ru_maxrss in KiB.
-        max_rss_bytes: (usage.ru_maxrss as u64) * 1024,
-        cpu: cpu_time(usage.ru_utime) + cpu_time(usage.ru_stime),
+    // Linux reports ru_maxrss in KiB, macOS in bytes.
+    let unit = if cfg!(target_os = "macos") { 1 } else { 1024 };
+    let max_rss_bytes = (usage.ru_maxrss as u64) * unit;
+    Ok((
         exit_code,
-        stdout,
-    })
+        max_rss_bytes,
+        cpu_time(usage.ru_utime) + cpu_time(usage.ru_stime),
+    ))
 }
 
+/// Elsewhere (Windows) only the exit code and the wall time are measured: peak RSS and CPU
+/// time read as zero.
+#[cfg(not(unix))]
+fn wait_measured(child: &mut std::process::Child) -> io::Result<(i32, u64, Duration)> {
+    let status = child.wait()?;
+    Ok((status.code().unwrap_or(-1), 0, Duration::ZERO))
+}
+
+#[cfg(unix)]
 fn cpu_time(time: libc::timeval) -> Duration {
     Duration::from_secs(time.tv_sec.max(0) as u64)
         + Duration::from_micros(time.tv_usec.max(0) as u64)

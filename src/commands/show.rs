@@ -1,13 +1,13 @@
 use super::live::Source;
 use super::{write_plan, Outcome};
-use crate::cli::ShowArgs;
+use crate::cli::{Format, ShowArgs};
 use crate::error::report::Reporter;
 use crate::error::CliError;
 use crate::files::plan_file;
 use crate::model::Tenant;
 use crate::progress::Progress;
 use crate::redact::ScrubWriter;
-use crate::render::{render_state, TextOptions};
+use crate::render::{render_state, SnapshotWriter, TextOptions};
 use crate::state::ReadOptions;
 use std::io::Write;
 use std::path::Path;
@@ -39,20 +39,39 @@ fn show_plan(
 
 fn show_state(args: &ShowArgs, color: bool) -> Result<Outcome, CliError> {
     let source = Source::choose(&args.state, &args.live)?;
-    let mut tenant = Tenant::default();
-    let progress = Progress::new("reading mailboxes", None);
-    source.read(&mut progress.counting(&mut tenant), &ReadOptions::default())?;
-    progress.finish();
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(ScrubWriter::new(stdout.lock()));
-    render_state(
-        &tenant,
-        &TextOptions {
-            color,
-            expand: true,
-        },
-        &mut out,
-    )?;
+    match args.format {
+        Format::Text => {
+            let mut tenant = Tenant::default();
+            let progress = Progress::new("reading mailboxes", None);
+            source.read(&mut progress.counting(&mut tenant), &ReadOptions::default())?;
+            progress.finish();
+            render_state(
+                &tenant,
+                &TextOptions {
+                    color,
+                    expand: true,
+                },
+                &mut out,
+            )?;
+        }
+        Format::Json => {
+            // Streamed: each mailbox is written as it is read. Every property is kept, so that
+            // any filter selects the same mailboxes in the snapshot as in the source.
+            let mut writer = SnapshotWriter::new(&mut out);
+            let progress = Progress::new("reading mailboxes", None);
+            source.read(
+                &mut progress.counting(&mut writer),
+                &ReadOptions::every_property(),
+            )?;
+            progress.finish();
+            writer.finish()?;
+        }
+        Format::Markdown => return Err(CliError::MarkdownOfState),
+        // A JUnit report is of a plan; the current state has no policies to report against.
+        Format::Junit => return Err(CliError::JunitNeedsPlanning),
+    }
     out.flush()?;
     Ok(Outcome::Success)
 }

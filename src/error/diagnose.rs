@@ -40,6 +40,9 @@ pub(super) fn diagnostics(error: &CliError) -> Vec<Diagnostic> {
         CliError::NoTerminal => vec![Diagnostic::error(error.to_string()).with_hint(
             "review the plan with `auditform plan`, then run `auditform apply --auto-approve`",
         )],
+        CliError::MarkdownOfState => vec![Diagnostic::error(error.to_string()).with_hint(
+            "show the current state as text, or save it as a snapshot file with `--format json`",
+        )],
         CliError::Live(error) => vec![live(error)],
         CliError::Stdio(_) | CliError::Yaml(_) => vec![Diagnostic::error(error.to_string())],
         CliError::WriteFile { path, source } => {

@@ -77,12 +77,8 @@ fn load_dir_holding(dir: &Path, what: Holding) -> Result<LoadOutput, LoadError> 
     files.sort();
     // Read one file at a time, as the loader gets to it.
     let files = files.into_iter().map(|path| PolicyFile {
-        path: path.display().to_string(),
-        relative: path
-            .strip_prefix(dir)
-            .unwrap_or(&path)
-            .to_string_lossy()
-            .into_owned(),
+        path: shown(&path),
+        relative: shown(path.strip_prefix(dir).unwrap_or(&path)),
         contents: read_capped(&path),
     });
     load_files_holding(&label, refused, files, what)
@@ -106,7 +102,7 @@ impl Walk {
     fn refuse(&mut self, path: &Path, message: String, hint: &str) {
         self.refused.push(
             Diagnostic::error(message)
-                .in_file(path.display().to_string())
+                .in_file(shown(path))
                 .with_hint(hint),
         );
     }
@@ -279,6 +275,18 @@ fn read_capped(path: &Path) -> FileContents {
         return FileContents::TooLarge(size.max(bytes.len() as u64));
     }
     FileContents::Bytes(bytes)
+}
+
+/// A path as messages show it: with `/` between the parts on every system, so that a policy
+/// file is named alike on a Windows runner and in the pull request that changed it (the walk
+/// joins the directory and the names it finds with the system's separator).
+fn shown(path: &Path) -> String {
+    let text = path.display().to_string();
+    if std::path::MAIN_SEPARATOR == '\\' {
+        text.replace('\\', "/")
+    } else {
+        text
+    }
 }
 
 #[cfg(test)]

@@ -100,13 +100,17 @@ fn show_refuses_a_truncated_plan_file() {
         .stderr(predicates::str::contains("it is truncated"));
 }
 
+/// Without a plan file, `show --format json` is the `state pull` (tests/snapshot_round_trip.rs).
 #[test]
-fn show_format_json_without_a_plan_file_is_a_usage_error() {
-    auditform()
+fn show_format_json_without_a_plan_file_writes_the_state_as_a_snapshot() {
+    let output = auditform()
         .args(["show", "--format", "json"])
-        .assert()
-        .code(1)
-        .stderr(predicates::str::contains("<PLANFILE>"));
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    let snapshot: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert!(!snapshot["mailboxes"].as_array().unwrap().is_empty());
+    assert!(snapshot["organization"].is_object());
 }
 
 /// The bundled example policies, wherever the repository keeps them.

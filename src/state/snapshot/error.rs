@@ -22,6 +22,9 @@ pub enum StateError {
         source: std::io::Error,
     },
 
+    #[error("state file {} is not UTF-8 or UTF-16 text: {message}", path.display())]
+    Encoding { path: PathBuf, message: String },
+
     #[error("malformed JSON: {message}")]
     Malformed {
         label: Box<str>,
@@ -72,7 +75,9 @@ impl StateError {
     /// Where in the file (by its label), 1-based, when the error is at a place in it.
     pub fn location(&self) -> Option<(&str, usize, usize)> {
         match self {
-            StateError::NotFound { .. } | StateError::Unreadable { .. } => None,
+            StateError::NotFound { .. }
+            | StateError::Unreadable { .. }
+            | StateError::Encoding { .. } => None,
             StateError::Malformed {
                 label,
                 line,
@@ -110,6 +115,7 @@ impl StateError {
     pub fn hint(&self) -> Option<&'static str> {
         match self {
             StateError::NotFound { .. } => Some("pass --state FILE or set AUDITFORM_STATE"),
+            StateError::Encoding { .. } => Some(crate::state::encoding::ENCODING_HINT),
             StateError::Unreadable { .. } | StateError::Malformed { .. } => None,
             StateError::Shape { .. } => Some(SHAPE_HINT),
             StateError::Property { hint, .. } => Some(hint),
