@@ -10,18 +10,20 @@ use crate::english::counted;
 use crate::model::{
     ActionSet, BypassAssociation, Mailbox, Organization, SplitVisitor, StateVisitor, Tenant,
 };
-use crate::policy::resolve::{resolve_mailbox, resolve_scalar, Disagreement, Resolved};
-use crate::policy::{MailboxPolicy, PolicyRef, PolicySet};
+use crate::policy::resolve::{resolve_mailbox_traced, resolve_scalar, Disagreement, Resolved};
+use crate::policy::{MailboxPolicy, PolicyRef, PolicySet, Untraced};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Arc;
 
 use super::conflict::CONFLICT_EXAMPLES;
 pub use super::conflict::{Conflict, PlanError};
+use super::trace::{MailboxOutcome, ObjectOutcome, PlanTrace};
 
 type ConflictKey = (&'static str, Vec<String>, PolicyRef, PolicyRef);
 
-/// Builds a plan from objects streamed into it.
-pub struct Planner<'p> {
+/// Builds a plan from objects streamed into it, telling `T` how it decided (nothing at all for
+/// [`Untraced`], the plan's own choice).
+pub struct Planner<'p, T: PlanTrace = Untraced> {
     policies: &'p PolicySet,
     plan: Plan,
     resolutions: HashMap<Box<[u32]>, Arc<Resolved>>,
@@ -36,6 +38,7 @@ pub struct Planner<'p> {
     duplicate_ids: (usize, Vec<String>),
     identities: IdentityWatch,
     organization_seen: bool,
+    trace: T,
 }
 
 /// Plans a tenant that is already in memory.
@@ -55,6 +58,13 @@ pub fn plan_tenant(policies: &PolicySet, tenant: &Tenant, source: &str) -> Resul
 
 impl<'p> Planner<'p> {
     pub fn new(policies: &'p PolicySet, source: &str) -> Self {
+        Planner::traced(policies, source, Untraced)
+    }
+}
+
+impl<'p, T: PlanTrace> Planner<'p, T> {
+    /// A planner that tells `trace` how it decides each mailbox.
+    pub fn traced(policies: &'p PolicySet, source: &str, trace: T) -> Self {
         Planner {
             policies,
             plan: Plan {
@@ -70,6 +80,7 @@ impl<'p> Planner<'p> {
             duplicate_ids: (0, Vec::new()),
             identities: IdentityWatch::new(policies),
             organization_seen: false,
+            trace,
         }
     }
 
@@ -81,32 +92,38 @@ impl<'p> Planner<'p> {
         };
         self.selection.clear();
         self.selection.push(tier_marker);
-        for (index, policy) in self.policies.mailbox.iter().enumerate() {
-            if policy.selector.matches(mailbox) {
+        let policies = self.policies;
+        for (index, policy) in policies.mailbox.iter().enumerate() {
+            self.trace.policy(index);
+            let selects = policy.selector.matches_traced(mailbox, &mut self.trace);
+            self.trace.selected(index, selects);
+            if selects {
                 self.selection.push(index as u32);
             }
         }
         if self.selection.len() == 1 {
             self.plan.unchanged += 1;
+            self.trace
+                .outcome(mailbox, &[], MailboxOutcome::NotSelected);
             return;
         }
         let selected: Vec<&MailboxPolicy> = self.selection[1..]
             .iter()
-            .map(|&index| &self.policies.mailbox[index as usize])
+            .map(|&index| &policies.mailbox[index as usize])
             .collect();
         if mailbox.recipient_type.is_fixed_configuration() {
-            self.plan.skipped.push(Skipped {
-                subject: subject(&mailbox.names),
-                recipient_type: mailbox.recipient_type.clone(),
-                reason: SkipReason::FixedConfiguration,
-                policies: sorted_refs(selected.iter().map(|p| &p.reference)),
-            });
+            self.skip(mailbox, SkipReason::FixedConfiguration, &selected);
             return;
         }
         let resolved = match self.resolutions.get(&self.selection[..]) {
             Some(resolved) => Arc::clone(resolved),
             None => {
-                let resolved = Arc::new(resolve_mailbox(&selected, mailbox.licence));
+                self.trace.resolving(mailbox.licence, &self.selection[1..]);
+                let resolved = Arc::new(resolve_mailbox_traced(
+                    &selected,
+                    mailbox.licence,
+                    &mut self.trace,
+                ));
                 self.resolutions.insert(
                     self.selection.clone().into_boxed_slice(),
                     Arc::clone(&resolved),
@@ -120,17 +137,37 @@ impl<'p> Planner<'p> {
             for disagreement in &resolved.disagreements {
                 self.tally_conflict(disagreement, &refs, &priorities, mailbox.names.display());
             }
+            let outcome = MailboxOutcome::Conflict(&resolved.disagreements);
+            self.trace.outcome(mailbox, &self.selection[1..], outcome);
             return;
         }
         match diff_mailbox(mailbox, &resolved, &selected) {
-            Outcome::Unchanged => self.plan.unchanged += 1,
-            Outcome::Change(change) => self.plan.mailbox_changes.push(*change),
-            Outcome::Skip(reason) => self.plan.skipped.push(Skipped {
-                subject: subject(&mailbox.names),
-                recipient_type: mailbox.recipient_type.clone(),
-                reason,
-                policies: sorted_refs(selected.iter().map(|p| &p.reference)),
-            }),
+            Outcome::Unchanged => {
+                self.plan.unchanged += 1;
+                let outcome = MailboxOutcome::Unchanged;
+                self.trace.outcome(mailbox, &self.selection[1..], outcome);
+            }
+            Outcome::Change(change) => {
+                self.plan.mailbox_changes.push(*change);
+                if let Some(change) = self.plan.mailbox_changes.last() {
+                    let outcome = MailboxOutcome::Changed(change);
+                    self.trace.outcome(mailbox, &self.selection[1..], outcome);
+                }
+            }
+            Outcome::Skip(reason) => self.skip(mailbox, reason, &selected),
+        }
+    }
+
+    fn skip(&mut self, mailbox: &Mailbox, reason: SkipReason, selected: &[&MailboxPolicy]) {
+        self.plan.skipped.push(Skipped {
+            subject: subject(&mailbox.names),
+            recipient_type: mailbox.recipient_type.clone(),
+            reason,
+            policies: sorted_refs(selected.iter().map(|p| &p.reference)),
+        });
+        if let Some(skipped) = self.plan.skipped.last() {
+            let outcome = MailboxOutcome::Skipped(&skipped.reason);
+            self.trace.outcome(mailbox, &self.selection[1..], outcome);
         }
     }
 
@@ -192,7 +229,17 @@ impl<'p> Planner<'p> {
     }
 
     /// Ends the plan: conflicts become an error; everything else is in the plan.
-    pub fn finish(mut self) -> Result<Plan, PlanError> {
+    pub fn finish(self) -> Result<Plan, PlanError> {
+        self.finish_traced().0
+    }
+
+    /// [`Self::finish`], handing the tracer back.
+    pub fn finish_traced(mut self) -> (Result<Plan, PlanError>, T) {
+        let plan = self.conclude();
+        (plan, self.trace)
+    }
+
+    fn conclude(&mut self) -> Result<Plan, PlanError> {
         if self.duplicate_ids.0 > 0 {
             let (count, examples) = std::mem::take(&mut self.duplicate_ids);
             return Err(PlanError::DuplicateIds { count, examples });
@@ -256,15 +303,15 @@ impl<'p> Planner<'p> {
                 ));
             }
         }
-        Ok(self.plan)
+        Ok(std::mem::take(&mut self.plan))
     }
 }
 
 /// Workers plan blocks of a large export each with their own part; merging the parts in file
 /// order gives the plan one planner would have made.
-impl SplitVisitor for Planner<'_> {
+impl<T: PlanTrace> SplitVisitor for Planner<'_, T> {
     fn split(&self) -> Self {
-        Planner::new(self.policies, &self.plan.source)
+        Planner::traced(self.policies, &self.plan.source, self.trace.split())
     }
 
     fn merge(&mut self, later: Self) {
@@ -277,8 +324,10 @@ impl SplitVisitor for Planner<'_> {
             duplicate_ids,
             identities,
             organization_seen,
+            trace,
             ..
         } = later;
+        self.trace.merge(trace);
         self.plan.mailbox_changes.extend(plan.mailbox_changes);
         self.plan.skipped.extend(plan.skipped);
         self.plan.bypass_changes.extend(plan.bypass_changes);
@@ -322,7 +371,7 @@ impl SplitVisitor for Planner<'_> {
     }
 }
 
-impl StateVisitor for Planner<'_> {
+impl<T: PlanTrace> StateVisitor for Planner<'_, T> {
     fn organization(&mut self, organization: Organization) {
         self.organization_seen = true;
         let mut disagreements = Vec::new();
@@ -340,9 +389,21 @@ impl StateVisitor for Planner<'_> {
             for disagreement in &disagreements {
                 self.tally_conflict(disagreement, &refs, &priorities, "organization config");
             }
+            let outcome = if disagreements.is_empty() {
+                ObjectOutcome::NotSelected
+            } else {
+                ObjectOutcome::Conflict
+            };
+            self.trace.organization(outcome);
             return;
         };
-        if desired.value != organization.audit_disabled {
+        let changed = desired.value != organization.audit_disabled;
+        self.trace.organization(if changed {
+            ObjectOutcome::Changed
+        } else {
+            ObjectOutcome::Unchanged
+        });
+        if changed {
             self.plan.organization_change = Some(OrganizationChange {
                 audit_disabled: Change {
                     before: organization.audit_disabled,
@@ -381,10 +442,19 @@ impl StateVisitor for Planner<'_> {
                     association.names.display(),
                 );
             }
+            let outcome = ObjectOutcome::Conflict;
+            self.trace.bypass(&association, &selected, outcome);
             return;
         }
+        let changed = desired.is_some_and(|desired| desired.value != association.bypass_enabled);
+        let outcome = match desired {
+            None => ObjectOutcome::NotSelected,
+            Some(_) if changed => ObjectOutcome::Changed,
+            Some(_) => ObjectOutcome::Unchanged,
+        };
+        self.trace.bypass(&association, &selected, outcome);
         if let Some(desired) = desired {
-            if desired.value != association.bypass_enabled {
+            if changed {
                 self.plan.bypass_changes.push(BypassChange {
                     subject: subject(&association.names),
                     bypass_enabled: Change {

@@ -19,6 +19,14 @@ use std::marker::PhantomData;
 /// The only `apiVersion` this version reads.
 pub const API_VERSION: &str = "auditform/v1";
 
+/// A document of a policy directory: a policy, or a test of the policies.
+#[derive(Debug, Clone)]
+pub enum Document {
+    /// Boxed: a policy is large, and a directory holds far more policies than tests.
+    Policy(Box<PolicyDocument>),
+    Test(TestDocument),
+}
+
 /// One policy document: `apiVersion`, `kind`, `metadata` and `spec`. The kind is the spec's.
 #[derive(Debug, Clone)]
 pub struct PolicyDocument {
@@ -60,13 +68,16 @@ pub enum Kind {
     OrganizationAuditPolicy,
     /// Whether selected accounts may bypass auditing.
     AuditBypassPolicy,
+    /// Unit tests of the policy set: a few mailboxes, and what the policies must do with each (`auditform test`).
+    PolicyTest,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 3] = [
+    pub const ALL: [Kind; 4] = [
         Kind::MailboxAuditPolicy,
         Kind::OrganizationAuditPolicy,
         Kind::AuditBypassPolicy,
+        Kind::PolicyTest,
     ];
 
     pub fn name(self) -> &'static str {
@@ -74,6 +85,7 @@ impl Kind {
             Kind::MailboxAuditPolicy => "MailboxAuditPolicy",
             Kind::OrganizationAuditPolicy => "OrganizationAuditPolicy",
             Kind::AuditBypassPolicy => "AuditBypassPolicy",
+            Kind::PolicyTest => "PolicyTest",
         }
     }
 }
@@ -312,5 +324,7 @@ fn never<T>(_: &T) -> bool {
 }
 
 pub mod checked;
+pub mod testing;
 mod written;
 pub use checked::{redundancy, Invalid};
+pub use testing::TestDocument;

@@ -8,12 +8,7 @@ use crate::policy::resolve::Resolved;
 use crate::policy::{MailboxPolicy, PolicyRef};
 
 pub(super) fn subject(names: &MailboxNames) -> Subject {
-    Subject {
-        id: names.immutable_id().to_string(),
-        identity: names.identity.to_string(),
-        display_name: names.display().to_string(),
-        address: names.address().map(str::to_string),
-    }
+    Subject::of(names)
 }
 
 pub(super) fn sorted_refs<'a>(refs: impl Iterator<Item = &'a PolicyRef>) -> Vec<PolicyRef> {

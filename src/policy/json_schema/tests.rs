@@ -35,6 +35,7 @@ fn documents_take_their_descriptions_from_the_kind_doc_comments() {
             "Audit settings of the mailboxes a selector picks.",
             "The tenant-wide switch `AuditDisabled`.",
             "Whether selected accounts may bypass auditing.",
+            "Unit tests of the policy set: a few mailboxes, and what the policies must do with each (`auditform test`).",
         ]
     );
 }
