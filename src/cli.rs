@@ -46,7 +46,8 @@ Examples:
   auditform plan                                   # bundled example tenant and policies/
   auditform plan --state export.json               # a Get-EXOMailbox | ConvertTo-Json export
   auditform plan --detailed-exitcode               # exit 2 when there are changes (drift checks)
-  auditform plan --forbid-weakening                # exit 1 if any change weakens auditing")]
+  auditform plan --forbid-weakening                # exit 1 if any change weakens auditing
+  auditform plan --format junit > drift.xml        # drift as test results, a suite per policy")]
     Plan(PlanArgs),
 
     /// Show a saved plan, or the current audit settings of a tenant, like
@@ -62,11 +63,51 @@ Examples:
   auditform plan --state snapshot.json             # plan it offline: the same plan")]
     Show(ShowArgs),
 
+    /// Explain why a mailbox gets the plan it gets, or what one policy does over the tenant.
+    ///
+    /// For a MAILBOX (any name an `identities` selector accepts: address, UPN, alias, name,
+    /// ExternalDirectoryObjectId or Guid): its audit settings; every policy that selects it and
+    /// which conditions held, with the values an OPATH filter read; every verdict on every
+    /// action and which one won, from which file and line, at which priority, over which
+    /// others; why each logon type is in DefaultAuditSet or not; and the change `plan` makes.
+    /// The explanation comes from the planner itself, so it always agrees with `plan`.
+    ///
+    /// With --policy NAME: how many mailboxes the policy selects, where its verdicts win, where
+    /// a policy of a higher priority overrides it, and which mailboxes its exclude spares.
+    #[command(after_help = "\
+Examples:
+  auditform explain pilar@contoso.com              # why Pilar's mailbox gets its plan
+  auditform explain pilar@contoso.com --all        # also why the other policies skip it
+  auditform explain --policy user-mailboxes-owner-actions
+  auditform explain pilar@contoso.com --format json
+
+An identity that answers to several mailboxes lists them and exits 1: name one of them by
+its address or ExternalDirectoryObjectId.")]
+    Explain(ExplainArgs),
+
+    /// Run the unit tests of the policy set, offline: `kind: PolicyTest` documents give a few
+    /// mailboxes and what the policies must do with each.
+    ///
+    /// Each case's mailboxes are planned with the policies, as `plan` would plan them, and
+    /// compared with what the case expects: the settings the plan leads to (lists as sets),
+    /// a skip and its reason, a conflict between named policies, or no change. A failure shows
+    /// the difference between expected and planned. Exits 1 when any case fails or can't run.
+    #[command(after_help = "\
+Examples:
+  auditform test                                   # the tests beside the policies in policies/
+  auditform test --policies examples/policies/cis-6.1
+  auditform test --tests policy-tests/             # tests kept in their own directory
+  auditform test --format junit > test-results.xml # for CI test tabs
+
+See docs/testing.md for the test format and the defaults of a test mailbox.")]
+    Test(TestArgs),
+
     /// Write policies that describe the current state, so that planning them changes nothing.
     ///
     /// Per RecipientTypeDetails, the most common configuration becomes one policy; every other
     /// configuration gets a policy that selects its mailboxes by identity. Group mailboxes get
-    /// none: their audit configuration can't be customized.
+    /// none: their audit actions and AuditEnabled are fixed, and a policy that says nothing of
+    /// their AuditLogAgeLimit leaves it as it is.
     #[command(after_help = "\
 Examples:
   auditform import                                 # print the policies as YAML
@@ -299,6 +340,9 @@ pub enum Format {
     Markdown,
     /// The JSON plan document (docs/plan-format.md), for tools.
     Json,
+    /// JUnit XML for CI test tabs: one suite per policy, a failing case per change it needs
+    /// (`plan` only).
+    Junit,
 }
 
 #[derive(Debug, Args)]
@@ -336,6 +380,10 @@ pub struct PlanArgs {
     /// failed or cut-short export looks the same and would pass every drift check.
     #[arg(long)]
     pub allow_empty_state: bool,
+    /// Also write the plan as a JUnit report to FILE (as `--format junit` prints it), so that
+    /// one read of the tenant gives both a comment and CI test results.
+    #[arg(long, value_name = "FILE")]
+    pub junit: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -360,6 +408,72 @@ pub struct ShowArgs {
     /// List every mailbox of a grouped change of a saved plan instead of the first few.
     #[arg(long, requires = "plan_file")]
     pub expand: bool,
+}
+
+/// The output formats of `test`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TestFormat {
+    /// A line per case, and the difference for each failure.
+    Text,
+    /// A JSON document for tools (schema/test-report.schema.json).
+    Json,
+    /// JUnit XML for CI test tabs: a suite per test document, a case per case.
+    Junit,
+}
+
+#[derive(Debug, Args)]
+pub struct TestArgs {
+    #[command(flatten)]
+    pub policies: PolicyArgs,
+
+    /// Also run the `kind: PolicyTest` documents of this directory (it holds tests only).
+    #[arg(long, value_name = "DIR")]
+    pub tests: Option<PathBuf>,
+
+    /// The output format.
+    #[arg(long, value_enum, default_value_t = TestFormat::Text)]
+    pub format: TestFormat,
+}
+
+/// The output formats of `explain`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ExplainFormat {
+    /// Text for people.
+    Text,
+    /// A JSON document for tools (schema/explain.schema.json).
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct ExplainArgs {
+    /// The mailbox to explain, by any name an `identities` selector accepts.
+    #[arg(
+        value_name = "MAILBOX",
+        required_unless_present = "policy",
+        conflicts_with = "policy"
+    )]
+    pub mailbox: Option<String>,
+
+    /// Explain this mailbox policy (its metadata.name) over the whole tenant instead.
+    #[arg(long, value_name = "NAME")]
+    pub policy: Option<String>,
+
+    /// Also show why each policy that does not select the mailbox does not.
+    #[arg(long, conflicts_with = "policy")]
+    pub all: bool,
+
+    #[command(flatten)]
+    pub policies: PolicyArgs,
+
+    #[command(flatten)]
+    pub state: StateArgs,
+
+    #[command(flatten)]
+    pub live: LiveArgs,
+
+    /// The output format.
+    #[arg(long, value_enum, default_value_t = ExplainFormat::Text)]
+    pub format: ExplainFormat,
 }
 
 #[derive(Debug, Args)]

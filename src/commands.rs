@@ -3,19 +3,27 @@
 mod apply;
 mod catalog;
 pub mod completions;
+mod explain;
 mod import;
 mod live;
 mod plan;
+mod reading;
 pub mod schema;
 mod script;
 mod show;
+mod test;
+mod test_cases;
 mod validate;
 
 use crate::cli::{Cli, Command, Format};
 use crate::error::report::{plan_warnings, Reporter};
 use crate::error::CliError;
-use crate::plan::{Plan, Planner, SharedIdNamer};
-use crate::render::{render_json, render_markdown, render_text, TextOptions};
+use crate::plan::compliance::Compliance;
+use crate::plan::{Plan, PlanError, Planner, SharedIdNamer};
+use crate::policy::PolicySet;
+use crate::render::{
+    render_json, render_markdown, render_plan_junit, render_text, JunitOptions, TextOptions,
+};
 use crate::state::ReadOptions;
 use std::io::{IsTerminal, Write};
 
@@ -46,6 +54,8 @@ pub fn run(cli: Cli, reporter: &Reporter) -> Result<Outcome, CliError> {
         Command::Validate(args) => validate::run(&args, reporter),
         Command::Plan(args) => plan::run(&args, color, reporter),
         Command::Show(args) => show::run(&args, color, reporter),
+        Command::Explain(args) => explain::run(&args, color, reporter),
+        Command::Test(args) => test::run(&args, color, reporter),
         Command::Import(args) => import::run(&args),
         Command::Script(args) => script::run(&args),
         Command::Apply(args) => apply::run(&args, color, reporter),
@@ -65,13 +75,40 @@ fn stdout_wants_color(no_color_flag: bool) -> bool {
 /// knows where they are but not both their names; a second read finds them, so that the error
 /// names both.
 fn finish_plan(source: &live::Source, planner: Planner) -> Result<Plan, CliError> {
-    planner.finish().map_err(|mut error| {
-        let mut namer = SharedIdNamer::new(&error);
-        if namer.is_needed() && source.read(&mut namer, &ReadOptions::default()).is_ok() {
-            namer.name(&mut error);
-        }
-        CliError::Plan(error)
-    })
+    planner
+        .finish()
+        .map_err(|error| named_plan_error(source, error))
+}
+
+/// A planning error, with both mailboxes named should two share an immutable id.
+fn named_plan_error(source: &live::Source, mut error: PlanError) -> CliError {
+    let mut namer = SharedIdNamer::new(&error);
+    if namer.is_needed() && source.read(&mut namer, &ReadOptions::default()).is_ok() {
+        namer.name(&mut error);
+    }
+    CliError::Plan(error)
+}
+
+/// When a report is made, for JUnit timestamps: SOURCE_DATE_EPOCH when set (reproducible
+/// reports, tests), else now.
+fn report_timestamp() -> String {
+    let seconds = std::env::var("SOURCE_DATE_EPOCH")
+        .ok()
+        .and_then(|value| value.trim().parse::<i64>().ok())
+        .unwrap_or_else(|| {
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |elapsed| elapsed.as_secs() as i64)
+        });
+    crate::render::junit::timestamp(seconds)
+}
+
+/// What a JUnit report needs beyond the plan: the policies (a suite each) and what complies,
+/// which the planner counts while it plans, so a saved plan can't be shown as one.
+struct JunitReport<'a> {
+    policies: &'a PolicySet,
+    compliance: &'a Compliance,
+    options: JunitOptions,
 }
 
 /// Writes a plan in the format asked for, the one place that chooses a renderer. The plan's
@@ -80,6 +117,7 @@ fn write_plan(
     plan: &Plan,
     format: Format,
     options: &TextOptions,
+    junit: Option<&JunitReport<'_>>,
     out: &mut dyn Write,
     reporter: &Reporter,
 ) -> Result<(), CliError> {
@@ -87,6 +125,16 @@ fn write_plan(
         Format::Text => render_text(plan, options, out)?,
         Format::Markdown => render_markdown(plan, out)?,
         Format::Json => render_json(plan, out)?,
+        Format::Junit => {
+            let report = junit.ok_or(CliError::JunitNeedsPlanning)?;
+            render_plan_junit(
+                plan,
+                report.policies,
+                report.compliance,
+                &report.options,
+                out,
+            )?
+        }
     }
     out.flush()?;
     reporter.annotate(&plan_warnings(&plan.warnings));

@@ -56,6 +56,30 @@ pub enum CliError {
     Script(#[from] ScriptError),
     #[error("{} already exist{}", list_paths(.paths), if .paths.len() == 1 { "s" } else { "" })]
     OutputExists { paths: Vec<PathBuf> },
+    /// `explain`: the names come from the command line and the tenant; diagnostics are
+    /// written inert.
+    #[error("no mailbox answers to `{identity}` (of {} read)", crate::english::counted(*.read, "mailbox", "mailboxes"))]
+    NoSuchMailbox {
+        identity: String,
+        read: usize,
+        suggestion: Option<String>,
+    },
+    #[error("`{identity}` answers to {} mailboxes; explain needs one", crate::english::thousands(*.count))]
+    AmbiguousMailbox {
+        identity: String,
+        count: usize,
+        candidates: Vec<String>,
+    },
+    #[error("no mailbox policy is named `{name}`")]
+    NoSuchPolicy {
+        name: String,
+        suggestion: Option<String>,
+        other_kind: Option<&'static str>,
+    },
+    #[error("name a mailbox, or a policy with --policy")]
+    NothingToExplain,
+    #[error("`--format junit` is for `plan`: what already complies is counted while planning, and neither a plan file nor the state keeps that count")]
+    JunitNeedsPlanning,
 }
 
 fn list_paths(paths: &[PathBuf]) -> String {

@@ -1,6 +1,7 @@
 //! The plan: what would change, computed from desired state and current state. Renderers turn
 //! it into text, markdown, JSON or PowerShell; apply carries it out.
 
+pub mod compliance;
 pub mod conflict;
 pub mod diff;
 pub mod document;
@@ -8,9 +9,10 @@ pub mod document;
 pub(crate) mod fixtures;
 pub mod planfile;
 pub mod set_mailbox;
+pub mod trace;
 
 use crate::catalog::DeclaredAction;
-use crate::model::{ActionList, LogonSet, LogonType, RecipientType};
+use crate::model::{ActionList, LogonSet, LogonType, MailboxNames, RecipientType};
 use crate::policy::PolicyRef;
 use crate::timespan::TimeSpan;
 
@@ -77,6 +79,18 @@ pub struct Subject {
     pub display_name: String,
     /// UPN, else PrimarySmtpAddress.
     pub address: Option<String>,
+}
+
+impl Subject {
+    /// How a change names the mailbox with these names.
+    pub fn of(names: &MailboxNames) -> Subject {
+        Subject {
+            id: names.immutable_id().to_string(),
+            identity: names.identity.to_string(),
+            display_name: names.display().to_string(),
+            address: names.address().map(str::to_string),
+        }
+    }
 }
 
 /// Everything that changes on one mailbox, carried out by one Set-Mailbox call.

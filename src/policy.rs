@@ -20,6 +20,13 @@ pub use select::Selector;
 use std::fmt;
 use std::sync::Arc;
 
+/// The tracer that records nothing: what the planner selects and resolves with. Selection
+/// ([`select::SelectTrace`]), filters ([`opath::FilterTrace`]) and resolution
+/// ([`resolve::ResolveTrace`]) can be watched, for `explain`; with this tracer every event is
+/// an empty call that the compiler removes.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Untraced;
+
 /// A policy's name and where it was written, for plans and error messages.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct PolicyRef {
@@ -105,6 +112,25 @@ pub enum ListSpec {
     Exactly(ActionList),
     /// Microsoft's managed defaults: restores DefaultAuditSet membership.
     Default,
+}
+
+/// `kind: PolicyTest`: unit tests of the policy set, with where each part was written.
+#[derive(Clone, Debug)]
+pub struct PolicyTest {
+    pub reference: PolicyRef,
+    pub description: Option<String>,
+    pub cases: Vec<TestCaseSpec>,
+}
+
+/// One case of a [`PolicyTest`], as written: its mailboxes are still Get-Mailbox properties,
+/// which the state reader turns into mailboxes.
+#[derive(Clone, Debug)]
+pub struct TestCaseSpec {
+    pub name: String,
+    pub source: SourceLocation,
+    pub mailboxes: Vec<(SourceLocation, serde_json::Map<String, serde_json::Value>)>,
+    /// What must become of each mailbox, by the name written, and where it was written.
+    pub expect: Vec<(String, SourceLocation, schema::testing::ExpectationSpec)>,
 }
 
 /// `kind: OrganizationAuditPolicy`.

@@ -8,6 +8,7 @@ pub mod lock;
 pub mod snapshot;
 mod snapshot_patch;
 pub mod snapshot_write;
+pub mod test_mailbox;
 
 use crate::model::{BypassAssociation, Mailbox, Organization, StateVisitor};
 use crate::plan::{Plan, Subject};

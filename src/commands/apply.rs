@@ -119,7 +119,7 @@ fn plan_and_apply(args: &ApplyArgs, color: bool, reporter: &Reporter) -> Result<
         color,
         expand: false,
     };
-    write_plan(&plan, Format::Text, &options, &mut out, reporter)?;
+    write_plan(&plan, Format::Text, &options, None, &mut out, reporter)?;
     if plan.is_empty() {
         return Ok(Outcome::Success);
     }

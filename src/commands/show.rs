@@ -32,7 +32,8 @@ fn show_plan(
         color,
         expand: args.expand,
     };
-    write_plan(&saved.plan, args.format, &options, &mut out, reporter)?;
+    // No JUnit: what complies is counted while planning, and a saved plan keeps only changes.
+    write_plan(&saved.plan, args.format, &options, None, &mut out, reporter)?;
     Ok(Outcome::Success)
 }
 
@@ -68,6 +69,8 @@ fn show_state(args: &ShowArgs, color: bool) -> Result<Outcome, CliError> {
             writer.finish()?;
         }
         Format::Markdown => return Err(CliError::MarkdownOfState),
+        // A JUnit report is of a plan; the current state has no policies to report against.
+        Format::Junit => return Err(CliError::JunitNeedsPlanning),
     }
     out.flush()?;
     Ok(Outcome::Success)

@@ -9,10 +9,22 @@ use std::io::Write;
 pub fn run(args: &PolicyArgs, reporter: &Reporter) -> Result<Outcome, CliError> {
     let loaded = load_dir(&args.policies)?;
     reporter.report(&loaded.warnings);
+    // Test documents are part of the set: one that `test` could not run is invalid.
+    let cases = super::test_cases::build(&loaded.tests, &loaded.policies)?;
     let set = &loaded.policies;
+    let tests = if loaded.tests.is_empty() {
+        String::new()
+    } else {
+        format!(
+            " {} ({}) {} valid too.",
+            counted(loaded.tests.len(), "test document", "test documents"),
+            counted(cases.len(), "case", "cases"),
+            if loaded.tests.len() == 1 { "is" } else { "are" }
+        )
+    };
     writeln!(
         std::io::stdout().lock(),
-        "Success! {} in {} {} valid ({} mailbox, {} organization, {} bypass).",
+        "Success! {} in {} {} valid ({} mailbox, {} organization, {} bypass).{tests}",
         counted(
             set.mailbox.len() + set.organization.len() + set.bypass.len(),
             "policy",

@@ -58,6 +58,53 @@ pub(super) fn diagnostics(error: &CliError) -> Vec<Diagnostic> {
         }
         CliError::OutputExists { .. } => vec![Diagnostic::error(error.to_string())
             .with_hint("choose an empty directory, or pass --force to overwrite")],
+        CliError::NoSuchMailbox { suggestion, .. } => {
+            let names = "a mailbox answers to its Identity, Name, Alias, UserPrincipalName, PrimarySmtpAddress, ExternalDirectoryObjectId or Guid, ignoring case, and to its DisplayName when nothing else does";
+            let diagnostic = Diagnostic::error(error.to_string());
+            vec![match suggestion {
+                Some(name) => diagnostic
+                    .with_hint(format!("did you mean `{name}`?"))
+                    .with_note(names),
+                None => diagnostic.with_hint(names),
+            }]
+        }
+        CliError::AmbiguousMailbox {
+            candidates, count, ..
+        } => {
+            let mut diagnostic = Diagnostic::error(error.to_string()).with_hint(
+                "name one of them by its address or its id, which no other mailbox shares",
+            );
+            for candidate in candidates {
+                diagnostic = diagnostic.with_note(format!("- {candidate}"));
+            }
+            if *count > candidates.len() {
+                diagnostic = diagnostic.with_note(format!(
+                    "... and {} more",
+                    crate::english::thousands(count - candidates.len())
+                ));
+            }
+            vec![diagnostic]
+        }
+        CliError::NoSuchPolicy {
+            suggestion,
+            other_kind,
+            ..
+        } => {
+            let hint = match (other_kind, suggestion) {
+                (Some(kind), _) => format!(
+                    "it is an {kind}; `explain --policy` explains mailbox policies, and `plan` shows what the others change"
+                ),
+                (None, Some(name)) => format!("did you mean `{name}`?"),
+                (None, None) => "use a policy's metadata.name".to_string(),
+            };
+            vec![Diagnostic::error(error.to_string()).with_hint(hint)]
+        }
+        CliError::NothingToExplain => vec![Diagnostic::error(error.to_string()).with_hint(
+            "auditform explain pilar@contoso.com, or auditform explain --policy NAME",
+        )],
+        CliError::JunitNeedsPlanning => vec![Diagnostic::error(error.to_string()).with_hint(
+            "run `auditform plan --format junit` against the same policies and state",
+        )],
     }
 }
 

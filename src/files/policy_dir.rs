@@ -16,7 +16,7 @@
 
 use crate::diagnostic::Diagnostic;
 use crate::policy::load::{
-    load_files, FileContents, LoadError, LoadOutput, PolicyFile, MAX_FILE_BYTES,
+    load_files_holding, FileContents, Holding, LoadError, LoadOutput, PolicyFile, MAX_FILE_BYTES,
 };
 use std::fs;
 use std::io::{self, Read};
@@ -25,6 +25,16 @@ use std::path::{Path, PathBuf};
 /// Loads every `*.yaml` / `*.yml` file under `dir`, recursively, in path order. Hidden files
 /// and directories are skipped.
 pub fn load_dir(dir: &Path) -> Result<LoadOutput, LoadError> {
+    load_dir_holding(dir, Holding::Policies)
+}
+
+/// Loads a directory of test files only (`auditform test --tests DIR`), walked as a policy
+/// directory is.
+pub fn load_test_dir(dir: &Path) -> Result<LoadOutput, LoadError> {
+    load_dir_holding(dir, Holding::Tests)
+}
+
+fn load_dir_holding(dir: &Path, what: Holding) -> Result<LoadOutput, LoadError> {
     let label = dir.display().to_string();
     let fail = |message: String, hint: &str| LoadError {
         diagnostics: vec![Diagnostic::error(message)
@@ -71,7 +81,7 @@ pub fn load_dir(dir: &Path) -> Result<LoadOutput, LoadError> {
         relative: shown(path.strip_prefix(dir).unwrap_or(&path)),
         contents: read_capped(&path),
     });
-    load_files(&label, refused, files)
+    load_files_holding(&label, refused, files, what)
 }
 
 fn is_policy_file(path: &Path) -> bool {

@@ -5,25 +5,29 @@
 //! cached by the set of selecting policies and the licence tier.
 
 use super::{BypassChange, Change, OrganizationChange, Plan, SkipReason, Skipped};
-use crate::catalog::{deprecated_actions, Action};
+use crate::catalog::{deprecated_actions, Action, LicenceTier};
 use crate::english::counted;
 use crate::model::{
     ActionSet, BypassAssociation, Mailbox, Organization, RecipientType, SplitVisitor, StateVisitor,
     Tenant,
 };
-use crate::policy::resolve::{resolve_mailbox, resolve_scalar, Disagreement, Resolved};
-use crate::policy::{MailboxPolicy, PolicyRef, PolicySet};
+use crate::policy::resolve::{
+    resolve_mailbox_traced, resolve_scalar, resolve_scalar_traced, Disagreement, Resolved,
+};
+use crate::policy::{MailboxPolicy, PolicyRef, PolicySet, Untraced};
 use std::collections::hash_map::Entry;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 pub use super::conflict::{Conflict, PlanError, SharedIdNamer};
 use super::conflict::{SharedId, CONFLICT_EXAMPLES};
+use super::trace::{MailboxOutcome, ObjectOutcome, PlanTrace};
 
 type ConflictKey = (&'static str, Vec<String>, PolicyRef, PolicyRef);
 
-/// Builds a plan from objects streamed into it.
-pub struct Planner<'p> {
+/// Builds a plan from objects streamed into it, telling `T` how it decided (nothing at all for
+/// [`Untraced`], the plan's own choice).
+pub struct Planner<'p, T: PlanTrace = Untraced> {
     policies: &'p PolicySet,
     plan: Plan,
     resolutions: HashMap<Box<[u32]>, Arc<Resolved>>,
@@ -45,6 +49,7 @@ pub struct Planner<'p> {
     duplicate_ids: (usize, Vec<SharedId>),
     identities: IdentityWatch,
     organization_seen: bool,
+    trace: T,
 }
 
 /// Plans a tenant that is already in memory.
@@ -71,6 +76,13 @@ pub fn plan_tenant(policies: &PolicySet, tenant: &Tenant, source: &str) -> Resul
 
 impl<'p> Planner<'p> {
     pub fn new(policies: &'p PolicySet, source: &str) -> Self {
+        Planner::traced(policies, source, Untraced)
+    }
+}
+
+impl<'p, T: PlanTrace> Planner<'p, T> {
+    /// A planner that tells `trace` how it decides each mailbox.
+    pub fn traced(policies: &'p PolicySet, source: &str, trace: T) -> Self {
         Planner {
             policies,
             plan: Plan {
@@ -91,25 +103,38 @@ impl<'p> Planner<'p> {
             duplicate_ids: (0, Vec::new()),
             identities: IdentityWatch::new(policies),
             organization_seen: false,
+            trace,
         }
     }
 
     pub fn observe_mailbox(&mut self, mailbox: &Mailbox) {
         self.note_unusual(mailbox);
+        // Resolution does not depend on the licence (the managed defaults are the same on every
+        // one), but a tracer is told of each set of policies per licence tier, as explain shows.
+        let tier_marker = match mailbox.licence {
+            LicenceTier::E5 => u32::MAX,
+            LicenceTier::NonE5 => u32::MAX - 1,
+        };
         self.selection.clear();
-        for (index, policy) in self.policies.mailbox.iter().enumerate() {
-            if policy.selector.matches(mailbox) {
+        self.selection.push(tier_marker);
+        let policies = self.policies;
+        for (index, policy) in policies.mailbox.iter().enumerate() {
+            self.trace.policy(index);
+            let selects = policy.selector.matches_traced(mailbox, &mut self.trace);
+            self.trace.selected(index, selects);
+            if selects {
                 self.selection.push(index as u32);
             }
         }
-        if self.selection.is_empty() {
+        if self.selection.len() == 1 {
             self.plan.unchanged += 1;
+            self.trace
+                .outcome(mailbox, &[], MailboxOutcome::NotSelected);
             return;
         }
-        let selected: Vec<&MailboxPolicy> = self
-            .selection
+        let selected: Vec<&MailboxPolicy> = self.selection[1..]
             .iter()
-            .map(|&index| &self.policies.mailbox[index as usize])
+            .map(|&index| &policies.mailbox[index as usize])
             .collect();
         if mailbox.recipient_type.is_fixed_configuration() {
             self.observe_group_mailbox(mailbox, &selected);
@@ -118,7 +143,12 @@ impl<'p> Planner<'p> {
         let resolved = match self.resolutions.get(&self.selection[..]) {
             Some(resolved) => Arc::clone(resolved),
             None => {
-                let resolved = Arc::new(resolve_mailbox(&selected, &self.policies.catalog));
+                self.trace.resolving(mailbox.licence, &self.selection[1..]);
+                let resolved = Arc::new(resolve_mailbox_traced(
+                    &selected,
+                    &policies.catalog,
+                    &mut self.trace,
+                ));
                 self.resolutions.insert(
                     self.selection.clone().into_boxed_slice(),
                     Arc::clone(&resolved),
@@ -132,17 +162,37 @@ impl<'p> Planner<'p> {
             for disagreement in &resolved.disagreements {
                 self.tally_conflict(disagreement, &refs, &priorities, mailbox.names.display());
             }
+            let outcome = MailboxOutcome::Conflict(&resolved.disagreements);
+            self.trace.outcome(mailbox, &self.selection[1..], outcome);
             return;
         }
-        match diff_mailbox(mailbox, &resolved, &selected, &self.policies.catalog) {
-            Outcome::Unchanged => self.plan.unchanged += 1,
-            Outcome::Change(change) => self.plan.mailbox_changes.push(*change),
-            Outcome::Skip(reason) => self.plan.skipped.push(Skipped {
-                subject: subject(&mailbox.names),
-                recipient_type: mailbox.recipient_type.clone(),
-                reason,
-                policies: sorted_refs(selected.iter().map(|p| &p.reference)),
-            }),
+        match diff_mailbox(mailbox, &resolved, &selected, &policies.catalog) {
+            Outcome::Unchanged => {
+                self.plan.unchanged += 1;
+                let outcome = MailboxOutcome::Unchanged;
+                self.trace.outcome(mailbox, &self.selection[1..], outcome);
+            }
+            Outcome::Change(change) => {
+                self.plan.mailbox_changes.push(*change);
+                if let Some(change) = self.plan.mailbox_changes.last() {
+                    let outcome = MailboxOutcome::Changed(change);
+                    self.trace.outcome(mailbox, &self.selection[1..], outcome);
+                }
+            }
+            Outcome::Skip(reason) => self.skip(mailbox, reason, &selected),
+        }
+    }
+
+    fn skip(&mut self, mailbox: &Mailbox, reason: SkipReason, selected: &[&MailboxPolicy]) {
+        self.plan.skipped.push(Skipped {
+            subject: subject(&mailbox.names),
+            recipient_type: mailbox.recipient_type.clone(),
+            reason,
+            policies: sorted_refs(selected.iter().map(|p| &p.reference)),
+        });
+        if let Some(skipped) = self.plan.skipped.last() {
+            let outcome = MailboxOutcome::Skipped(&skipped.reason);
+            self.trace.outcome(mailbox, &self.selection[1..], outcome);
         }
     }
 
@@ -150,14 +200,21 @@ impl<'p> Planner<'p> {
     /// policies ask of its lists and AuditEnabled is skipped, with the reason, and never
     /// resolved, so it can't conflict.
     fn observe_group_mailbox(&mut self, mailbox: &Mailbox, selected: &[&MailboxPolicy]) {
+        // A tracer keeps what it learns of a set of policies until the set is resolved again,
+        // and this resolution is not the whole one a user mailbox of the same set gets: so that
+        // one is dropped from the cache, and the next mailbox of the set resolves (and is
+        // traced) afresh, as it would in a part of the state planned on its own.
+        self.resolutions.remove(&self.selection[..]);
+        self.trace.resolving(mailbox.licence, &self.selection[1..]);
         let mut disagreements = Vec::new();
-        let log_age_limit = resolve_scalar(
+        let log_age_limit = resolve_scalar_traced(
             selected
                 .iter()
                 .map(|p| (&*p.reference.name, p.priority, p.audit.log_age_limit)),
             "AuditLogAgeLimit",
             |value| value.to_string(),
             &mut disagreements,
+            &mut self.trace,
         );
         if !disagreements.is_empty() {
             let priorities: Vec<i64> = selected.iter().map(|p| p.priority).collect();
@@ -165,6 +222,8 @@ impl<'p> Planner<'p> {
             for disagreement in &disagreements {
                 self.tally_conflict(disagreement, &refs, &priorities, mailbox.names.display());
             }
+            let outcome = MailboxOutcome::Conflict(&disagreements);
+            self.trace.outcome(mailbox, &self.selection[1..], outcome);
             return;
         }
         if asks_fixed_settings(selected) {
@@ -178,10 +237,29 @@ impl<'p> Planner<'p> {
                 policies: sorted_refs(asking.map(|p| &p.reference)),
             });
         }
-        match diff_group_mailbox(mailbox, log_age_limit, selected) {
-            Some(change) => self.plan.mailbox_changes.push(change),
-            None if asks_fixed_settings(selected) => {}
-            None => self.plan.unchanged += 1,
+        let change = diff_group_mailbox(mailbox, log_age_limit, selected);
+        let changed = change.is_some();
+        if let Some(change) = change {
+            self.plan.mailbox_changes.push(change);
+        }
+        // What was asked and can't be done outweighs a change that can: a tracer is told the
+        // mailbox was skipped, so that no policy selecting it is counted as met.
+        let outcome = if asks_fixed_settings(selected) {
+            self.plan
+                .skipped
+                .last()
+                .map(|skipped| MailboxOutcome::Skipped(&skipped.reason))
+        } else if changed {
+            self.plan
+                .mailbox_changes
+                .last()
+                .map(MailboxOutcome::Changed)
+        } else {
+            self.plan.unchanged += 1;
+            Some(MailboxOutcome::Unchanged)
+        };
+        if let Some(outcome) = outcome {
+            self.trace.outcome(mailbox, &self.selection[1..], outcome);
         }
     }
 
@@ -265,14 +343,24 @@ impl<'p> Planner<'p> {
         }
     }
 
-    /// Ends the plan: conflicts become an error; everything else is in the plan.
     /// Lets the state hold no mailbox at all. Without it, a state with none is refused: an
     /// export that failed or was cut short would otherwise pass every drift check.
     pub fn allow_empty_state(&mut self, allow: bool) {
         self.allow_empty = allow;
     }
 
-    pub fn finish(mut self) -> Result<Plan, PlanError> {
+    /// Ends the plan: conflicts become an error; everything else is in the plan.
+    pub fn finish(self) -> Result<Plan, PlanError> {
+        self.finish_traced().0
+    }
+
+    /// [`Self::finish`], handing the tracer back.
+    pub fn finish_traced(mut self) -> (Result<Plan, PlanError>, T) {
+        let plan = self.conclude();
+        (plan, self.trace)
+    }
+
+    fn conclude(&mut self) -> Result<Plan, PlanError> {
         if self.mailboxes_seen == 0 && !self.allow_empty {
             return Err(PlanError::EmptyState {
                 state: self.plan.source.clone(),
@@ -350,7 +438,7 @@ impl<'p> Planner<'p> {
         if let Some(warning) = self.missing_group_mailboxes() {
             self.plan.warnings.push(warning);
         }
-        Ok(self.plan)
+        Ok(std::mem::take(&mut self.plan))
     }
 
     /// A PowerShell export made with Get-EXOMailbox holds no group mailbox: that cmdlet can't
@@ -384,9 +472,9 @@ impl<'p> Planner<'p> {
 
 /// Workers plan blocks of a large export each with their own part; merging the parts in file
 /// order gives the plan one planner would have made.
-impl SplitVisitor for Planner<'_> {
+impl<T: PlanTrace> SplitVisitor for Planner<'_, T> {
     fn split(&self) -> Self {
-        let mut part = Planner::new(self.policies, &self.plan.source);
+        let mut part = Planner::traced(self.policies, &self.plan.source, self.trace.split());
         part.allow_empty = self.allow_empty;
         part
     }
@@ -404,6 +492,7 @@ impl SplitVisitor for Planner<'_> {
             duplicate_ids,
             identities,
             organization_seen,
+            trace,
             ..
         } = later;
         // The later part counted its mailboxes from zero; they come after this part's.
@@ -413,6 +502,7 @@ impl SplitVisitor for Planner<'_> {
         for (name, count) in unknown_types {
             *self.unknown_types.entry(name).or_default() += count;
         }
+        self.trace.merge(trace);
         self.plan.mailbox_changes.extend(plan.mailbox_changes);
         self.plan.skipped.extend(plan.skipped);
         self.plan.bypass_changes.extend(plan.bypass_changes);
@@ -471,7 +561,7 @@ impl SplitVisitor for Planner<'_> {
     }
 }
 
-impl StateVisitor for Planner<'_> {
+impl<T: PlanTrace> StateVisitor for Planner<'_, T> {
     fn organization(&mut self, organization: Organization) {
         self.organization_seen = true;
         let mut disagreements = Vec::new();
@@ -489,9 +579,21 @@ impl StateVisitor for Planner<'_> {
             for disagreement in &disagreements {
                 self.tally_conflict(disagreement, &refs, &priorities, "organization config");
             }
+            let outcome = if disagreements.is_empty() {
+                ObjectOutcome::NotSelected
+            } else {
+                ObjectOutcome::Conflict
+            };
+            self.trace.organization(outcome);
             return;
         };
-        if desired.value != organization.audit_disabled {
+        let changed = desired.value != organization.audit_disabled;
+        self.trace.organization(if changed {
+            ObjectOutcome::Changed
+        } else {
+            ObjectOutcome::Unchanged
+        });
+        if changed {
             self.plan.organization_change = Some(OrganizationChange {
                 audit_disabled: Change {
                     before: organization.audit_disabled,
@@ -530,10 +632,19 @@ impl StateVisitor for Planner<'_> {
                     association.names.display(),
                 );
             }
+            let outcome = ObjectOutcome::Conflict;
+            self.trace.bypass(&association, &selected, outcome);
             return;
         }
+        let changed = desired.is_some_and(|desired| desired.value != association.bypass_enabled);
+        let outcome = match desired {
+            None => ObjectOutcome::NotSelected,
+            Some(_) if changed => ObjectOutcome::Changed,
+            Some(_) => ObjectOutcome::Unchanged,
+        };
+        self.trace.bypass(&association, &selected, outcome);
         if let Some(desired) = desired {
-            if desired.value != association.bypass_enabled {
+            if changed {
                 self.plan.bypass_changes.push(BypassChange {
                     subject: subject(&association.names),
                     bypass_enabled: Change {

@@ -324,7 +324,8 @@ fn policy_names(policies: &[PolicyRef]) -> Vec<String> {
         .collect()
 }
 
-fn mailbox_document(change: &MailboxChange) -> MailboxChangeDocument {
+/// One mailbox change as the document writes it.
+pub fn mailbox_document(change: &MailboxChange) -> MailboxChangeDocument {
     let mut properties = MailboxProperties {
         audit_enabled: change.enabled.as_ref().map(|c| ValueChange {
             before: c.before,
@@ -411,7 +412,8 @@ fn bypass_document(change: &BypassChange) -> BypassChangeDocument {
     }
 }
 
-fn skipped_document(skipped: &Skipped) -> SkippedDocument {
+/// One skipped mailbox as the document writes it.
+pub fn skipped_document(skipped: &Skipped) -> SkippedDocument {
     let (reason_code, actions) = match &skipped.reason {
         SkipReason::FixedConfiguration => (ReasonCode::FixedConfiguration, None),
         SkipReason::LicenceRequired { actions } => {

@@ -140,7 +140,7 @@ pub fn import_tenant(tenant: &Tenant) -> Import {
     }
     if fixed > 0 {
         notes.push(format!(
-            "{} no policy: the audit configuration of a Microsoft 365 Group mailbox is fixed and can't be customized.",
+            "{} no policy: the audit actions and AuditEnabled of a Microsoft 365 Group mailbox are fixed, and its AuditLogAgeLimit is left as it is.",
             counted(fixed, "GroupMailbox mailbox has", "GroupMailbox mailboxes have")
         ));
     }

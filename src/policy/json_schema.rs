@@ -3,8 +3,9 @@
 //!
 //! The structs derive their schema; the scalars the loader checks by hand (`apiVersion`,
 //! action lists, `logAgeLimit`, ...) describe themselves here, from the same tables the loader
-//! reads (the catalog, [`RecipientType::KNOWN`], [`Kind::ALL`]). A file holds one of three
-//! kinds of document, so the root is a `oneOf` keyed by a `const` `kind`.
+//! reads (the catalog, [`RecipientType::KNOWN`], [`Kind::ALL`]). A file holds documents of
+//! several kinds (three kinds of policy, and tests), so the root is a `oneOf` keyed by a
+//! `const` `kind`.
 
 use crate::catalog;
 use crate::model::RecipientType;
@@ -40,6 +41,7 @@ pub fn policy_schema() -> Value {
                 }
                 Kind::AuditBypassPolicy => generator.subschema_for::<BypassPolicySpec>(),
                 Kind::AuditActionDeclaration => generator.subschema_for::<ActionDeclarationSpec>(),
+                Kind::PolicyTest => literal(testing::spec()),
             };
             document(kind, &metadata, &spec)
         })
@@ -301,6 +303,8 @@ impl<L: LogonMarker> JsonSchema for LogonListSpec<L> {
         }))
     }
 }
+
+mod testing;
 
 #[cfg(test)]
 mod tests;

@@ -10,7 +10,7 @@ mod yaml;
 
 pub use crate::diagnostic::{Diagnostic, Severity};
 use crate::diagnostic::{Listed, SourceLocation};
-use crate::policy::PolicySet;
+use crate::policy::{PolicySet, PolicyTest};
 use document::Place;
 use std::collections::HashMap;
 use std::fmt;
@@ -27,6 +27,8 @@ pub struct LoadOutput {
     /// Every file read, by its path relative to the policy directory, with its text: what a
     /// saved plan's policies digest is computed from.
     pub files: Vec<(String, String)>,
+    /// The `PolicyTest` documents, for `auditform test`; planning ignores them.
+    pub tests: Vec<PolicyTest>,
 }
 
 /// The policies could not be loaded; every problem found is listed.
@@ -62,6 +64,15 @@ pub enum FileContents {
     Unreadable(std::io::Error),
 }
 
+/// What a directory must hold.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Holding {
+    /// A policy set: at least one policy (tests may sit beside them).
+    Policies,
+    /// Only `PolicyTest` documents, at least one: a test directory named apart from the policies.
+    Tests,
+}
+
 /// Loads the files of a policy directory in the order given, which is path order. `directory`
 /// names the directory in diagnostics about the set as a whole; `unreadable` are the places the
 /// walk could not look into, reported before the files' own findings. The files may be read
@@ -70,6 +81,16 @@ pub fn load_files(
     directory: &str,
     unreadable: Vec<Diagnostic>,
     files: impl IntoIterator<Item = PolicyFile>,
+) -> Result<LoadOutput, LoadError> {
+    load_files_holding(directory, unreadable, files, Holding::Policies)
+}
+
+/// [`load_files`], for a directory that holds `what`.
+pub fn load_files_holding(
+    directory: &str,
+    unreadable: Vec<Diagnostic>,
+    files: impl IntoIterator<Item = PolicyFile>,
+    what: Holding,
 ) -> Result<LoadOutput, LoadError> {
     let label: Arc<str> = directory.into();
     let mut collector = Collector {
@@ -83,12 +104,27 @@ pub fn load_files(
             collector.files.push((file.relative, text));
         }
     }
-    if collector.errors.is_empty() && collector.policies.is_empty() {
-        return Err(LoadError {
-            diagnostics: vec![Diagnostic::error("no policy documents found")
-                .in_file(label)
-                .with_hint("add a `*.yaml` file that starts with `apiVersion: auditform/v1`")],
-        });
+    if collector.errors.is_empty() {
+        let refusal = match what {
+            Holding::Policies if collector.policies.is_empty() => Some((
+                "no policy documents found",
+                "add a `*.yaml` file that starts with `apiVersion: auditform/v1`",
+            )),
+            Holding::Tests if collector.tests.is_empty() => Some((
+                "no test documents found",
+                "add a `*.yaml` file with a `kind: PolicyTest` document",
+            )),
+            Holding::Tests if !collector.policies.is_empty() => Some((
+                "this test directory holds policies",
+                "keep policies in the policy directory (`--policies`); a test directory holds only `kind: PolicyTest` documents",
+            )),
+            _ => None,
+        };
+        if let Some((message, hint)) = refusal {
+            return Err(LoadError {
+                diagnostics: vec![Diagnostic::error(message).in_file(label).with_hint(hint)],
+            });
+        }
     }
     collector.finish()
 }
@@ -167,6 +203,7 @@ struct Collector {
     files: Vec<(String, String)>,
     /// Names the policies give that the catalog does not have: each must be declared.
     pending: Vec<document::PendingAction>,
+    tests: Vec<PolicyTest>,
 }
 
 impl Collector {
@@ -245,6 +282,7 @@ impl Collector {
                 policies: self.policies,
                 warnings: self.warnings,
                 files: self.files,
+                tests: self.tests,
             })
         } else {
             Err(LoadError {

@@ -10,8 +10,85 @@
 
 use crate::catalog::{Action, ActionList, Catalog};
 use crate::model::LogonType;
-use crate::policy::{ListSpec, MailboxPolicy};
+use crate::policy::{ListSpec, MailboxPolicy, Untraced};
 use crate::timespan::TimeSpan;
+
+/// Watches resolution decide, so that `explain` can show every verdict on every action, which
+/// won and which it overrode. Every method does nothing by default; the planner resolves with
+/// [`Untraced`]. Policies are named by their index into the slice given to the resolver.
+pub trait ResolveTrace {
+    /// One action of one logon type was decided (only those some policy speaks to).
+    fn list_slot(&mut self, _slot: &SlotTrace<'_>) {}
+    /// Every action of a logon type was decided (after its [`Self::list_slot`] events).
+    fn list(&mut self, _logon: LogonType, _verdicts: &ListVerdicts) {}
+    /// One scalar was decided: the votes, highest priority first, and the decision.
+    fn scalar(&mut self, _scalar: &ScalarTrace<'_>) {}
+}
+
+impl ResolveTrace for Untraced {}
+
+/// How one action of one logon type was decided.
+pub struct SlotTrace<'a> {
+    pub logon: LogonType,
+    /// `None` for an action the policy set declares (see [`Self::declared`]) and for the names
+    /// neither knows, which `exactly` forbids as one.
+    pub action: Option<Action>,
+    /// The name of an action the policy set declares, unknown to this version of auditform.
+    pub declared: Option<&'a str>,
+    votes: &'a [ListVote<'a>],
+    slot: usize,
+    pub decision: SlotDecision,
+    /// Whether the winning verdict says what Microsoft's managed defaults say, so that the
+    /// logon type may stay in DefaultAuditSet. False for a dispute.
+    pub keeps_defaults: bool,
+}
+
+impl SlotTrace<'_> {
+    /// Every verdict on this action: (policy, its priority, its verdict, its list), in the
+    /// order the policies were given.
+    pub fn votes(&self) -> impl Iterator<Item = (usize, i64, Verdict, &ListSpec)> + '_ {
+        self.votes.iter().filter_map(|vote| {
+            let verdict = vote.verdicts[self.slot]?;
+            Some((vote.policy, vote.priority, verdict, vote.spec))
+        })
+    }
+}
+
+/// Who decided an action.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SlotDecision {
+    /// The verdict of the highest priority; `policy` is the alphabetically first of the
+    /// policies that gave it there.
+    Won { policy: usize, verdict: Verdict },
+    /// Disagreeing verdicts at the highest priority: a conflict.
+    Disputed { requirer: usize, forbidder: usize },
+}
+
+/// How one scalar (AuditEnabled, AuditLogAgeLimit, AuditBypassEnabled, AuditDisabled) was
+/// decided.
+pub struct ScalarTrace<'a> {
+    pub property: &'static str,
+    votes: &'a dyn ScalarVotes,
+    /// The winner, or `None` when the top votes disagree.
+    pub winner: Option<usize>,
+}
+
+impl ScalarTrace<'_> {
+    /// (policy, its priority, the value it sets), highest priority first, then by name.
+    pub fn votes(&self) -> Vec<(usize, i64, String)> {
+        (0..self.votes.count())
+            .map(|index| self.votes.vote(index))
+            .collect()
+    }
+}
+
+/// One policy's say on every slot of a logon type.
+struct ListVote<'a> {
+    policy: usize,
+    priority: i64,
+    spec: &'a ListSpec,
+    verdicts: Vec<Option<Verdict>>,
+}
 
 /// Verdicts are given per slot: one per catalog action, one per declared action, and one for
 /// every name neither knows (an action newer than auditform that a mailbox carries).
@@ -183,47 +260,61 @@ fn verdicts_of(
 /// is the same for every order up to which of two equally winning policies is named.
 /// `catalog` is the policy set's: its declared actions resolve like catalog ones.
 pub fn resolve_mailbox(policies: &[&MailboxPolicy], catalog: &Catalog) -> Resolved {
+    resolve_mailbox_traced(policies, catalog, &mut Untraced)
+}
+
+/// [`resolve_mailbox`], telling `trace` how every action and scalar was decided.
+pub fn resolve_mailbox_traced(
+    policies: &[&MailboxPolicy],
+    catalog: &Catalog,
+    trace: &mut impl ResolveTrace,
+) -> Resolved {
     let mut resolved = Resolved::default();
     for logon in LogonType::ALL {
         resolved.lists[logon.index()] =
-            resolve_list(policies, logon, catalog, &mut resolved.disagreements);
+            resolve_list(policies, logon, catalog, &mut resolved.disagreements, trace);
     }
-    resolved.enabled = resolve_scalar(
+    resolved.enabled = resolve_scalar_traced(
         policies
             .iter()
             .map(|p| (&*p.reference.name, p.priority, p.audit.enabled)),
         "AuditEnabled",
         |value| value.to_string(),
         &mut resolved.disagreements,
+        trace,
     );
-    resolved.log_age_limit = resolve_scalar(
+    resolved.log_age_limit = resolve_scalar_traced(
         policies
             .iter()
             .map(|p| (&*p.reference.name, p.priority, p.audit.log_age_limit)),
         "AuditLogAgeLimit",
         |value| value.to_string(),
         &mut resolved.disagreements,
+        trace,
     );
     resolved.disagreements.sort();
     resolved
 }
-
-type SpecVerdicts<'p> = (usize, i64, &'p ListSpec, Vec<Option<Verdict>>);
 
 fn resolve_list(
     policies: &[&MailboxPolicy],
     logon: LogonType,
     catalog: &Catalog,
     disagreements: &mut Vec<Disagreement>,
+    trace: &mut impl ResolveTrace,
 ) -> ListVerdicts {
     let slots = Slots::of(catalog);
-    let specs: Vec<SpecVerdicts> = policies
+    let specs: Vec<ListVote<'_>> = policies
         .iter()
         .enumerate()
         .filter_map(|(index, policy)| {
             let spec = policy.audit.list(logon)?;
-            let verdicts = verdicts_of(spec, logon, catalog, &slots);
-            Some((index, policy.priority, spec, verdicts))
+            Some(ListVote {
+                policy: index,
+                priority: policy.priority,
+                spec,
+                verdicts: verdicts_of(spec, logon, catalog, &slots),
+            })
         })
         .collect();
     let mut verdicts = ListVerdicts {
@@ -231,6 +322,7 @@ fn resolve_list(
         ..ListVerdicts::default()
     };
     if specs.is_empty() {
+        trace.list(logon, &verdicts);
         return verdicts;
     }
     let defaults = catalog.managed_defaults(logon);
@@ -241,17 +333,32 @@ fn resolve_list(
     for slot in 0..slots.count() {
         let Some(top) = specs
             .iter()
-            .filter(|(.., slots)| slots[slot].is_some())
-            .map(|(_, priority, ..)| *priority)
+            .filter(|vote| vote.verdicts[slot].is_some())
+            .map(|vote| vote.priority)
             .max()
         else {
             continue;
         };
         let at_top: Vec<(usize, &ListSpec, Verdict)> = specs
             .iter()
-            .filter(|(_, priority, _, slots)| *priority == top && slots[slot].is_some())
-            .map(|(index, _, spec, slots)| (*index, *spec, slots[slot].unwrap_or(Verdict::Require)))
+            .filter(|vote| vote.priority == top && vote.verdicts[slot].is_some())
+            .map(|vote| {
+                let verdict = vote.verdicts[slot].unwrap_or(Verdict::Require);
+                (vote.policy, vote.spec, verdict)
+            })
             .collect();
+        let traced = |decision: SlotDecision, keeps_defaults: bool| SlotTrace {
+            logon,
+            action: Action::from_index(slot),
+            declared: slot
+                .checked_sub(Action::ALL.len())
+                .and_then(|index| catalog.declared().get(index))
+                .map(|declared| &*declared.name),
+            votes: &specs,
+            slot,
+            decision,
+            keeps_defaults,
+        };
         // The alphabetically first policy of each side speaks for it, so that the order of the
         // files never changes who is named.
         let by_name = |side: Verdict| {
@@ -281,6 +388,11 @@ fn resolve_list(
                 None => disputes.push((pair, vec![name], first_verdict)),
             }
             default_won_everything = false;
+            let decision = SlotDecision::Disputed {
+                requirer: requirer.0,
+                forbidder: forbidder.0,
+            };
+            trace.list_slot(&traced(decision, false));
             continue;
         }
         let Some(&(winner, spec, verdict)) = at_top
@@ -294,8 +406,14 @@ fn resolve_list(
             .iter()
             .any(|(_, spec, _)| matches!(spec, ListSpec::Default));
         any_default_won |= from_default;
-        default_won_everything &=
+        let keeps_defaults =
             from_default || agrees_with_default(spec, slot, catalog, &slots, &defaults, verdict);
+        default_won_everything &= keeps_defaults;
+        let decision = SlotDecision::Won {
+            policy: winner,
+            verdict,
+        };
+        trace.list_slot(&traced(decision, keeps_defaults));
         if slot == slots.unknown() {
             verdicts.forbid_unknown = verdict == Verdict::Forbid;
             continue;
@@ -332,6 +450,7 @@ fn resolve_list(
             second_says: says(second_verdict).to_string(),
         });
     }
+    trace.list(logon, &verdicts);
     verdicts
 }
 
@@ -376,6 +495,17 @@ pub fn resolve_scalar<'n, T: Copy + PartialEq>(
     describe: impl Fn(T) -> String,
     disagreements: &mut Vec<Disagreement>,
 ) -> Option<Scalar<T>> {
+    resolve_scalar_traced(votes, property, describe, disagreements, &mut Untraced)
+}
+
+/// [`resolve_scalar`], telling `trace` every vote and the decision.
+pub fn resolve_scalar_traced<'n, T: Copy + PartialEq>(
+    votes: impl Iterator<Item = (&'n str, i64, Option<T>)>,
+    property: &'static str,
+    describe: impl Fn(T) -> String,
+    disagreements: &mut Vec<Disagreement>,
+    trace: &mut impl ResolveTrace,
+) -> Option<Scalar<T>> {
     let mut votes: Vec<(usize, &str, i64, T)> = votes
         .enumerate()
         .filter_map(|(index, (name, priority, value))| Some((index, name, priority, value?)))
@@ -386,6 +516,14 @@ pub fn resolve_scalar<'n, T: Copy + PartialEq>(
         .iter()
         .take_while(|vote| vote.2 == top)
         .find(|vote| vote.3 != value);
+    trace.scalar(&ScalarTrace {
+        property,
+        votes: &Described {
+            votes: &votes,
+            describe: &describe,
+        },
+        winner: dissent.is_none().then_some(winner),
+    });
     if let Some(&(other, ..)) = dissent {
         let other_value = dissent.map(|vote| vote.3).unwrap_or(value);
         disagreements.push(Disagreement {
@@ -399,6 +537,27 @@ pub fn resolve_scalar<'n, T: Copy + PartialEq>(
         return None;
     }
     Some(Scalar { value, winner })
+}
+
+/// A scalar's votes, described only when a tracer asks.
+trait ScalarVotes {
+    fn count(&self) -> usize;
+    fn vote(&self, index: usize) -> (usize, i64, String);
+}
+
+struct Described<'v, 'n, T, D> {
+    votes: &'v [(usize, &'n str, i64, T)],
+    describe: &'v D,
+}
+
+impl<T: Copy, D: Fn(T) -> String> ScalarVotes for Described<'_, '_, T, D> {
+    fn count(&self) -> usize {
+        self.votes.len()
+    }
+    fn vote(&self, index: usize) -> (usize, i64, String) {
+        let (policy, _, priority, value) = self.votes[index];
+        (policy, priority, (self.describe)(value))
+    }
 }
 
 #[cfg(test)]

@@ -19,6 +19,14 @@ use std::marker::PhantomData;
 /// The only `apiVersion` this version reads.
 pub const API_VERSION: &str = "auditform/v1";
 
+/// A document of a policy directory: a policy, or a test of the policies.
+#[derive(Debug, Clone)]
+pub enum Document {
+    /// Boxed: a policy is large, and a directory holds far more policies than tests.
+    Policy(Box<PolicyDocument>),
+    Test(TestDocument),
+}
+
 /// One policy document: `apiVersion`, `kind`, `metadata` and `spec`. The kind is the spec's.
 #[derive(Debug, Clone)]
 pub struct PolicyDocument {
@@ -65,14 +73,17 @@ pub enum Kind {
     /// A mailbox audit action Microsoft added after this version of auditform, so that
     /// policies may name it.
     AuditActionDeclaration,
+    /// Unit tests of the policy set: a few mailboxes, and what the policies must do with each (`auditform test`).
+    PolicyTest,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 4] = [
+    pub const ALL: [Kind; 5] = [
         Kind::MailboxAuditPolicy,
         Kind::OrganizationAuditPolicy,
         Kind::AuditBypassPolicy,
         Kind::AuditActionDeclaration,
+        Kind::PolicyTest,
     ];
 
     pub fn name(self) -> &'static str {
@@ -81,6 +92,7 @@ impl Kind {
             Kind::OrganizationAuditPolicy => "OrganizationAuditPolicy",
             Kind::AuditBypassPolicy => "AuditBypassPolicy",
             Kind::AuditActionDeclaration => "AuditActionDeclaration",
+            Kind::PolicyTest => "PolicyTest",
         }
     }
 }
@@ -390,5 +402,7 @@ fn never<T>(_: &T) -> bool {
 }
 
 pub mod checked;
+pub mod testing;
 mod written;
 pub use checked::{redundancy, Invalid};
+pub use testing::TestDocument;

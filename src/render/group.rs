@@ -85,6 +85,13 @@ impl<'a> Signature<'a> {
 /// Groups identical changes. Groups come in the order of their first member, members in plan
 /// order, so the result is as deterministic as the plan.
 pub fn group_changes(changes: &[MailboxChange]) -> Vec<ChangeGroup<'_>> {
+    group_change_refs(changes)
+}
+
+/// [`group_changes`] over any sequence of changes, such as those one policy causes.
+pub fn group_change_refs<'a>(
+    changes: impl IntoIterator<Item = &'a MailboxChange>,
+) -> Vec<ChangeGroup<'a>> {
     let mut index_of: HashMap<Signature<'_>, usize> = HashMap::new();
     let mut groups: Vec<ChangeGroup<'_>> = Vec::new();
     for change in changes {

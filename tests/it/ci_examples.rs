@@ -355,3 +355,31 @@ fn no_pipeline_builds_auditform_from_source() {
         );
     }
 }
+
+#[test]
+fn every_drift_template_publishes_the_drift_as_junit_test_results() {
+    let read = |path: &str| {
+        std::fs::read_to_string(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(path)).unwrap()
+    };
+    for (path, publisher) in [
+        (
+            "examples/ci/github/auditform-drift.yml",
+            "actions/upload-artifact",
+        ),
+        (
+            "examples/ci/azure-devops/auditform-drift.yml",
+            "PublishTestResults@2",
+        ),
+        ("examples/ci/gitlab/.gitlab-ci.yml", "junit: drift.xml"),
+    ] {
+        let text = read(path);
+        assert!(
+            text.contains("--junit drift.xml"),
+            "{path} writes the report"
+        );
+        assert!(
+            text.contains(publisher),
+            "{path} publishes it with {publisher}"
+        );
+    }
+}

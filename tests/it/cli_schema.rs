@@ -111,7 +111,8 @@ fn the_schema_is_draft_07_with_one_document_per_kind() {
             "MailboxAuditPolicy",
             "OrganizationAuditPolicy",
             "AuditBypassPolicy",
-            "AuditActionDeclaration"
+            "AuditActionDeclaration",
+            "PolicyTest"
         ]
     );
 }

@@ -111,7 +111,7 @@ fn policy(index: usize) -> impl Strategy<Value = MailboxPolicy> {
         )
 }
 
-fn policies() -> impl Strategy<Value = Vec<MailboxPolicy>> {
+pub(crate) fn policies() -> impl Strategy<Value = Vec<MailboxPolicy>> {
     (1..5usize).prop_flat_map(|count| (0..count).map(policy).collect::<Vec<_>>())
 }
 
@@ -166,7 +166,7 @@ fn mailbox(index: usize) -> impl Strategy<Value = Mailbox> {
         )
 }
 
-fn tenant() -> impl Strategy<Value = Tenant> {
+pub(crate) fn tenant() -> impl Strategy<Value = Tenant> {
     (1..8usize).prop_flat_map(|count| {
         (0..count)
             .map(mailbox)

@@ -473,3 +473,33 @@ fn a_group_mailbox_age_limit_is_applied_to_a_live_tenant_with_the_switch() {
     .unwrap();
     assert_eq!(again.status.code(), Some(0), "{}", live::stdout(&again));
 }
+
+/// DESIGN §1.2, in `explain`: a group mailbox's AuditLogAgeLimit is resolved and planned; its
+/// lists and AuditEnabled are said to be fixed, not resolved.
+#[test]
+fn explain_shows_a_group_mailbox_resolving_only_its_age_limit() {
+    let dir = tempfile::tempdir().unwrap();
+    let policies = dir.path().join("policies");
+    std::fs::create_dir(&policies).unwrap();
+    std::fs::write(
+        policies.join("groups.yaml"),
+        "apiVersion: auditform/v1\nkind: MailboxAuditPolicy\nmetadata:\n  name: group-retention\nspec:\n  selector:\n    recipientTypeDetails: [GroupMailbox]\n  audit:\n    enabled: true\n    logAgeLimit: 365\n",
+    )
+    .unwrap();
+    let output = auditform()
+        .args(["explain", "retail@contoso.com", "--policies"])
+        .arg(&policies)
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", stderr_of(&output));
+    let text = stdout_of(&output);
+    assert!(text.contains("AuditLogAgeLimit = 365.00:00:00"), "{text}");
+    assert!(
+        text.contains("AuditEnabled, AuditAdmin, AuditDelegate, AuditOwner: fixed by the service"),
+        "{text}"
+    );
+    assert!(
+        text.contains("~ AuditLogAgeLimit     = \"90.00:00:00\" -> \"365.00:00:00\""),
+        "{text}"
+    );
+}

@@ -9,12 +9,7 @@ use crate::policy::{MailboxPolicy, PolicyRef};
 use crate::timespan::TimeSpan;
 
 pub(super) fn subject(names: &MailboxNames) -> Subject {
-    Subject {
-        id: names.immutable_id().to_string(),
-        identity: names.identity.to_string(),
-        display_name: names.display().to_string(),
-        address: names.address().map(str::to_string),
-    }
+    Subject::of(names)
 }
 
 pub(super) fn sorted_refs<'a>(refs: impl Iterator<Item = &'a PolicyRef>) -> Vec<PolicyRef> {

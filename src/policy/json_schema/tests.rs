@@ -40,6 +40,7 @@ fn documents_take_their_descriptions_from_the_kind_doc_comments() {
             "The tenant-wide switch `AuditDisabled`.",
             "Whether selected accounts may bypass auditing.",
             "A mailbox audit action Microsoft added after this version of auditform, so that policies may name it.",
+            "Unit tests of the policy set: a few mailboxes, and what the policies must do with each (`auditform test`).",
         ]
     );
 }

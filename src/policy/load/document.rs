@@ -9,11 +9,12 @@ use crate::catalog::{ActionList, DeclaredAction, Support};
 use crate::diagnostic::{Diagnostic, SourceLocation};
 use crate::model::LogonType;
 use crate::policy::schema::{
-    self, ActionDeclarationSpec, AuditSettingsSpec, ExcludeSpec, LogonListSpec, PolicyAction,
-    PolicyDocument, SelectorSpec, Spec,
+    self, ActionDeclarationSpec, AuditSettingsSpec, Document, ExcludeSpec, LogonListSpec,
+    PolicyAction, PolicyDocument, SelectorSpec, Spec, TestDocument,
 };
 use crate::policy::{
-    AuditSpec, BypassPolicy, ListSpec, MailboxPolicy, OrganizationPolicy, PolicyRef, Selector,
+    AuditSpec, BypassPolicy, ListSpec, MailboxPolicy, OrganizationPolicy, PolicyRef, PolicyTest,
+    Selector, TestCaseSpec,
 };
 use std::sync::Arc;
 
@@ -105,7 +106,7 @@ pub(super) fn load(collector: &mut Collector, place: &Place<'_>, root: &Node) {
     {
         return;
     }
-    let document = match PolicyDocument::from_yaml(At {
+    let document = match Document::from_yaml(At {
         node: root,
         path: &Path::Root,
     }) {
@@ -115,7 +116,60 @@ pub(super) fn load(collector: &mut Collector, place: &Place<'_>, root: &Node) {
             return;
         }
     };
-    add(collector, place, root, document);
+    match document {
+        Document::Policy(document) => add(collector, place, root, *document),
+        Document::Test(document) => add_test(collector, place, root, document),
+    }
+}
+
+/// Adds a test document, with where each case, mailbox and expectation was written.
+fn add_test(collector: &mut Collector, place: &Place<'_>, root: &Node, document: TestDocument) {
+    let source = place
+        .locate(root, &[Step::Key("metadata"), Step::Key("name")])
+        .unwrap_or_else(|| place.at(root.mark));
+    let name: Arc<str> = document.metadata.name.as_str().into();
+    if collector.claim_name(&name, &source).is_err() {
+        return;
+    }
+    let cases = document
+        .spec
+        .cases
+        .into_iter()
+        .enumerate()
+        .map(|(index, case)| {
+            let at_case = [Step::Key("spec"), Step::Key("cases"), Step::Index(index)];
+            let locate = |rest: &[Step<'_>]| {
+                let path: Vec<Step<'_>> = at_case.iter().chain(rest).copied().collect();
+                place.locate(root, &path).unwrap_or_else(|| source.clone())
+            };
+            TestCaseSpec {
+                source: locate(&[Step::Key("name")]),
+                mailboxes: case
+                    .mailboxes
+                    .into_iter()
+                    .enumerate()
+                    .map(|(number, mailbox)| {
+                        let at = locate(&[Step::Key("mailboxes"), Step::Index(number)]);
+                        (at, mailbox.properties)
+                    })
+                    .collect(),
+                expect: case
+                    .expect
+                    .into_iter()
+                    .map(|(mailbox, expected)| {
+                        let at = locate(&[Step::Key("expect"), Step::Key(&mailbox)]);
+                        (mailbox, at, expected)
+                    })
+                    .collect(),
+                name: case.name,
+            }
+        })
+        .collect();
+    collector.tests.push(PolicyTest {
+        reference: PolicyRef { name, source },
+        description: document.metadata.description,
+        cases,
+    });
 }
 
 /// Checks what spans several fields and adds the policy, or records why it was refused.

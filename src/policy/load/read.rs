@@ -6,6 +6,7 @@
 //! and reads each with [`Fields::optional`] or [`Fields::required`]; a scalar is checked by its
 //! `TryFrom<&str>` through [`At::checked`].
 
+mod testing;
 mod vocabulary;
 
 use super::yaml::{Mark, Node, ScalarStyle, Value};
@@ -317,6 +318,11 @@ pub struct Fields<'a> {
 }
 
 impl<'a> Fields<'a> {
+    /// The path of the mapping these fields are read from.
+    pub fn path(&self) -> &'a Path<'a> {
+        self.at.path
+    }
+
     fn entry(&self, key: &str) -> Option<&'a (Rc<Node>, Rc<Node>)> {
         self.entries.iter().find(|(name, _)| match &name.value {
             Value::Scalar { text, .. } => text == key,

@@ -411,4 +411,91 @@ fn the_keys_the_loader_reads_are_the_keys_the_schema_lists() {
     }
 }
 
+/// A policy (so that the set is not empty) and a test whose one case expects `expect` of a
+/// mailbox `pilar` (indented under `pilar:`).
+fn with_expectation(expect: &str) -> String {
+    format!(
+        "apiVersion: auditform/v1\nkind: OrganizationAuditPolicy\nmetadata: {{name: o}}\nspec: {{auditDisabled: false}}\n---\napiVersion: auditform/v1\nkind: PolicyTest\nmetadata:\n  name: t\nspec:\n  cases:\n    - name: a case\n      mailboxes:\n        - Identity: pilar\n      expect:\n        pilar:\n{expect}"
+    )
+}
+
+#[test]
+fn a_test_document_is_read_beside_the_policies_with_the_place_of_each_part() {
+    let loaded = load_str(
+        "p.yaml",
+        &with_expectation(
+            "          AuditOwner: {includes: [MailboxLogin], excludes: [MessageBind]}\n          AuditLogAgeLimit: 180d\n",
+        ),
+    )
+    .expect("the test loads");
+    assert_eq!(loaded.policies.organization.len(), 1);
+    let [test] = loaded.tests.as_slice() else {
+        panic!("one test: {:?}", loaded.tests);
+    };
+    assert_eq!(&*test.reference.name, "t");
+    let case = &test.cases[0];
+    assert_eq!((case.source.line, case.source.column), (12, 13));
+    assert_eq!(case.mailboxes[0].0.line, 14);
+    assert_eq!(case.mailboxes[0].1["Identity"], "pilar");
+    let (name, place, expected) = &case.expect[0];
+    assert_eq!((name.as_str(), place.line), ("pilar", 17));
+    let crate::policy::schema::testing::ExpectationSpec::Settings(settings) = expected else {
+        panic!("settings: {expected:?}");
+    };
+    assert_eq!(
+        settings.audit_log_age_limit.map(|limit| limit.span()),
+        Some(TimeSpan::from_days(180))
+    );
+    assert_eq!(
+        settings.lists[LogonType::Owner.index()],
+        Some(crate::policy::schema::testing::ExpectedListSpec::Partly {
+            includes: vec![Action::MailboxLogin],
+            excludes: vec![Action::MessageBind],
+        })
+    );
+}
+
+#[test]
+fn an_expectation_that_mixes_settings_and_an_outcome_is_refused() {
+    insta::assert_snapshot!(refusal(&with_expectation(
+        "          AuditEnabled: true\n          noChange: true\n"
+    )));
+}
+
+#[test]
+fn an_unknown_action_in_an_expectation_is_refused_so_an_excludes_cannot_hold_by_a_typo() {
+    insta::assert_snapshot!(refusal(&with_expectation(
+        "          AuditOwner: {excludes: [MailboxLogn]}\n"
+    )));
+}
+
+#[test]
+fn an_unknown_skip_reason_gets_a_did_you_mean() {
+    insta::assert_snapshot!(refusal(&with_expectation(
+        "          skipped: fixed_configurations\n"
+    )));
+}
+
+#[test]
+fn a_test_directory_of_policies_only_or_tests_only_says_what_it_lacks() {
+    let tests_only = with_expectation("          noChange: true\n");
+    let tests_only = tests_only.split("---\n").nth(1).unwrap();
+    let file = |text: &str| PolicyFile {
+        path: "t.yaml".to_string(),
+        relative: "t.yaml".to_string(),
+        contents: FileContents::Bytes(text.as_bytes().to_vec()),
+    };
+    let as_policies = load_files("dir", Vec::new(), [file(tests_only)]).unwrap_err();
+    assert!(as_policies
+        .to_string()
+        .contains("no policy documents found"));
+    let as_tests = load_files_holding("dir", Vec::new(), [file(tests_only)], Holding::Tests);
+    assert_eq!(as_tests.expect("tests load").tests.len(), 1);
+    let both = with_expectation("          noChange: true\n");
+    let refused = load_files_holding("dir", Vec::new(), [file(&both)], Holding::Tests);
+    assert!(refused
+        .unwrap_err()
+        .to_string()
+        .contains("this test directory holds policies"));
+}
 mod declarations;

@@ -4,17 +4,18 @@ use super::{At, FromYaml, Path, Refusal, Scalar};
 use crate::english::Echo;
 use crate::policy::load::yaml::{Mark, Node, Value};
 use crate::policy::schema::{
-    ActionDeclarationSpec, ApiVersion, AuditSettingsSpec, BypassPolicySpec, DeclaredName,
+    ActionDeclarationSpec, ApiVersion, AuditSettingsSpec, BypassPolicySpec, DeclaredName, Document,
     ExcludeSpec, FilterText, Invalid, Kind, Licence, LogAgeLimit, LogonListSpec, LogonMarker,
     LogonTypeName, MailboxPolicySpec, MatchGlobs, Metadata, OrganizationPolicySpec, PolicyAction,
-    PolicyDocument, PolicyName, RecipientTypeName, SelectorSpec, Spec, LOGON_LIST_KEYS,
+    PolicyDocument, PolicyName, RecipientTypeName, SelectorSpec, Spec, TestDocument,
+    LOGON_LIST_KEYS,
 };
 
 const DOCUMENT_KEYS: &[&str] = &["apiVersion", "kind", "metadata", "spec"];
 
 /// A document: its header first (`apiVersion`, `kind`), so that a wrong kind is named before
 /// keys that only that kind would know, then the rest as its kind reads it.
-impl FromYaml for PolicyDocument {
+impl FromYaml for Document {
     fn from_yaml(at: At<'_>) -> Result<Self, Refusal> {
         if !matches!(at.node.value, Value::Mapping(_)) {
             return Err(Refusal::new(
@@ -33,8 +34,15 @@ impl FromYaml for PolicyDocument {
             Kind::OrganizationAuditPolicy => Spec::Organization(fields.required("spec")?),
             Kind::AuditBypassPolicy => Spec::Bypass(fields.required("spec")?),
             Kind::AuditActionDeclaration => Spec::Declaration(fields.required("spec")?),
+            Kind::PolicyTest => {
+                let spec = fields.required("spec")?;
+                return Ok(Document::Test(TestDocument { metadata, spec }));
+            }
         };
-        Ok(PolicyDocument { metadata, spec })
+        Ok(Document::Policy(Box::new(PolicyDocument {
+            metadata,
+            spec,
+        })))
     }
 }
 
