@@ -411,7 +411,7 @@ impl<'p, T: PlanTrace> Planner<'p, T> {
                 })
                 .collect();
             self.plan.warnings.push(format!(
-                "audit actions unknown to this version of auditform were read and kept as they are: {}; only a policy's `exactly`, or a `default` that restores Microsoft's list, removes them",
+                "audit actions unknown to this version of auditform were read and kept as they are: {}; only a policy's `exactly`, or a `default` that restores Microsoft's list, removes them (to name one in policies, declare it: `kind: AuditActionDeclaration`, docs/policies.md)",
                 listed.join(", ")
             ));
         }
