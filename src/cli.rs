@@ -106,7 +106,8 @@ See docs/testing.md for the test format and the defaults of a test mailbox.")]
     ///
     /// Per RecipientTypeDetails, the most common configuration becomes one policy; every other
     /// configuration gets a policy that selects its mailboxes by identity. Group mailboxes get
-    /// none: their audit configuration can't be customized.
+    /// none: their audit actions and AuditEnabled are fixed, and a policy that says nothing of
+    /// their AuditLogAgeLimit leaves it as it is.
     #[command(after_help = "\
 Examples:
   auditform import                                 # print the policies as YAML
@@ -142,6 +143,17 @@ Examples:
   auditform apply --state tenant.json --lock-timeout 2m")]
     Apply(ApplyArgs),
 
+    /// Print the table of mailbox audit actions this version of auditform believes: for each
+    /// action and logon type, whether the service accepts it and whether it is a default, which
+    /// licence it needs, what is deprecated or redundant, and the public sources, with their
+    /// date. Set it beside Microsoft's page to see whether auditform is current.
+    #[command(after_help = "\
+Examples:
+  auditform catalog
+  auditform catalog --format json | jq -r '.actions[] | select(.Owner == \"default\") | .name'
+  auditform catalog --policies policies/            # with the actions the policy set declares")]
+    Catalog(CatalogArgs),
+
     /// Print the JSON Schema (draft-07) of the policy format, for editors and CI checks.
     #[command(after_help = "\
 Examples:
@@ -158,6 +170,23 @@ Examples:
   auditform completions fish > ~/.config/fish/completions/auditform.fish
   auditform completions powershell >> $PROFILE")]
     Completions(CompletionsArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct CatalogArgs {
+    /// The output format: a table for people, or JSON (docs/catalog.md).
+    #[arg(long, value_enum, default_value_t = CatalogFormat::Text)]
+    pub format: CatalogFormat,
+
+    /// Also show the actions this policy directory declares as newer than auditform.
+    #[arg(long, value_name = "DIR")]
+    pub policies: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CatalogFormat {
+    Text,
+    Json,
 }
 
 #[derive(Debug, Args)]
@@ -194,6 +223,11 @@ pub struct ApplyArgs {
     /// Apply without asking for approval.
     #[arg(long)]
     pub auto_approve: bool,
+
+    /// Plan even when the state holds no mailbox. Without it such a state is refused, since a
+    /// failed or cut-short export looks the same and would pass every drift check.
+    #[arg(long)]
+    pub allow_empty_state: bool,
 
     /// How long to wait for another apply's lock on the state file, such as 0s, 30s or 2m.
     #[arg(long, default_value = "0s", value_name = "DURATION", value_parser = parse_duration)]
@@ -342,6 +376,10 @@ pub struct PlanArgs {
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
 
+    /// Plan even when the state holds no mailbox. Without it such a state is refused, since a
+    /// failed or cut-short export looks the same and would pass every drift check.
+    #[arg(long)]
+    pub allow_empty_state: bool,
     /// Also write the plan as a JUnit report to FILE (as `--format junit` prints it), so that
     /// one read of the tenant gives both a comment and CI test results.
     #[arg(long, value_name = "FILE")]

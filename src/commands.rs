@@ -1,6 +1,7 @@
 //! One file per command. Each wires the parts together and does nothing else.
 
 mod apply;
+mod catalog;
 pub mod completions;
 mod explain;
 mod import;
@@ -18,11 +19,12 @@ use crate::cli::{Cli, Command, Format};
 use crate::error::report::{plan_warnings, Reporter};
 use crate::error::CliError;
 use crate::plan::compliance::Compliance;
-use crate::plan::Plan;
+use crate::plan::{Plan, PlanError, Planner, SharedIdNamer};
 use crate::policy::PolicySet;
 use crate::render::{
     render_json, render_markdown, render_plan_junit, render_text, JunitOptions, TextOptions,
 };
+use crate::state::ReadOptions;
 use std::io::{IsTerminal, Write};
 
 /// How a command that did not fail ended.
@@ -57,6 +59,7 @@ pub fn run(cli: Cli, reporter: &Reporter) -> Result<Outcome, CliError> {
         Command::Import(args) => import::run(&args),
         Command::Script(args) => script::run(&args),
         Command::Apply(args) => apply::run(&args, color, reporter),
+        Command::Catalog(args) => catalog::run(&args, reporter),
         Command::Schema => schema::run(),
         Command::Completions(args) => completions::run(args.shell),
     }
@@ -66,6 +69,24 @@ pub fn run(cli: Cli, reporter: &Reporter) -> Result<Outcome, CliError> {
 fn stdout_wants_color(no_color_flag: bool) -> bool {
     let no_color_env = std::env::var_os("NO_COLOR").is_some_and(|value| !value.is_empty());
     !no_color_flag && !no_color_env && std::io::stdout().is_terminal()
+}
+
+/// Ends a plan read from `source`. Should two mailboxes share an immutable id, the planner
+/// knows where they are but not both their names; a second read finds them, so that the error
+/// names both.
+fn finish_plan(source: &live::Source, planner: Planner) -> Result<Plan, CliError> {
+    planner
+        .finish()
+        .map_err(|error| named_plan_error(source, error))
+}
+
+/// A planning error, with both mailboxes named should two share an immutable id.
+fn named_plan_error(source: &live::Source, mut error: PlanError) -> CliError {
+    let mut namer = SharedIdNamer::new(&error);
+    if namer.is_needed() && source.read(&mut namer, &ReadOptions::default()).is_ok() {
+        namer.name(&mut error);
+    }
+    CliError::Plan(error)
 }
 
 /// When a report is made, for JUnit timestamps: SOURCE_DATE_EPOCH when set (reproducible

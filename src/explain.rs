@@ -88,8 +88,11 @@ pub struct Vote {
 /// Every verdict on one action of one logon type, and the decision.
 #[derive(Clone, Debug)]
 pub struct ActionVerdicts {
-    /// `None` for the names the catalog does not know (which `exactly` forbids as one).
+    /// `None` for an action the policy set declares (see [`Self::declared`]) and for the names
+    /// neither knows (which `exactly` forbids as one).
     pub action: Option<Action>,
+    /// The name of an action the policy set declares, unknown to this version of auditform.
+    pub declared: Option<std::sync::Arc<str>>,
     pub votes: Vec<Vote>,
     pub decision: Decision,
     /// Whether the winning verdict says what Microsoft's managed defaults say.
@@ -97,10 +100,19 @@ pub struct ActionVerdicts {
 }
 
 impl ActionVerdicts {
-    /// The action's name, or a phrase for the names the catalog does not know.
-    pub fn name(&self) -> &'static str {
-        self.action
-            .map_or("(actions unknown to the catalog)", Action::name)
+    /// The action's name, or a phrase for the names neither the catalog nor the policy set's
+    /// declarations know.
+    pub fn name(&self) -> &str {
+        match (self.action, &self.declared) {
+            (Some(action), _) => action.name(),
+            (None, Some(declared)) => declared,
+            (None, None) => "(actions unknown to the catalog)",
+        }
+    }
+
+    /// Whether it is one action, of the catalog or declared, rather than every unknown name.
+    pub fn is_one_action(&self) -> bool {
+        self.action.is_some() || self.declared.is_some()
     }
 
     /// The winning vote, unless the top verdicts disagree.
@@ -210,8 +222,8 @@ pub fn explain_mailbox(policies: &PolicySet, mailbox: &Mailbox) -> MailboxExplan
     let (plan, recorder) = planner.finish_traced();
     let outcome = match plan {
         Err(PlanError::Conflicts(conflicts)) => Outcome::Conflict(conflicts),
-        // One mailbox can't share its id with another.
-        Err(PlanError::DuplicateIds { .. }) => Outcome::Unchanged,
+        // One mailbox can't share its id with another, nor be an empty state.
+        Err(PlanError::DuplicateIds { .. } | PlanError::EmptyState { .. }) => Outcome::Unchanged,
         Ok(mut plan) => {
             if let Some(change) = plan.mailbox_changes.pop() {
                 Outcome::Change(Box::new(change))

@@ -12,8 +12,9 @@ pub mod resolve;
 pub mod schema;
 pub mod select;
 
+use crate::catalog::{ActionList, Catalog};
 pub use crate::diagnostic::SourceLocation;
-use crate::model::{ActionSet, LogonType};
+use crate::model::LogonType;
 use crate::timespan::TimeSpan;
 pub use select::Selector;
 use std::fmt;
@@ -45,11 +46,18 @@ pub struct PolicySet {
     pub mailbox: Vec<MailboxPolicy>,
     pub organization: Vec<OrganizationPolicy>,
     pub bypass: Vec<BypassPolicy>,
+    /// The catalog these policies name actions from: auditform's own, and the actions the
+    /// policy set declares because they are newer than this version of auditform.
+    pub catalog: Catalog,
 }
 
 impl PolicySet {
+    /// Whether the set has no document at all: no policy, and no declared action.
     pub fn is_empty(&self) -> bool {
-        self.mailbox.is_empty() && self.organization.is_empty() && self.bypass.is_empty()
+        self.mailbox.is_empty()
+            && self.organization.is_empty()
+            && self.bypass.is_empty()
+            && self.catalog.declared().is_empty()
     }
 
     /// Property names that OPATH filters read, so that a state source keeps them.
@@ -94,13 +102,14 @@ impl AuditSpec {
     }
 }
 
-/// What a policy asks of one logon type's list.
+/// What a policy asks of one logon type's list. Lists hold catalog actions and declared ones
+/// (by their declared names); never an undeclared name.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ListSpec {
     /// `add` requires these; `remove` forbids these. Either may be empty.
-    Change { add: ActionSet, remove: ActionSet },
+    Change { add: ActionList, remove: ActionList },
     /// Requires exactly these and forbids every other action, known or not.
-    Exactly(ActionSet),
+    Exactly(ActionList),
     /// Microsoft's managed defaults: restores DefaultAuditSet membership.
     Default,
 }

@@ -1,6 +1,7 @@
 //! Renderers turn plans and state into text for people. They print nothing themselves: each
 //! writes to the writer it is given, and the caller decides whether colour is wanted.
 
+pub mod catalog;
 pub mod explain;
 pub mod group;
 pub mod json;
@@ -15,6 +16,7 @@ pub mod testing;
 pub mod text;
 mod text_blocks;
 
+pub use catalog::{render_catalog_json, render_catalog_text};
 pub use explain::{
     render_explanation, render_explanation_json, render_policy_report, render_policy_report_json,
 };

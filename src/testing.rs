@@ -227,7 +227,8 @@ pub fn outcome(policies: &PolicySet, mailbox: &Mailbox) -> Actual {
     };
     match plan_tenant(policies, &tenant, "test") {
         Err(PlanError::Conflicts(conflicts)) => Actual::Conflict(conflicts),
-        Err(PlanError::DuplicateIds { .. }) => unchanged(mailbox),
+        // One mailbox can't share its id with another, nor be an empty state.
+        Err(PlanError::DuplicateIds { .. } | PlanError::EmptyState { .. }) => unchanged(mailbox),
         Ok(mut plan) => {
             if let Some(skipped) = plan.skipped.pop() {
                 Actual::Skipped(skipped.reason)

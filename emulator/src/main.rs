@@ -53,6 +53,10 @@ struct Args {
     /// An accepted app as CLIENT_ID or CLIENT_ID:SECRET (repeatable); any is accepted when none.
     #[arg(long = "client")]
     clients: Vec<String>,
+    /// Refuse an Add of an action already audited with "The input operation(s) is/are already
+    /// being audited", instead of the service's evidenced silent no-op.
+    #[arg(long)]
+    already_audited_text: bool,
     /// Refuse requests and $batch sub-requests without Authorization or X-AnchorMailbox.
     #[arg(long)]
     strict: bool,
@@ -132,6 +136,14 @@ fn main() -> ExitCode {
             warnings: Vec::new(),
             soft_errors: Vec::new(),
             seed: args.seed,
+        },
+        service: auditform_emulator::rules::ServiceModel {
+            duplicate_add: if args.already_audited_text {
+                auditform_emulator::rules::DuplicateAdd::AlreadyAudited
+            } else {
+                auditform_emulator::rules::DuplicateAdd::Silent
+            },
+            ..Default::default()
         },
     };
     let handle = match Emulator::start(config) {

@@ -1,7 +1,8 @@
 use super::live::{live_client, Source};
-use super::{write_plan, Outcome};
+use super::{finish_plan, write_plan, Outcome};
 use crate::apply::{apply_plan, confirm, ApplyReport};
 use crate::cli::{ApplyArgs, Format, StateArgs};
+use crate::diagnostic::{Diagnostic, Severity};
 use crate::error::report::Reporter;
 use crate::error::CliError;
 use crate::files::plan_file;
@@ -24,14 +25,18 @@ use std::sync::Arc;
 
 pub fn run(args: &ApplyArgs, color: bool, reporter: &Reporter) -> Result<Outcome, CliError> {
     match &args.plan_file {
-        Some(plan_file) => apply_saved(args, plan_file),
+        Some(plan_file) => apply_saved(args, plan_file, reporter),
         None => plan_and_apply(args, color, reporter),
     }
 }
 
 /// `apply PLANFILE`: the plan was reviewed when it was saved, so nothing is asked; staleness
 /// is checked under the lock before anything changes.
-fn apply_saved(args: &ApplyArgs, plan_file: &Path) -> Result<Outcome, CliError> {
+fn apply_saved(
+    args: &ApplyArgs,
+    plan_file: &Path,
+    reporter: &Reporter,
+) -> Result<Outcome, CliError> {
     let saved = plan_file::load(plan_file)?;
     let target = match &args.live.tenant {
         Some(tenant) => {
@@ -63,7 +68,7 @@ fn apply_saved(args: &ApplyArgs, plan_file: &Path) -> Result<Outcome, CliError> 
     }
     match &target {
         Source::Live(client) => carry_out_live(&saved.plan, client, &mut out),
-        Source::File(file) => carry_out(&saved.plan, file.path(), args, &mut out),
+        Source::File(file) => carry_out(&saved.plan, file.path(), args, &mut out, reporter),
     }
 }
 
@@ -105,8 +110,9 @@ fn plan_and_apply(args: &ApplyArgs, color: bool, reporter: &Reporter) -> Result<
         extra_properties: loaded.policies.filter_properties(),
     };
     let mut planner = Planner::new(&loaded.policies, &source.describe());
+    planner.allow_empty_state(args.allow_empty_state);
     source.read(&mut planner, &options)?;
-    let plan = planner.finish()?;
+    let plan = finish_plan(&source, planner)?;
 
     let mut out = ScrubWriter::new(std::io::stdout().lock());
     let options = TextOptions {
@@ -126,7 +132,7 @@ fn plan_and_apply(args: &ApplyArgs, color: bool, reporter: &Reporter) -> Result<
     out.flush()?;
     match &source {
         Source::Live(client) => carry_out_live(&plan, client, &mut out),
-        Source::File(file) => carry_out(&plan, file.path(), args, &mut out),
+        Source::File(file) => carry_out(&plan, file.path(), args, &mut out, reporter),
     }
 }
 
@@ -176,14 +182,54 @@ fn finish(report: &ApplyReport, out: &mut dyn Write) -> Result<Outcome, CliError
     })
 }
 
+/// Removes, under the lock, what a killed apply left beside the state file, and says so; a
+/// cleanup that fails is only a warning, since the apply itself can go on.
+fn report_leftovers(state: &Path, reporter: &Reporter) {
+    let mut diagnostics = Vec::new();
+    match crate::state::atomic_write::clear_leftovers(state) {
+        Ok(leftovers) => {
+            for (path, bytes) in &leftovers.removed {
+                diagnostics.push(
+                    Diagnostic::new(
+                        Severity::Note,
+                        format!(
+                            "removed a temporary file an apply that was stopped left here ({} bytes)",
+                            crate::english::thousands(*bytes as usize)
+                        ),
+                    )
+                    .in_file(path.display().to_string()),
+                );
+            }
+            for path in &leftovers.unclaimed {
+                diagnostics.push(
+                    Diagnostic::warning(
+                        "this looks like a temporary file of an auditform run that was stopped",
+                    )
+                    .in_file(path.display().to_string())
+                    .with_hint("remove it once no auditform runs in this directory"),
+                );
+            }
+        }
+        Err(error) => diagnostics.push(
+            Diagnostic::warning(format!(
+                "could not look for temporary files left beside the state file: {error}"
+            ))
+            .in_file(state.display().to_string()),
+        ),
+    }
+    reporter.report(&diagnostics);
+}
+
 /// Locks the state, refuses a stale plan, applies, verifies, and reports per object.
 fn carry_out(
     plan: &Plan,
     state: &Path,
     args: &ApplyArgs,
     out: &mut dyn Write,
+    reporter: &Reporter,
 ) -> Result<Outcome, CliError> {
     let lock = StateLock::acquire(state, "auditform apply", args.lock_timeout)?;
+    report_leftovers(state, reporter);
     let mut sink = SnapshotSink::new(state);
     let report = apply_with_progress(plan, &mut sink)?;
     drop(lock);

@@ -1,6 +1,6 @@
 use super::live::Source;
 use super::reading::read_counted;
-use super::{write_plan, JunitReport, Outcome};
+use super::{finish_plan, named_plan_error, write_plan, JunitReport, Outcome};
 use crate::cli::{Format, PlanArgs};
 use crate::error::report::Reporter;
 use crate::error::CliError;
@@ -26,12 +26,15 @@ pub fn run(args: &PlanArgs, color: bool, reporter: &Reporter) -> Result<Outcome,
     // Only a JUnit report needs what complies, which the planner counts while it plans.
     let (plan, compliance) = if args.format == Format::Junit || args.junit.is_some() {
         let tally = ComplianceTally::new(&loaded.policies);
-        let planner = Planner::traced(&loaded.policies, &source.describe(), tally);
+        let mut planner = Planner::traced(&loaded.policies, &source.describe(), tally);
+        planner.allow_empty_state(args.allow_empty_state);
         let (plan, tally) = read_counted(&source, planner, &options)?.finish_traced();
-        (plan?, tally.into_compliance())
+        let plan = plan.map_err(|error| named_plan_error(&source, error))?;
+        (plan, tally.into_compliance())
     } else {
-        let planner = Planner::new(&loaded.policies, &source.describe());
-        let plan = read_counted(&source, planner, &options)?.finish()?;
+        let mut planner = Planner::new(&loaded.policies, &source.describe());
+        planner.allow_empty_state(args.allow_empty_state);
+        let plan = finish_plan(&source, read_counted(&source, planner, &options)?)?;
         (plan, Compliance::default())
     };
     // A plan of a million changes takes a second to free, one allocation at a time, just

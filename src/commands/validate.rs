@@ -40,5 +40,15 @@ pub fn run(args: &PolicyArgs, reporter: &Reporter) -> Result<Outcome, CliError> 
         set.organization.len(),
         set.bypass.len(),
     )?;
+    let declared = set.catalog.declared();
+    if !declared.is_empty() {
+        let names: Vec<&str> = declared.iter().map(|d| &*d.name).collect();
+        writeln!(
+            std::io::stdout().lock(),
+            "The policy set declares {} unknown to this version of auditform: {}.",
+            counted(declared.len(), "action", "actions"),
+            crate::inert::Inert(&names.join(", "))
+        )?;
+    }
     Ok(Outcome::Success)
 }

@@ -14,8 +14,11 @@ pub(super) fn diagnostics(error: &CliError) -> Vec<Diagnostic> {
         CliError::Policies(error) => error.diagnostics.clone(),
         CliError::State(error) => vec![state(error)],
         CliError::Plan(PlanError::Conflicts(conflicts)) => conflicts.iter().map(conflict).collect(),
-        CliError::Plan(error @ PlanError::DuplicateIds { .. }) => {
-            vec![Diagnostic::error(error.to_string()).with_hint(error.hint())]
+        CliError::Plan(error @ (PlanError::DuplicateIds { .. } | PlanError::EmptyState { .. })) => {
+            let (headline, notes) = error.headline_and_notes();
+            let mut diagnostic = Diagnostic::error(headline).with_hint(error.hint());
+            diagnostic.notes = notes;
+            vec![diagnostic]
         }
         CliError::Weakening { .. } => vec![Diagnostic::error(error.to_string()).with_hint(
             "the plan above marks them; change the policies, or run without --forbid-weakening after review",

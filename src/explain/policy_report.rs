@@ -252,8 +252,11 @@ impl ResolveTrace for PolicyReporter {
             let what = format!(
                 "{} {}",
                 slot.logon.property(),
-                slot.action
-                    .map_or("(actions unknown to the catalog)", |action| action.name())
+                match (slot.action, slot.declared) {
+                    (Some(action), _) => action.name(),
+                    (None, Some(declared)) => declared,
+                    (None, None) => "(actions unknown to the catalog)",
+                }
             );
             let by = self.winner_index(winner);
             self.role.overridden.push((by, what));

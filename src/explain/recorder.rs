@@ -108,6 +108,7 @@ impl ResolveTrace for Recorder {
         };
         self.lists[slot.logon.index()].push(ActionVerdicts {
             action: slot.action,
+            declared: slot.declared.map(Into::into),
             votes,
             decision,
             keeps_defaults: slot.keeps_defaults,

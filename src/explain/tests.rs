@@ -36,15 +36,15 @@ fn policy(name: &str, priority: i64, selector: Selector, owner: Option<ListSpec>
 
 fn add(names: &[&str]) -> Option<ListSpec> {
     Some(ListSpec::Change {
-        add: actions(names),
-        remove: ActionSet::EMPTY,
+        add: actions(names).into(),
+        remove: ActionList::default(),
     })
 }
 
 fn remove(names: &[&str]) -> Option<ListSpec> {
     Some(ListSpec::Change {
-        add: ActionSet::EMPTY,
-        remove: actions(names),
+        add: ActionList::default(),
+        remove: actions(names).into(),
     })
 }
 
@@ -63,8 +63,7 @@ fn mailbox(alias: &str, department: &str) -> Mailbox {
         audit: AuditSettings {
             enabled: true,
             log_age_limit: TimeSpan::DEFAULT_AUDIT_LOG_AGE_LIMIT,
-            lists: LogonType::ALL
-                .map(|logon| ActionList::from_known(managed_defaults(logon, licence))),
+            lists: LogonType::ALL.map(|logon| ActionList::from_known(managed_defaults(logon))),
             default_audit_set: LogonSet::ALL,
         },
         properties: vec![
@@ -231,7 +230,7 @@ fn the_winning_verdict_names_the_verdicts_of_lower_priority_it_overrode() {
     let Outcome::Change(change) = &explanation.outcome else {
         panic!("Move is added: {:?}", explanation.outcome);
     };
-    assert_eq!(change.list(Owner).unwrap().add, actions(&["Move"]));
+    assert_eq!(change.list(Owner).unwrap().add, actions(&["Move"]).into());
     let owner = explanation.default_audit_set[Owner.index()];
     assert_eq!(
         (owner.before, owner.after, owner.reason),

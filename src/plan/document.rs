@@ -7,8 +7,8 @@
 //! the plan can change shape without changing the format, and so that a saved plan can be read
 //! back into a [`Plan`] for `show` and `apply`.
 
-use crate::catalog::Action;
-use crate::model::{ActionList, ActionSet, LogonSet, LogonType, RecipientType};
+use crate::catalog::{Action, DeclaredAction, Support};
+use crate::model::{ActionList, LogonSet, LogonType, RecipientType};
 use crate::plan::{
     BypassChange, Change, ListChange, MailboxChange, OrganizationChange, Plan, SkipReason, Skipped,
     Subject,
@@ -19,7 +19,7 @@ use serde::{Deserialize, Serialize};
 use std::io::{self, Write};
 
 /// The version this build writes. Minor versions only add fields, so any 1.x can be read.
-pub const FORMAT_VERSION: &str = "1.0";
+pub const FORMAT_VERSION: &str = "1.1";
 /// The major version this build reads.
 pub const FORMAT_MAJOR: u64 = 1;
 
@@ -36,12 +36,27 @@ pub struct PlanDocument<M = Vec<MailboxChangeDocument>> {
     pub bypass_changes: Vec<BypassChangeDocument>,
     pub skipped: Vec<SkippedDocument>,
     pub warnings: Vec<String>,
+    /// Since 1.1, and only when the policy set declares actions newer than auditform.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub declared_actions: Vec<DeclaredActionDocument>,
     /// Only in saved plan files.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub plan_file: Option<PlanFileInfo>,
     /// Only in saved plan files, and always the last key: see `plan::planfile`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub digest: Option<String>,
+}
+
+/// An action the policy set declares, unknown to the auditform that made the plan.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeclaredActionDocument {
+    pub name: String,
+    /// `FILE:LINE` of the declaration.
+    pub declared_at: String,
+    /// The logon types the declaration says the service accepts it for.
+    pub logon_types: Vec<String>,
+    /// Those of them for which it is one of Microsoft's managed defaults.
+    pub default_for: Vec<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -279,6 +294,11 @@ fn document_with<M>(plan: &Plan, mailbox_changes: M) -> PlanDocument<M> {
         bypass_changes: plan.bypass_changes.iter().map(bypass_document).collect(),
         skipped: plan.skipped.iter().map(skipped_document).collect(),
         warnings: plan.warnings.clone(),
+        declared_actions: plan
+            .declared_actions
+            .iter()
+            .map(declared_document)
+            .collect(),
         plan_file: None,
         digest: None,
     }
@@ -343,6 +363,22 @@ pub fn mailbox_document(change: &MailboxChange) -> MailboxChangeDocument {
         changes: properties,
         restore_default_audit_set: names(change.restore_defaults.names()),
         notes: change.notes.clone(),
+    }
+}
+
+fn declared_document(declared: &DeclaredAction) -> DeclaredActionDocument {
+    let logons = |wanted: fn(Support) -> bool| -> Vec<String> {
+        LogonType::ALL
+            .into_iter()
+            .filter(|logon| wanted(declared.support(*logon)))
+            .map(|logon| logon.name().to_string())
+            .collect()
+    };
+    DeclaredActionDocument {
+        name: declared.name.to_string(),
+        declared_at: declared.origin.to_string(),
+        logon_types: logons(|support| support != Support::Rejected),
+        default_for: logons(|support| support == Support::Default),
     }
 }
 

@@ -10,13 +10,16 @@
 //! This module builds the documents, in the same types the loader reads; `policy::load` writes
 //! them as YAML.
 
-use crate::catalog::{self, Action};
+use crate::catalog::{self, ActionRef, Catalog, DeclaredAction, Support};
 use crate::english::counted;
-use crate::model::{ActionList, ActionSet, Mailbox, MailboxNames, RecipientType, Tenant};
+use crate::model::{
+    ActionList, ActionSet, LogonType, Mailbox, MailboxNames, RecipientType, Tenant,
+};
 use crate::policy::schema::{
-    self, AdminLogon, AuditSettingsSpec, BypassPolicySpec, DelegateLogon, ExcludeSpec, LogAgeLimit,
-    LogonListSpec, LogonMarker, MailboxPolicySpec, Metadata, OrganizationPolicySpec, OwnerLogon,
-    PolicyDocument, PolicyName, RecipientTypeName, SelectorSpec, Spec,
+    self, ActionDeclarationSpec, AdminLogon, AuditSettingsSpec, BypassPolicySpec, DeclaredName,
+    DelegateLogon, ExcludeSpec, LogAgeLimit, LogonListSpec, LogonMarker, LogonTypeName,
+    MailboxPolicySpec, Metadata, OrganizationPolicySpec, OwnerLogon, PolicyAction, PolicyDocument,
+    PolicyName, RecipientTypeName, SelectorSpec, Spec,
 };
 use crate::timespan::TimeSpan;
 use std::collections::{BTreeMap, HashMap};
@@ -74,6 +77,13 @@ pub fn comment_safe(text: &str) -> String {
 pub fn import_tenant(tenant: &Tenant) -> Import {
     let mut files = Vec::new();
     let mut notes = Vec::new();
+    let (catalog, declarations) = declarations(tenant);
+    if !declarations.is_empty() {
+        files.push(ImportedFile {
+            stem: "declared-actions".to_string(),
+            policies: declarations,
+        });
+    }
 
     if let Some(organization) = &tenant.organization {
         files.push(ImportedFile {
@@ -117,24 +127,94 @@ pub fn import_tenant(tenant: &Tenant) -> Import {
     for (recipient_type, mailboxes) in by_type {
         let stem = format!("mailboxes-{}", recipient_type.name().to_ascii_lowercase());
         files.push(ImportedFile {
-            policies: type_policies(recipient_type, &mailboxes, &stem),
+            policies: type_policies(&catalog, recipient_type, &mailboxes, &stem),
             stem,
         });
     }
     if !unknown_types.is_empty() {
         let stem = "mailboxes-other-types".to_string();
         files.push(ImportedFile {
-            policies: identity_policies(&unknown_types, &stem, "unknown-type"),
+            policies: identity_policies(&catalog, &unknown_types, &stem, "unknown-type"),
             stem,
         });
     }
     if fixed > 0 {
         notes.push(format!(
-            "{} no policy: the audit configuration of a Microsoft 365 Group mailbox is fixed and can't be customized.",
+            "{} no policy: the audit actions and AuditEnabled of a Microsoft 365 Group mailbox are fixed, and its AuditLogAgeLimit is left as it is.",
             counted(fixed, "GroupMailbox mailbox has", "GroupMailbox mailboxes have")
         ));
     }
     Import { files, notes }
+}
+
+/// A declaration for every action the tenant's lists carry that the catalog does not have, so
+/// that the imported policies can name it (and so keep it) like any other: valid for the logon
+/// types it was seen on, and a default for those where a Microsoft-managed list carried it.
+/// A name that could not be declared (within two letters of a catalog action, say) is left
+/// out; the lists that carry it are then described without naming it, which keeps it too.
+fn declarations(tenant: &Tenant) -> (Catalog, Vec<PolicyDocument>) {
+    // Lower-cased name -> (name as first seen, seen for, seen in a managed list for).
+    let mut seen: BTreeMap<String, (String, [bool; 3], [bool; 3])> = BTreeMap::new();
+    for mailbox in &tenant.mailboxes {
+        if mailbox.recipient_type.is_fixed_configuration() {
+            continue;
+        }
+        for logon in LogonType::ALL {
+            for name in &mailbox.audit.list(logon).unknown {
+                let entry = seen
+                    .entry(name.to_ascii_lowercase())
+                    .or_insert_with(|| (name.to_string(), [false; 3], [false; 3]));
+                entry.1[logon.index()] = true;
+                if mailbox.audit.default_audit_set.contains(logon) {
+                    entry.2[logon.index()] = true;
+                }
+            }
+        }
+    }
+    let mut catalog = Catalog::builtin();
+    let mut documents = Vec::new();
+    for (name, valid, default) in seen.into_values() {
+        let support =
+            LogonType::ALL.map(
+                |logon| match (default[logon.index()], valid[logon.index()]) {
+                    (true, _) => Support::Default,
+                    (false, true) => Support::Valid,
+                    (false, false) => Support::Rejected,
+                },
+            );
+        let declared = DeclaredAction {
+            name: name.as_str().into(),
+            support,
+            origin: "imported".into(),
+        };
+        if catalog.declare(declared).is_err() {
+            continue;
+        }
+        let logons = |wanted: &[bool; 3]| -> Vec<LogonTypeName> {
+            LogonType::ALL
+                .into_iter()
+                .filter(|logon| wanted[logon.index()])
+                .map(LogonTypeName)
+                .collect()
+        };
+        documents.push(document(
+            &format!("action-{}", name.to_ascii_lowercase()),
+            format!(
+                "{name} was read from the tenant and is unknown to this version of auditform; declared as seen{}.",
+                if default.iter().any(|d| *d) {
+                    ", a default where Microsoft-managed lists carried it"
+                } else {
+                    ""
+                }
+            ),
+            Spec::Declaration(ActionDeclarationSpec {
+                action: DeclaredName(name),
+                logon_types: logons(&valid),
+                default_for: logons(&default),
+            }),
+        ));
+    }
+    (catalog, documents)
 }
 
 fn document(name: &str, description: String, spec: Spec) -> PolicyDocument {
@@ -189,11 +269,12 @@ fn bypass_policies(tenant: &Tenant) -> Vec<PolicyDocument> {
 
 /// The base policy of one recipient type, and one policy per other configuration.
 fn type_policies(
+    catalog: &Catalog,
     recipient_type: &RecipientType,
     mailboxes: &[&Mailbox],
     stem: &str,
 ) -> Vec<PolicyDocument> {
-    let groups = group_by_spec(mailboxes);
+    let groups = group_by_spec(catalog, mailboxes);
     // The most common configuration; among equals, the one seen first.
     let Some(base_index) = groups
         .iter()
@@ -256,8 +337,13 @@ fn type_policies(
 }
 
 /// One policy per configuration, selecting its mailboxes by identity.
-fn identity_policies(mailboxes: &[&Mailbox], stem: &str, what: &str) -> Vec<PolicyDocument> {
-    numbered_identity_policies(group_by_spec(mailboxes), stem, what, 0, 1)
+fn identity_policies(
+    catalog: &Catalog,
+    mailboxes: &[&Mailbox],
+    stem: &str,
+    what: &str,
+) -> Vec<PolicyDocument> {
+    numbered_identity_policies(group_by_spec(catalog, mailboxes), stem, what, 0, 1)
 }
 
 fn numbered_identity_policies(
@@ -300,11 +386,14 @@ fn numbered_identity_policies(
 }
 
 /// Mailboxes grouped by the policy that describes them, in the order first seen.
-fn group_by_spec<'m>(mailboxes: &[&'m Mailbox]) -> Vec<(AuditSettingsSpec, Vec<&'m Mailbox>)> {
+fn group_by_spec<'m>(
+    catalog: &Catalog,
+    mailboxes: &[&'m Mailbox],
+) -> Vec<(AuditSettingsSpec, Vec<&'m Mailbox>)> {
     let mut groups: Vec<(AuditSettingsSpec, Vec<&Mailbox>)> = Vec::new();
     let mut index: HashMap<AuditSettingsSpec, usize> = HashMap::new();
     for mailbox in mailboxes {
-        let spec = audit_spec(mailbox);
+        let spec = audit_spec(catalog, mailbox);
         match index.get(&spec) {
             Some(&at) => groups[at].1.push(mailbox),
             None => {
@@ -317,15 +406,15 @@ fn group_by_spec<'m>(mailboxes: &[&'m Mailbox]) -> Vec<(AuditSettingsSpec, Vec<&
 }
 
 /// The policy that, planned against this mailbox, changes nothing.
-pub fn audit_spec(mailbox: &Mailbox) -> AuditSettingsSpec {
+pub fn audit_spec(catalog: &Catalog, mailbox: &Mailbox) -> AuditSettingsSpec {
     let limit = mailbox.audit.log_age_limit;
     AuditSettingsSpec {
         enabled: Some(mailbox.audit.enabled),
         log_age_limit: log_age_limit(limit),
         allow_purge: limit.is_zero(),
-        owner: Some(list_spec::<OwnerLogon>(mailbox)),
-        admin: Some(list_spec::<AdminLogon>(mailbox)),
-        delegate: Some(list_spec::<DelegateLogon>(mailbox)),
+        owner: Some(list_spec::<OwnerLogon>(catalog, mailbox)),
+        admin: Some(list_spec::<AdminLogon>(catalog, mailbox)),
+        delegate: Some(list_spec::<DelegateLogon>(catalog, mailbox)),
     }
 }
 
@@ -334,7 +423,7 @@ pub fn audit_spec(mailbox: &Mailbox) -> AuditSettingsSpec {
 /// which leaves the rest (unknown, deprecated, invalid for the logon type) as it is, since only
 /// `exactly` would remove them. Redundant actions are not removed by name: the loader would
 /// warn about each, and they are absent anyway.
-fn list_spec<L: LogonMarker>(mailbox: &Mailbox) -> LogonListSpec<L> {
+fn list_spec<L: LogonMarker>(catalog: &Catalog, mailbox: &Mailbox) -> LogonListSpec<L> {
     let logon = L::LOGON;
     if mailbox.audit.default_audit_set.contains(logon) {
         return LogonListSpec::default_list();
@@ -344,16 +433,31 @@ fn list_spec<L: LogonMarker>(mailbox: &Mailbox) -> LogonListSpec<L> {
         .iter()
         .filter(|action| catalog::check(action.name(), logon).is_ok())
         .collect();
-    if list.unknown.is_empty() && list.known.difference(nameable).is_empty() {
-        LogonListSpec::Exactly(list.known.iter().collect())
+    // Names the catalog does not have, that a declaration lets a policy name here.
+    let declared: Vec<PolicyAction> = list
+        .unknown
+        .iter()
+        .filter_map(|name| match catalog.check(name, logon) {
+            Ok(ActionRef::Declared(declared)) => {
+                Some(PolicyAction::Declared(declared.name.to_string()))
+            }
+            _ => None,
+        })
+        .collect();
+    let known = |set: ActionSet| set.iter().map(PolicyAction::Known);
+    if declared.len() == list.unknown.len() && list.known.difference(nameable).is_empty() {
+        LogonListSpec::Exactly(known(list.known).chain(declared).collect())
     } else {
         LogonListSpec::Change {
-            add: list.known.intersection(nameable).iter().collect(),
+            add: known(list.known.intersection(nameable))
+                .chain(declared)
+                .collect(),
             remove: nameable
                 .difference(list.known)
                 .iter()
                 .filter(|action| schema::redundancy(*action).is_none())
-                .collect::<Vec<Action>>(),
+                .map(PolicyAction::Known)
+                .collect(),
         }
     }
 }

@@ -201,6 +201,8 @@ struct Collector {
     /// Where each policy name was first defined.
     names: HashMap<Arc<str>, SourceLocation>,
     files: Vec<(String, String)>,
+    /// Names the policies give that the catalog does not have: each must be declared.
+    pending: Vec<document::PendingAction>,
     tests: Vec<PolicyTest>,
 }
 
@@ -239,6 +241,24 @@ impl Collector {
         }
     }
 
+    /// Checks every name the policies give that the catalog does not have against the
+    /// declarations of the whole set, now that every file is read: a misspelt catalog action is
+    /// still caught, with "did you mean".
+    fn check_declared_names(&mut self) {
+        for pending in std::mem::take(&mut self.pending) {
+            let Err(rejection) = self.policies.catalog.check(&pending.name, pending.logon) else {
+                continue;
+            };
+            let invalid =
+                crate::policy::schema::checked::rejection_invalid(pending.logon, rejection);
+            self.errors.push(
+                Diagnostic::error(invalid.message)
+                    .at_maybe(pending.location.map(Into::into))
+                    .with_hint_maybe(invalid.hint),
+            );
+        }
+    }
+
     /// Records a policy name, refusing one already used.
     fn claim_name(&mut self, name: &Arc<str>, location: &SourceLocation) -> Result<(), ()> {
         if let Some(first) = self.names.get(name) {
@@ -255,7 +275,8 @@ impl Collector {
         Ok(())
     }
 
-    fn finish(self) -> Result<LoadOutput, LoadError> {
+    fn finish(mut self) -> Result<LoadOutput, LoadError> {
+        self.check_declared_names();
         if self.errors.is_empty() {
             Ok(LoadOutput {
                 policies: self.policies,

@@ -43,6 +43,7 @@ pub enum Spec {
     Mailbox(MailboxPolicySpec),
     Organization(OrganizationPolicySpec),
     Bypass(BypassPolicySpec),
+    Declaration(ActionDeclarationSpec),
 }
 
 impl Spec {
@@ -51,6 +52,7 @@ impl Spec {
             Spec::Mailbox(_) => Kind::MailboxAuditPolicy,
             Spec::Organization(_) => Kind::OrganizationAuditPolicy,
             Spec::Bypass(_) => Kind::AuditBypassPolicy,
+            Spec::Declaration(_) => Kind::AuditActionDeclaration,
         }
     }
 }
@@ -68,15 +70,19 @@ pub enum Kind {
     OrganizationAuditPolicy,
     /// Whether selected accounts may bypass auditing.
     AuditBypassPolicy,
+    /// A mailbox audit action Microsoft added after this version of auditform, so that
+    /// policies may name it.
+    AuditActionDeclaration,
     /// Unit tests of the policy set: a few mailboxes, and what the policies must do with each (`auditform test`).
     PolicyTest,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 4] = [
+    pub const ALL: [Kind; 5] = [
         Kind::MailboxAuditPolicy,
         Kind::OrganizationAuditPolicy,
         Kind::AuditBypassPolicy,
+        Kind::AuditActionDeclaration,
         Kind::PolicyTest,
     ];
 
@@ -85,6 +91,7 @@ impl Kind {
             Kind::MailboxAuditPolicy => "MailboxAuditPolicy",
             Kind::OrganizationAuditPolicy => "OrganizationAuditPolicy",
             Kind::AuditBypassPolicy => "AuditBypassPolicy",
+            Kind::AuditActionDeclaration => "AuditActionDeclaration",
             Kind::PolicyTest => "PolicyTest",
         }
     }
@@ -154,6 +161,32 @@ pub struct BypassPolicySpec {
     pub bypass: bool,
 }
 
+/// `spec` of an `AuditActionDeclaration`: an action the service has and this version of
+/// auditform does not. Policies may name it from then on; the plan marks it as declared, not
+/// known, and the service's own answer decides at apply.
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
+#[serde(rename_all = "camelCase")]
+#[schemars(deny_unknown_fields)]
+pub struct ActionDeclarationSpec {
+    /// The action's name, exactly as Microsoft publishes it: letters and digits.
+    pub action: DeclaredName,
+    /// The logon types the service accepts it for: `Admin`, `Delegate`, `Owner`.
+    pub logon_types: Vec<LogonTypeName>,
+    /// Those of them for which it is one of Microsoft's managed defaults (audited while the
+    /// logon type is in DefaultAuditSet). Empty when left out.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[schemars(skip_serializing_if = "never")]
+    pub default_for: Vec<LogonTypeName>,
+}
+
+/// A declared action's name: a letter, then letters and digits.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct DeclaredName(pub String);
+
+/// A logon type's name: `Admin`, `Delegate` or `Owner`, whatever the case.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct LogonTypeName(pub LogonType);
+
 /// `selector`: every condition given must hold; a list inside one condition is an OR.
 #[derive(Debug, Clone, Default, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase")]
@@ -171,7 +204,10 @@ pub struct SelectorSpec {
     /// An OPATH filter: -eq -ne -like -notlike -and -or -not and parentheses.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub filter: Option<FilterText>,
-    /// `E5` or `nonE5`.
+    /// `E5`: mailboxes with Audit (Premium) (`M365Auditing` in PersistedCapabilities, which an
+    /// E5-class licence brings); `nonE5`: the others. Only SearchQueryInitiated needs Audit
+    /// (Premium); the managed defaults, MailItemsAccessed and Send among them, are the same on
+    /// both.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub licence: Option<Licence>,
     /// Mailboxes that match this are not selected.
@@ -198,7 +234,10 @@ pub struct ExcludeSpec {
     /// An OPATH filter.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub filter: Option<FilterText>,
-    /// `E5` or `nonE5`.
+    /// `E5`: mailboxes with Audit (Premium) (`M365Auditing` in PersistedCapabilities, which an
+    /// E5-class licence brings); `nonE5`: the others. Only SearchQueryInitiated needs Audit
+    /// (Premium); the managed defaults, MailItemsAccessed and Send among them, are the same on
+    /// both.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub licence: Option<Licence>,
 }
@@ -280,6 +319,45 @@ impl LogonMarker for DelegateLogon {
     const LOGON: LogonType = LogonType::Delegate;
 }
 
+/// An action a policy names: one of the catalog's, or a name the catalog does not have, which
+/// must be one the policy set declares (`kind: AuditActionDeclaration`). The loader checks that
+/// once it has read every file, since a declaration may come after the policies that use it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum PolicyAction {
+    Known(Action),
+    Declared(String),
+}
+
+impl PolicyAction {
+    pub fn name(&self) -> &str {
+        match self {
+            PolicyAction::Known(action) => action.name(),
+            PolicyAction::Declared(name) => name,
+        }
+    }
+
+    /// Whether two name one action: catalog actions by identity, others ignoring case.
+    pub fn same_as(&self, other: &PolicyAction) -> bool {
+        match (self, other) {
+            (PolicyAction::Known(a), PolicyAction::Known(b)) => a == b,
+            (PolicyAction::Declared(a), PolicyAction::Declared(b)) => a.eq_ignore_ascii_case(b),
+            _ => false,
+        }
+    }
+}
+
+impl std::fmt::Display for PolicyAction {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl From<Action> for PolicyAction {
+    fn from(action: Action) -> PolicyAction {
+        PolicyAction::Known(action)
+    }
+}
+
 /// One logon type's list: the word `default`, or a mapping of `add` / `remove`, or `exactly`.
 /// Action lists keep the order written, so that a warning can point at its entry.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -288,11 +366,11 @@ pub enum LogonListSpec<L> {
     Default(PhantomData<L>),
     /// Actions that must be audited, and actions that must not be.
     Change {
-        add: Vec<Action>,
-        remove: Vec<Action>,
+        add: Vec<PolicyAction>,
+        remove: Vec<PolicyAction>,
     },
     /// Exactly these actions, nothing else.
-    Exactly(Vec<Action>),
+    Exactly(Vec<PolicyAction>),
 }
 
 impl<L> LogonListSpec<L> {
@@ -302,7 +380,7 @@ impl<L> LogonListSpec<L> {
     }
 
     /// Every list with its key, for warnings.
-    pub fn named_lists(&self) -> Vec<(&'static str, &[Action])> {
+    pub fn named_lists(&self) -> Vec<(&'static str, &[PolicyAction])> {
         match self {
             LogonListSpec::Default(_) => Vec::new(),
             LogonListSpec::Change { add, remove } => vec![("add", add), ("remove", remove)],

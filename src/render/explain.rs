@@ -42,7 +42,8 @@ pub fn render_explanation(
     writer.mailbox(explanation)?;
     writer.selections(explanation, all)?;
     if let Some(resolution) = &explanation.resolution {
-        writer.verdicts(resolution)?;
+        let fixed = explanation.recipient_type.is_fixed_configuration();
+        writer.verdicts(resolution, fixed)?;
     }
     writer.default_audit_set(explanation)?;
     writer.plan(explanation, options)?;
@@ -163,38 +164,65 @@ impl ExplainWriter<'_> {
         writeln!(self.out)
     }
 
-    fn verdicts(&mut self, resolution: &Resolution) -> io::Result<()> {
+    /// One scalar's verdict, if a policy sets it.
+    fn scalar_verdict(&mut self, resolution: &Resolution, property: &str) -> io::Result<bool> {
+        let Some(scalar) = resolution.scalars.iter().find(|s| s.property == property) else {
+            return Ok(false);
+        };
+        match scalar.winning_vote() {
+            Some((policy, priority, value)) => {
+                writeln!(self.out, "  {property} = {}", printable(value))?;
+                let from = policy_label(resolution.policy(*policy), *priority);
+                writeln!(self.out, "      from {from}")?;
+                for (policy, priority, value) in scalar.overridden() {
+                    let label = policy_label(resolution.policy(*policy), *priority);
+                    writeln!(
+                        self.out,
+                        "      overrides {} from {label}",
+                        printable(value)
+                    )?;
+                }
+            }
+            None => {
+                let line = format!(
+                    "  {property}: the policies of the highest priority disagree (a conflict)"
+                );
+                writeln!(self.out, "{}", self.palette.paint(Role::Weakening, line))?;
+                for (policy, priority, value) in &scalar.votes {
+                    let label = policy_label(resolution.policy(*policy), *priority);
+                    writeln!(self.out, "      {} from {label}", printable(value))?;
+                }
+            }
+        }
+        Ok(true)
+    }
+
+    /// A group mailbox's verdicts: AuditLogAgeLimit, and why nothing else is resolved.
+    fn fixed_verdicts(&mut self, resolution: &Resolution) -> io::Result<()> {
+        if !self.scalar_verdict(resolution, "AuditLogAgeLimit")? {
+            writeln!(
+                self.out,
+                "  AuditLogAgeLimit: no policy that selects the mailbox sets it; it stays as it is."
+            )?;
+        }
+        writeln!(
+            self.out,
+            "  AuditEnabled, AuditAdmin, AuditDelegate, AuditOwner: fixed by the service on a Microsoft 365 Group mailbox, so not resolved; what policies ask of them is skipped."
+        )?;
+        writeln!(self.out)
+    }
+
+    /// The verdicts; of a Microsoft 365 Group mailbox (`fixed`) only AuditLogAgeLimit is
+    /// resolved, since the service fixes the rest (DESIGN §1.2).
+    fn verdicts(&mut self, resolution: &Resolution, fixed: bool) -> io::Result<()> {
         self.heading("Verdicts (for each action the highest priority wins):")?;
+        if fixed {
+            return self.fixed_verdicts(resolution);
+        }
         let mut silent: Vec<&str> = Vec::new();
         for property in ["AuditEnabled", "AuditLogAgeLimit"] {
-            let Some(scalar) = resolution.scalars.iter().find(|s| s.property == property) else {
+            if !self.scalar_verdict(resolution, property)? {
                 silent.push(property);
-                continue;
-            };
-            match scalar.winning_vote() {
-                Some((policy, priority, value)) => {
-                    writeln!(self.out, "  {property} = {}", printable(value))?;
-                    let from = policy_label(resolution.policy(*policy), *priority);
-                    writeln!(self.out, "      from {from}")?;
-                    for (policy, priority, value) in scalar.overridden() {
-                        let label = policy_label(resolution.policy(*policy), *priority);
-                        writeln!(
-                            self.out,
-                            "      overrides {} from {label}",
-                            printable(value)
-                        )?;
-                    }
-                }
-                None => {
-                    let line = format!(
-                        "  {property}: the policies of the highest priority disagree (a conflict)"
-                    );
-                    writeln!(self.out, "{}", self.palette.paint(Role::Weakening, line))?;
-                    for (policy, priority, value) in &scalar.votes {
-                        let label = policy_label(resolution.policy(*policy), *priority);
-                        writeln!(self.out, "      {} from {label}", printable(value))?;
-                    }
-                }
             }
         }
         for logon in LogonType::ALL {
@@ -422,7 +450,7 @@ fn group_verdicts(actions: &[ActionVerdicts]) -> Vec<Vec<&ActionVerdicts>> {
         let same = |other: &&ActionVerdicts| {
             other.decision == action.decision
                 && other.votes == action.votes
-                && other.action.is_some() == action.action.is_some()
+                && other.is_one_action() == action.is_one_action()
         };
         match groups.iter_mut().find(|group| same(&group[0])) {
             Some(group) => group.push(action),

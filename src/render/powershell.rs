@@ -276,6 +276,12 @@ fn set_mailbox(id: &str, params: &SetMailboxParams) -> Result<String, ScriptErro
     if let Some(limit) = params.audit_log_age_limit {
         let _ = write!(command, " -AuditLogAgeLimit '{limit}'");
     }
+    if params.group_mailbox {
+        command.push_str(" -GroupMailbox");
+    }
+    if params.force {
+        command.push_str(" -Force");
+    }
     Ok(command)
 }
 

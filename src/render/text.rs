@@ -200,7 +200,7 @@ impl PlanWriter<'_> {
             return Ok(());
         }
         let heading = format!(
-            "Skipped: a policy selects {}, but auditform can't change {}:",
+            "Skipped: a policy selects {}, but auditform can't do what it asks of {}:",
             counted(skipped.len(), "mailbox", "mailboxes"),
             if skipped.len() == 1 { "it" } else { "them" },
         );

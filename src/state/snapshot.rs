@@ -19,7 +19,7 @@ use crate::state::encoding::TextEncoding;
 use crate::state::ReadOptions;
 use error::{Position, Problem};
 use json_mailbox::{BypassArray, Context, Key, MailboxArray, MailboxBuilder, OrganizationSeed};
-use json_values::ClassifyKey;
+use json_values::{KeyLog, LoggedKey};
 use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::value::RawValue;
 use std::fmt;
@@ -195,6 +195,7 @@ pub fn read_snapshot_bytes_with_shape(
         mailboxes_read: 0,
         bypass_read: 0,
         problem: None,
+        keys: KeyLog::default(),
     };
     let mut deserializer = serde_json::Deserializer::from_slice(bytes);
     let outcome = Document(&mut context)
@@ -336,7 +337,19 @@ impl<'de> Visitor<'de> for Document<'_, '_> {
         let mut licence_seen = false;
         let mut bare_mailbox: Option<MailboxBuilder> = None;
         let classify = |key: &str| TopKey::classify(key, options);
-        while let Some(key) = map.next_key_seed(ClassifyKey(classify))? {
+        // The document's own keys; a bare mailbox hands them on to the mailbox's log.
+        let mut keys = KeyLog::default();
+        while let Some(key) = map.next_key_seed(LoggedKey(&mut keys, classify))? {
+            let key = match key {
+                Ok(key) => key,
+                Err(repeated) => {
+                    let subject = match outcome.shape {
+                        None | Some(Shape::PowerShellObject) => "the mailbox at index 0",
+                        Some(_) => "the file's top-level object",
+                    };
+                    return Err(context.repeated(subject.to_string(), repeated));
+                }
+            };
             match key {
                 TopKey::Value => {
                     outcome.shape = Some(Shape::Rest);
@@ -376,6 +389,7 @@ impl<'de> Visitor<'de> for Document<'_, '_> {
                 // A property auditform reads settles it: the object is one bare mailbox.
                 TopKey::Other(key @ Key::Known(_)) if outcome.shape.is_none() => {
                     let mut mailbox = bare_mailbox.take().unwrap_or_default();
+                    context.keys = std::mem::take(&mut keys);
                     mailbox.property(key, &mut map, context)?;
                     mailbox.read_rest(&mut map, context)?;
                     outcome.shape = Some(Shape::PowerShellObject);

@@ -123,12 +123,14 @@ pub fn rewrite(bytes: &[u8], label: &str, plan: &Plan) -> Result<Rewritten, Stat
         .map(|change| (change.subject.id.as_str(), change))
         .collect();
     let mut results: HashMap<&str, ObjectResult> = HashMap::new();
+    let catalog = plan.catalog();
     for (mailbox, raw) in tenant.mailboxes.iter().zip(&layout.mailboxes) {
         let Some(change) = changes.get(mailbox.names.immutable_id()) else {
             continue;
         };
         let params = set_mailbox::params_for_change(change);
         let result = match service::set_mailbox(
+            &catalog,
             &mailbox.recipient_type,
             mailbox.licence,
             &mailbox.audit,

@@ -7,12 +7,12 @@
 //! - `RecipientTypeDetails`: `UserMailbox`;
 //! - `AuditEnabled`: `true`; `AuditLogAgeLimit`: `90.00:00:00`;
 //! - `PersistedCapabilities`: none, so the mailbox is not E5 (give `[M365Auditing]` for E5);
-//! - `AuditAdmin`, `AuditDelegate`, `AuditOwner`: Microsoft's managed defaults for the
-//!   mailbox's licence;
+//! - `AuditAdmin`, `AuditDelegate`, `AuditOwner`: Microsoft's managed defaults, the same on
+//!   every licence (DESIGN §1.1; evidence-service.md [EV-1.3]);
 //! - `DefaultAuditSet`: the logon types whose list the case does not give (a list changed by
 //!   hand leaves the set, as the service does).
 
-use crate::catalog::{is_e5_capability, managed_defaults, LicenceTier};
+use crate::catalog::managed_defaults;
 use crate::model::{LogonType, Mailbox, Tenant};
 use crate::state::snapshot::read_snapshot_bytes;
 use crate::state::ReadOptions;
@@ -48,23 +48,10 @@ pub fn test_mailbox(
         ("AuditEnabled", Value::from(true)),
         ("AuditLogAgeLimit", Value::from("90.00:00:00")),
     ];
-    let e5 = given(&object, "PersistedCapabilities")
-        .and_then(|value| value.as_array().cloned())
-        .is_some_and(|capabilities| {
-            capabilities
-                .iter()
-                .filter_map(Value::as_str)
-                .any(is_e5_capability)
-        });
-    let tier = if e5 {
-        LicenceTier::E5
-    } else {
-        LicenceTier::NonE5
-    };
     let mut in_default_set = Vec::new();
     for logon in LogonType::ALL {
         if given(&object, logon.property()).is_none() && !has_key(&object, logon.property()) {
-            let names = managed_defaults(logon, tier).names();
+            let names = managed_defaults(logon).names();
             defaults.push((logon.property(), Value::from(names)));
             in_default_set.push(logon.name());
         }
@@ -94,7 +81,7 @@ fn has_key(object: &Map<String, Value>, key: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::catalog::Action;
+    use crate::catalog::{Action, LicenceTier};
     use crate::model::{LogonSet, RecipientType};
 
     fn properties(yaml_like: serde_json::Value) -> Map<String, Value> {
@@ -115,12 +102,14 @@ mod tests {
         assert_eq!(mailbox.audit.default_audit_set, LogonSet::ALL);
         assert_eq!(
             mailbox.audit.list(LogonType::Owner).known,
-            managed_defaults(LogonType::Owner, LicenceTier::NonE5)
+            managed_defaults(LogonType::Owner)
         );
     }
 
     #[test]
-    fn a_list_given_leaves_default_audit_set_and_e5_capabilities_change_the_defaults() {
+    /// DESIGN §1.1: Audit (Premium) is `M365Auditing` in PersistedCapabilities alone, and the
+    /// managed defaults (MailItemsAccessed included) are the same on every licence.
+    fn a_list_given_leaves_default_audit_set_and_m365auditing_makes_the_mailbox_e5() {
         let mailbox = test_mailbox(
             &properties(serde_json::json!({
                 "UserPrincipalName": "pilar@contoso.com",

@@ -43,8 +43,7 @@ fn mailbox(identity: &str, recipient_type: RecipientType, licence: LicenceTier) 
         audit: AuditSettings {
             enabled: true,
             log_age_limit: TimeSpan::DEFAULT_AUDIT_LOG_AGE_LIMIT,
-            lists: LogonType::ALL
-                .map(|logon| ActionList::from_known(managed_defaults(logon, licence))),
+            lists: LogonType::ALL.map(|logon| ActionList::from_known(managed_defaults(logon))),
             default_audit_set: LogonSet::ALL,
         },
         properties: Vec::new(),
@@ -57,8 +56,8 @@ fn owner_logins() -> PolicySet {
             "owner-logins",
             0,
             ListSpec::Change {
-                add: actions(&["MailboxLogin"]),
-                remove: ActionSet::EMPTY,
+                add: actions(&["MailboxLogin"]).into(),
+                remove: ActionList::default(),
             },
         )],
         ..PolicySet::default()
@@ -94,7 +93,7 @@ fn owner_includes(names: &[&str]) -> Expected {
 #[test]
 fn desired_settings_compare_lists_as_sets_and_only_the_properties_given() {
     let pilar = mailbox("pilar", RecipientType::UserMailbox, LicenceTier::NonE5);
-    let mut desired = managed_defaults(LogonType::Owner, LicenceTier::NonE5);
+    let mut desired = managed_defaults(LogonType::Owner);
     desired.insert(Action::MailboxLogin);
     let mut settings = ExpectedSettings {
         default_audit_set: Some(
@@ -177,8 +176,8 @@ fn a_conflict_is_expected_between_the_named_policies() {
         "no-logins",
         0,
         ListSpec::Change {
-            add: ActionSet::EMPTY,
-            remove: actions(&["MailboxLogin"]),
+            add: ActionList::default(),
+            remove: actions(&["MailboxLogin"]).into(),
         },
     ));
     let pilar = mailbox("pilar", RecipientType::UserMailbox, LicenceTier::NonE5);

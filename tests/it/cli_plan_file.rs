@@ -164,7 +164,7 @@ fn plan_format_json_and_show_format_json_print_the_same_document() {
     );
     let document: serde_json::Value =
         serde_json::from_str(&planned).expect("stdout is one JSON document");
-    assert_eq!(document["format_version"], "1.0");
+    assert_eq!(document["format_version"], "1.1");
     let shown = stdout_of(
         auditform()
             .arg("show")

@@ -61,7 +61,7 @@ fn the_cis_pack_ships_with_tests_that_pass() {
 #[test]
 fn a_deliberately_broken_policy_is_caught_with_the_difference_and_exit_1() {
     let dir = cis_copy();
-    let policy = dir.path().join("6.1.2-mailbox-actions-e3.yaml");
+    let policy = dir.path().join("6.1.2-mailbox-audit-actions.yaml");
     let text = std::fs::read_to_string(&policy).unwrap();
     // The mistake a hurried edit makes: the retention left at the default, and Move dropped
     // from the owner's list.
@@ -94,7 +94,7 @@ fn a_deliberately_broken_policy_is_caught_with_the_difference_and_exit_1() {
 #[test]
 fn junit_results_meet_the_junit_schema_and_json_results_meet_the_committed_schema() {
     let dir = cis_copy();
-    let policy = dir.path().join("6.1.2-mailbox-actions-e3.yaml");
+    let policy = dir.path().join("6.1.2-mailbox-audit-actions.yaml");
     let text = std::fs::read_to_string(&policy).unwrap();
     std::fs::write(&policy, text.replace("logAgeLimit: 180", "logAgeLimit: 90")).unwrap();
     let dir_arg = dir.path().to_str().unwrap();

@@ -58,7 +58,7 @@ fn mailbox(index: usize) -> impl Strategy<Value = Mailbox> {
                 let lists = LogonType::ALL.map(|logon| {
                     if in_default_set & (1 << logon.index()) != 0 {
                         default_audit_set.insert(logon);
-                        ActionList::from_known(managed_defaults(logon, licence))
+                        ActionList::from_known(managed_defaults(logon))
                     } else {
                         lists[logon.index()].clone()
                     }

@@ -1,10 +1,10 @@
 use super::*;
 use crate::catalog::{Action, LicenceTier};
-use crate::model::{ActionSet, LogonType, RecipientType};
+use crate::model::{LogonType, RecipientType};
 use crate::policy::ListSpec;
 use crate::timespan::TimeSpan;
 
-fn set(actions: &[Action]) -> ActionSet {
+fn set(actions: &[Action]) -> crate::model::ActionList {
     actions.iter().copied().collect()
 }
 
@@ -89,7 +89,7 @@ fn the_example_directory_loads_into_the_expected_policy_set() {
         users.audit.list(LogonType::Owner),
         Some(&ListSpec::Change {
             add: set(&[Action::MailboxLogin, Action::HardDelete, Action::SoftDelete]),
-            remove: ActionSet::EMPTY,
+            remove: crate::model::ActionList::default(),
         })
     );
     assert_eq!(
@@ -99,7 +99,7 @@ fn the_example_directory_loads_into_the_expected_policy_set() {
     assert_eq!(
         users.audit.list(LogonType::Delegate),
         Some(&ListSpec::Change {
-            add: ActionSet::EMPTY,
+            add: crate::model::ActionList::default(),
             remove: set(&[Action::FolderBind]),
         })
     );
@@ -116,13 +116,13 @@ fn the_example_directory_loads_into_the_expected_policy_set() {
     );
     assert_eq!(
         resources.audit.list(LogonType::Admin),
-        Some(&ListSpec::Exactly(ActionSet::EMPTY))
+        Some(&ListSpec::Exactly(crate::model::ActionList::default()))
     );
     assert_eq!(
         resources.audit.list(LogonType::Delegate),
         Some(&ListSpec::Change {
-            add: ActionSet::EMPTY,
-            remove: ActionSet::EMPTY,
+            add: crate::model::ActionList::default(),
+            remove: crate::model::ActionList::default(),
         })
     );
 

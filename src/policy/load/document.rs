@@ -5,11 +5,12 @@
 use super::read::{At, FromYaml, Inside, Path, Refusal};
 use super::yaml::{self, Chunk, Node, ScalarStyle, Step, TreeError, Value};
 use super::Collector;
+use crate::catalog::{ActionList, DeclaredAction, Support};
 use crate::diagnostic::{Diagnostic, SourceLocation};
 use crate::model::LogonType;
 use crate::policy::schema::{
-    self, AuditSettingsSpec, Document, ExcludeSpec, LogonListSpec, PolicyDocument, SelectorSpec,
-    Spec, TestDocument,
+    self, ActionDeclarationSpec, AuditSettingsSpec, Document, ExcludeSpec, LogonListSpec,
+    PolicyAction, PolicyDocument, SelectorSpec, Spec, TestDocument,
 };
 use crate::policy::{
     AuditSpec, BypassPolicy, ListSpec, MailboxPolicy, OrganizationPolicy, PolicyRef, PolicyTest,
@@ -194,6 +195,9 @@ fn add(collector: &mut Collector, place: &Place<'_>, root: &Node, document: Poli
             collector
                 .warnings
                 .extend(redundancy_warnings(place, root, &spec.audit));
+            collector
+                .pending
+                .extend(declared_names(place, root, &spec.audit));
             collector.policies.mailbox.push(MailboxPolicy {
                 reference,
                 description,
@@ -219,7 +223,143 @@ fn add(collector: &mut Collector, place: &Place<'_>, root: &Node, document: Poli
                 bypass: spec.bypass,
             });
         }
+        Spec::Declaration(spec) => declare(collector, place, root, spec),
     }
+}
+
+/// Adds a declared action to the policy set's catalog, or records why it can't be: a name the
+/// catalog has (or nearly has), one declared twice, or logon types that don't add up.
+fn declare(collector: &mut Collector, place: &Place<'_>, root: &Node, spec: ActionDeclarationSpec) {
+    let spec_at = |key: &'static str| place.locate(root, &[Step::Key("spec"), Step::Key(key)]);
+    let action_at = spec_at("action").unwrap_or_else(|| place.at(root.mark));
+    let valid: Vec<LogonType> = spec.logon_types.iter().map(|logon| logon.0).collect();
+    if let Some(stray) = spec
+        .default_for
+        .iter()
+        .find(|logon| !valid.contains(&logon.0))
+    {
+        collector.errors.push(
+            Diagnostic::error(format!(
+                "`defaultFor` names {}, which `logonTypes` does not list",
+                stray.0
+            ))
+            .at_maybe(spec_at("defaultFor").map(Into::into))
+            .with_hint(
+                "a default is audited, so the logon type must accept it: add it to `logonTypes`",
+            ),
+        );
+        return;
+    }
+    let support = LogonType::ALL.map(|logon| {
+        if spec.default_for.iter().any(|named| named.0 == logon) {
+            Support::Default
+        } else if valid.contains(&logon) {
+            Support::Valid
+        } else {
+            Support::Rejected
+        }
+    });
+    let declared = DeclaredAction {
+        name: spec.action.0.into(),
+        support,
+        origin: format!("{}:{}", action_at.file, action_at.line).into(),
+    };
+    if let Err(error) = collector.policies.catalog.declare(declared) {
+        collector.errors.push(
+            Diagnostic::error(error.to_string())
+                .at(action_at)
+                .with_hint(error.hint()),
+        );
+    }
+}
+
+/// An action a policy names that the catalog does not have, and where: the loader checks it
+/// against the declarations once every file is read.
+pub(super) struct PendingAction {
+    pub name: String,
+    pub logon: LogonType,
+    pub location: Option<SourceLocation>,
+}
+
+/// Every name a mailbox policy's lists give that the catalog does not have.
+fn declared_names(place: &Place<'_>, root: &Node, audit: &AuditSettingsSpec) -> Vec<PendingAction> {
+    let mut pending = Vec::new();
+    for (key, logon, named) in named_lists(audit) {
+        for (list_key, actions) in named {
+            for (position, action) in actions.iter().enumerate() {
+                let PolicyAction::Declared(name) = action else {
+                    continue;
+                };
+                pending.push(PendingAction {
+                    name: name.clone(),
+                    logon,
+                    location: entry_location(place, root, key, list_key, position),
+                });
+            }
+        }
+    }
+    pending
+}
+
+/// One logon type's key, logon type and named lists (each list's key and actions).
+type NamedLists<'a> = (
+    &'static str,
+    LogonType,
+    Vec<(&'static str, &'a [PolicyAction])>,
+);
+
+/// Each logon type's key, logon type and named lists.
+fn named_lists(audit: &AuditSettingsSpec) -> Vec<NamedLists<'_>> {
+    vec![
+        (
+            "owner",
+            LogonType::Owner,
+            audit
+                .owner
+                .as_ref()
+                .map(LogonListSpec::named_lists)
+                .unwrap_or_default(),
+        ),
+        (
+            "admin",
+            LogonType::Admin,
+            audit
+                .admin
+                .as_ref()
+                .map(LogonListSpec::named_lists)
+                .unwrap_or_default(),
+        ),
+        (
+            "delegate",
+            LogonType::Delegate,
+            audit
+                .delegate
+                .as_ref()
+                .map(LogonListSpec::named_lists)
+                .unwrap_or_default(),
+        ),
+    ]
+}
+
+/// Where an entry of a list was written. A single action may stand without a list: then it is
+/// the list's own node.
+fn entry_location(
+    place: &Place<'_>,
+    root: &Node,
+    key: &str,
+    list_key: &str,
+    position: usize,
+) -> Option<SourceLocation> {
+    let path = [
+        Step::Key("spec"),
+        Step::Key("audit"),
+        Step::Key(key),
+        Step::Key(list_key),
+        Step::Index(position),
+    ];
+    place
+        .locate(root, &path)
+        .or_else(|| place.locate(root, &path[..path.len() - 1]))
 }
 
 /// A zero logAgeLimit deletes every audit record, so it must be asked for twice.
@@ -252,42 +392,21 @@ fn redundancy_warnings(
     root: &Node,
     audit: &AuditSettingsSpec,
 ) -> Vec<Diagnostic> {
-    let lists = [
-        (
-            "owner",
-            LogonType::Owner,
-            audit.owner.as_ref().map(LogonListSpec::named_lists),
-        ),
-        (
-            "admin",
-            LogonType::Admin,
-            audit.admin.as_ref().map(LogonListSpec::named_lists),
-        ),
-        (
-            "delegate",
-            LogonType::Delegate,
-            audit.delegate.as_ref().map(LogonListSpec::named_lists),
-        ),
-    ];
     let mut warnings = Vec::new();
-    for (key, logon, named) in lists {
-        for (list_key, actions) in named.unwrap_or_default() {
+    for (key, logon, named) in named_lists(audit) {
+        for (list_key, actions) in named {
             for (position, action) in actions.iter().enumerate() {
+                let PolicyAction::Known(action) = action else {
+                    continue;
+                };
                 let Some(covered_by) = schema::redundancy(*action) else {
                     continue;
                 };
-                let spec_audit = [Step::Key("spec"), Step::Key("audit"), Step::Key(key)];
-                let entry = [Step::Key(list_key), Step::Index(position)];
-                // A single action may stand without a list: then it is the list's own node.
-                let path: Vec<Step<'_>> = spec_audit.iter().chain(&entry).copied().collect();
-                let location = place
-                    .locate(root, &path)
-                    .or_else(|| place.locate(root, &path[..path.len() - 1]));
                 warnings.push(
                     Diagnostic::warning(format!(
                         "{action} is redundant for {logon}: {covered_by} already covers it"
                     ))
-                    .at_maybe(location.map(Into::into))
+                    .at_maybe(entry_location(place, root, key, list_key, position).map(Into::into))
                     .with_hint(format!("audit {covered_by} instead")),
                 );
             }
@@ -327,13 +446,23 @@ fn excluded(spec: ExcludeSpec) -> Selector {
 }
 
 fn list<L>(spec: LogonListSpec<L>) -> ListSpec {
+    let actions = |actions: Vec<PolicyAction>| {
+        let mut list = ActionList::default();
+        for action in actions {
+            match action {
+                PolicyAction::Known(action) => list.known.insert(action),
+                PolicyAction::Declared(name) => list.insert_unknown(&name),
+            }
+        }
+        list
+    };
     match spec {
         LogonListSpec::Default(_) => ListSpec::Default,
         LogonListSpec::Change { add, remove } => ListSpec::Change {
-            add: add.into_iter().collect(),
-            remove: remove.into_iter().collect(),
+            add: actions(add),
+            remove: actions(remove),
         },
-        LogonListSpec::Exactly(actions) => ListSpec::Exactly(actions.into_iter().collect()),
+        LogonListSpec::Exactly(list) => ListSpec::Exactly(actions(list)),
     }
 }
 

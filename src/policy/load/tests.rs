@@ -1,6 +1,6 @@
 use super::*;
 use crate::catalog::Action;
-use crate::model::{ActionSet, LogonType};
+use crate::model::LogonType;
 use crate::policy::ListSpec;
 use crate::timespan::TimeSpan;
 
@@ -26,7 +26,7 @@ fn with_selector(selector: &str) -> String {
     )
 }
 
-fn set(actions: &[Action]) -> ActionSet {
+fn set(actions: &[Action]) -> crate::model::ActionList {
     actions.iter().copied().collect()
 }
 
@@ -183,7 +183,7 @@ fn action_names_are_case_insensitive_and_stored_canonically() {
         audit.list(LogonType::Owner),
         Some(&ListSpec::Change {
             add: set(&[Action::MailboxLogin, Action::HardDelete]),
-            remove: ActionSet::EMPTY,
+            remove: crate::model::ActionList::default(),
         })
     );
     assert_eq!(
@@ -498,3 +498,4 @@ fn a_test_directory_of_policies_only_or_tests_only_says_what_it_lacks() {
         .to_string()
         .contains("this test directory holds policies"));
 }
+mod declarations;

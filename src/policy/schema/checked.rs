@@ -171,10 +171,7 @@ fn within_bounds(span: TimeSpan, written: &str) -> Result<LogAgeLimit, Invalid> 
                 "logAgeLimit `{}` is longer than the service allows ({max})",
                 Echo(written)
             ),
-            Some(format!(
-                "shorten it to at most {} days",
-                max.whole_days().unwrap_or_default()
-            )),
+            Some(format!("shorten it to at most {} days", max.floor_days())),
         ))
     } else {
         Ok(LogAgeLimit(span))
@@ -264,18 +261,65 @@ impl TryFrom<Vec<String>> for MatchGlobs {
 }
 
 impl<L: LogonMarker> LogonListSpec<L> {
-    /// An action a policy may name for this logon type.
-    pub fn action(name: &str) -> Result<Action, Invalid> {
-        let logon = L::LOGON;
-        catalog::check(name, logon).map_err(|rejection| {
-            let hint = match rejection {
-                catalog::Rejection::Deprecated { .. } => None,
-                _ => Some(format!(
-                    "{logon} actions are {}",
-                    catalog::valid_actions(logon).names().join(", ")
-                )),
-            };
-            Invalid::new(rejection, hint)
+    /// An action a policy may name for this logon type. A name the catalog does not have is
+    /// taken as one the policy set declares, when it could be a name at all; the loader checks
+    /// the declarations once it has read every file.
+    pub fn action(name: &str) -> Result<PolicyAction, Invalid> {
+        match catalog::check(name, L::LOGON) {
+            Ok(action) => Ok(PolicyAction::Known(action)),
+            Err(catalog::Rejection::Unknown { .. }) if DeclaredName::try_from(name).is_ok() => {
+                Ok(PolicyAction::Declared(name.to_string()))
+            }
+            Err(rejection) => Err(rejection_invalid(L::LOGON, rejection)),
+        }
+    }
+}
+
+/// A catalog's refusal of an action name, with its hint.
+pub fn rejection_invalid(logon: LogonType, rejection: catalog::Rejection) -> Invalid {
+    let hint = match rejection {
+        catalog::Rejection::WrongLogonType { .. } => Some(format!(
+            "{logon} actions are {}",
+            catalog::policy_actions(logon).names().join(", ")
+        )),
+        _ => rejection.hint(),
+    };
+    Invalid::new(rejection, hint)
+}
+
+impl TryFrom<&str> for DeclaredName {
+    type Error = Invalid;
+    fn try_from(text: &str) -> Result<Self, Invalid> {
+        let well_formed = text.starts_with(|c: char| c.is_ascii_alphabetic())
+            && text.chars().all(|c| c.is_ascii_alphanumeric())
+            && text.len() <= 64;
+        if well_formed {
+            Ok(DeclaredName(text.to_string()))
+        } else {
+            Err(Invalid::new(
+                format_args!(
+                    "`{}` can't be the name of an audit action: names are a letter followed by letters and digits",
+                    Echo(text)
+                ),
+                Some("copy the name exactly as Microsoft's documentation spells it (letters and digits, such as `MailItemsAccessed`)".to_string()),
+            ))
+        }
+    }
+}
+
+impl TryFrom<&str> for LogonTypeName {
+    type Error = Invalid;
+    fn try_from(text: &str) -> Result<Self, Invalid> {
+        LogonType::parse(text).map(LogonTypeName).ok_or_else(|| {
+            let names = LogonType::ALL.map(LogonType::name);
+            Invalid::new(
+                format_args!(
+                    "unknown logon type `{}`{}",
+                    Echo(text),
+                    did_you_mean(catalog::closest(text, names))
+                ),
+                Some("logon types are `Admin`, `Delegate` and `Owner`".to_string()),
+            )
         })
     }
 }

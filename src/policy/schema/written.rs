@@ -40,6 +40,18 @@ impl Serialize for LogAgeLimit {
     }
 }
 
+impl Serialize for DeclaredName {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.0)
+    }
+}
+
+impl Serialize for LogonTypeName {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.0.name())
+    }
+}
+
 impl Serialize for RecipientTypeName {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.0.name())
@@ -71,9 +83,9 @@ impl Serialize for Licence {
 /// `{add: []}` when both are empty, since a mapping must name a change).
 impl<L> Serialize for LogonListSpec<L> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let names = |actions: &[Action]| -> Vec<&'static str> {
-            actions.iter().map(|action| action.name()).collect()
-        };
+        fn names(actions: &[PolicyAction]) -> Vec<&str> {
+            actions.iter().map(PolicyAction::name).collect()
+        }
         match self {
             LogonListSpec::Default(_) => serializer.serialize_str("default"),
             LogonListSpec::Exactly(actions) => {

@@ -311,7 +311,7 @@ fn action_verdicts(resolution: &Resolution, action: &ActionVerdicts) -> Value {
         Decision::Disputed { .. } => (None, true),
     };
     json!({
-        "action": action.action.map(|a| a.name()),
+        "action": action.is_one_action().then(|| action.name()),
         "verdict": decided,
         "conflict": conflict,
         "decided_by": action.winner().map(vote),

@@ -24,7 +24,7 @@ fn hostile_mailbox() -> Mailbox {
             enabled: true,
             log_age_limit: TimeSpan::DEFAULT_AUDIT_LOG_AGE_LIMIT,
             lists: LogonType::ALL.map(|logon| {
-                let mut list = ActionList::from_known(managed_defaults(logon, licence));
+                let mut list = ActionList::from_known(managed_defaults(logon));
                 list.push_name("Future\u{1b}[31mAction");
                 list
             }),

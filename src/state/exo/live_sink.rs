@@ -48,7 +48,8 @@ impl StateSink for ExoSink<'_> {
         }
         let mut current = collector.finish();
         for change in &plan.mailbox_changes {
-            if let Some(mailbox) = self.client.read_mailbox(&change.subject.id)? {
+            let group = change.recipient_type.is_fixed_configuration();
+            if let Some(mailbox) = self.client.read_one_mailbox(&change.subject.id, group)? {
                 current.mailboxes.insert(change.subject.id.clone(), mailbox);
             }
         }

@@ -44,8 +44,18 @@ impl ExoClient {
     /// One mailbox by its immutable key, as it is now; `None` when the service knows no such
     /// mailbox.
     pub fn read_mailbox(&self, id: &str) -> Result<Option<Mailbox>, ExoError> {
+        self.read_one_mailbox(id, false)
+    }
+
+    /// One mailbox by its immutable id. A Microsoft 365 Group mailbox is found only with
+    /// `-GroupMailbox`: without it Get-Mailbox answers that there is no such object.
+    pub fn read_one_mailbox(&self, id: &str, group: bool) -> Result<Option<Mailbox>, ExoError> {
         let mut tenant = Tenant::default();
-        let result = self.invoke_pages(GET_MAILBOX, json!({"Identity": id}), &mut |page| {
+        let mut parameters = json!({"Identity": id});
+        if group {
+            parameters["GroupMailbox"] = Value::Bool(true);
+        }
+        let result = self.invoke_pages(GET_MAILBOX, parameters, &mut |page| {
             read_snapshot_bytes(page, GET_MAILBOX, &mut tenant, &ReadOptions::default()).map_err(
                 |source| ExoError::Answer {
                     cmdlet: GET_MAILBOX.into(),

@@ -62,6 +62,15 @@ pub enum StateError {
         properties: Box<str>,
     },
 
+    #[error("{subject} gives the key `{key}` twice, so which value holds is anyone's guess")]
+    RepeatedKey {
+        label: Box<str>,
+        line: usize,
+        column: usize,
+        subject: Box<str>,
+        key: Box<str>,
+    },
+
     #[error("{subject} has no name")]
     Unnamed {
         label: Box<str>,
@@ -107,6 +116,12 @@ impl StateError {
                 line,
                 column,
                 ..
+            }
+            | StateError::RepeatedKey {
+                label,
+                line,
+                column,
+                ..
             } => Some((label, *line, *column)),
         }
     }
@@ -125,6 +140,9 @@ impl StateError {
             ),
             StateError::Unnamed { .. } => Some(
                 "give it an Identity, Name, ExternalDirectoryObjectId, Guid or PrimarySmtpAddress",
+            ),
+            StateError::RepeatedKey { .. } => Some(
+                "keep one of them; ConvertTo-Json never writes a key twice, so the file was edited or merged by hand (keys count as one whatever their case)",
             ),
         }
     }
@@ -167,6 +185,11 @@ pub(super) enum Problem {
         subject: String,
         message: String,
     },
+    /// A key the object gives twice.
+    RepeatedKey {
+        subject: String,
+        key: Box<str>,
+    },
 }
 
 impl fmt::Display for Problem {
@@ -184,6 +207,9 @@ impl fmt::Display for Problem {
                 properties,
             } => write!(f, "{subject} lacks {}", properties.join(", ")),
             Problem::Shape { subject, message } => write!(f, "{subject}: {message}"),
+            Problem::RepeatedKey { subject, key } => {
+                write!(f, "{subject} gives the key `{key}` twice")
+            }
         }
     }
 }
@@ -236,6 +262,20 @@ fn count_newlines(bytes: &[u8]) -> usize {
         total += usize::from(chunk.iter().map(|&b| u8::from(b == b'\n')).sum::<u8>());
     }
     total + chunks.remainder().iter().filter(|&&b| b == b'\n').count()
+}
+
+/// A key from the file, on one line and of a readable length, for a message.
+fn one_line(text: &str) -> String {
+    const LONGEST: usize = 80;
+    let mut shown: String = text
+        .chars()
+        .take(LONGEST)
+        .map(|c| if c.is_control() { '?' } else { c })
+        .collect();
+    if text.chars().count() > LONGEST {
+        shown.push('…');
+    }
+    shown
 }
 
 /// serde_json appends " at line L column C" to its messages; the position is reported apart.
@@ -306,6 +346,13 @@ impl StateError {
                 line,
                 column,
                 message: format!("{subject}: {}", without_position(&message)).into(),
+            },
+            Some(Problem::RepeatedKey { subject, key }) => StateError::RepeatedKey {
+                label,
+                line,
+                column,
+                subject: subject.into(),
+                key: one_line(&key).into(),
             },
             None => StateError::Shape {
                 label,

@@ -1,14 +1,14 @@
 //! Each type of the policy format, read from its node.
 
 use super::{At, FromYaml, Path, Refusal, Scalar};
-use crate::catalog::Action;
 use crate::english::Echo;
 use crate::policy::load::yaml::{Mark, Node, Value};
 use crate::policy::schema::{
-    ApiVersion, AuditSettingsSpec, BypassPolicySpec, Document, ExcludeSpec, FilterText, Invalid,
-    Kind, Licence, LogAgeLimit, LogonListSpec, LogonMarker, MailboxPolicySpec, MatchGlobs,
-    Metadata, OrganizationPolicySpec, PolicyDocument, PolicyName, RecipientTypeName, SelectorSpec,
-    Spec, TestDocument, LOGON_LIST_KEYS,
+    ActionDeclarationSpec, ApiVersion, AuditSettingsSpec, BypassPolicySpec, DeclaredName, Document,
+    ExcludeSpec, FilterText, Invalid, Kind, Licence, LogAgeLimit, LogonListSpec, LogonMarker,
+    LogonTypeName, MailboxPolicySpec, MatchGlobs, Metadata, OrganizationPolicySpec, PolicyAction,
+    PolicyDocument, PolicyName, RecipientTypeName, SelectorSpec, Spec, TestDocument,
+    LOGON_LIST_KEYS,
 };
 
 const DOCUMENT_KEYS: &[&str] = &["apiVersion", "kind", "metadata", "spec"];
@@ -33,6 +33,7 @@ impl FromYaml for Document {
             Kind::MailboxAuditPolicy => Spec::Mailbox(fields.required("spec")?),
             Kind::OrganizationAuditPolicy => Spec::Organization(fields.required("spec")?),
             Kind::AuditBypassPolicy => Spec::Bypass(fields.required("spec")?),
+            Kind::AuditActionDeclaration => Spec::Declaration(fields.required("spec")?),
             Kind::PolicyTest => {
                 let spec = fields.required("spec")?;
                 return Ok(Document::Test(TestDocument { metadata, spec }));
@@ -151,6 +152,29 @@ impl FromYaml for BypassPolicySpec {
     }
 }
 
+impl FromYaml for ActionDeclarationSpec {
+    fn from_yaml(at: At<'_>) -> Result<Self, Refusal> {
+        let fields = at.mapping(&["action", "logonTypes", "defaultFor"])?;
+        Ok(ActionDeclarationSpec {
+            action: fields.required("action")?,
+            logon_types: fields.required("logonTypes")?,
+            default_for: fields.optional("defaultFor")?.unwrap_or_default(),
+        })
+    }
+}
+
+impl FromYaml for DeclaredName {
+    fn from_yaml(at: At<'_>) -> Result<Self, Refusal> {
+        at.checked("an action name")
+    }
+}
+
+impl FromYaml for LogonTypeName {
+    fn from_yaml(at: At<'_>) -> Result<Self, Refusal> {
+        at.checked("a logon type: `Admin`, `Delegate` or `Owner`")
+    }
+}
+
 impl FromYaml for SelectorSpec {
     fn from_yaml(at: At<'_>) -> Result<Self, Refusal> {
         let fields = at.mapping(&[
@@ -249,7 +273,7 @@ fn read_lists<L: LogonMarker>(at: At<'_>) -> Result<LogonListSpec<L>, Refusal> {
     let fields = at.fields(&LOGON_LIST_KEYS)?;
     fields.refuse_unknown(logon_list_hint())?;
     // Each list as read, with its key, in the order written.
-    let mut lists: Vec<(&'static str, Vec<Action>)> = Vec::new();
+    let mut lists: Vec<(&'static str, Vec<PolicyAction>)> = Vec::new();
     for (key, key_node, value) in fields.in_order() {
         let key = LOGON_LIST_KEYS
             .into_iter()
@@ -305,13 +329,13 @@ fn read_lists<L: LogonMarker>(at: At<'_>) -> Result<LogonListSpec<L>, Refusal> {
 fn action_names<L: LogonMarker>(
     at: At<'_>,
     key: &'static str,
-    other: Option<(&'static str, &[Action])>,
-) -> Result<Vec<Action>, Refusal> {
+    other: Option<(&'static str, &[PolicyAction])>,
+) -> Result<Vec<PolicyAction>, Refusal> {
     let logon = L::LOGON;
-    let check = |node: &Node, text: &str| -> Result<Action, Refusal> {
+    let check = |node: &Node, text: &str| -> Result<PolicyAction, Refusal> {
         let action = LogonListSpec::<L>::action(text).map_err(|invalid| refuse(node, invalid))?;
         if let Some((other_key, others)) = other {
-            if others.contains(&action) {
+            if others.iter().any(|other| other.same_as(&action)) {
                 return Err(Refusal::new(
                     node.mark,
                     format!("{action} is in both `{other_key}` and `{key}` of {logon}"),
@@ -332,7 +356,7 @@ fn action_names<L: LogonMarker>(
     }
     let expected = format!("a list of {logon} actions");
     let items = at.sequence(&expected)?;
-    let mut actions: Vec<Action> = Vec::new();
+    let mut actions: Vec<PolicyAction> = Vec::new();
     let mut none_at: Option<Mark> = None;
     for (index, item) in items.iter().enumerate() {
         let path = Path::Index(at.path, index);
@@ -343,14 +367,14 @@ fn action_names<L: LogonMarker>(
         let text = item_at.text("an action name")?;
         if text.eq_ignore_ascii_case("None") {
             if let Some(first) = actions.first() {
-                return Err(none_mixed(item.mark, *first));
+                return Err(none_mixed(item.mark, first));
             }
             none_at = Some(item.mark);
             continue;
         }
         let action = check(item, text)?;
         if none_at.is_some() {
-            return Err(none_mixed(item.mark, action));
+            return Err(none_mixed(item.mark, &action));
         }
         actions.push(action);
     }
@@ -365,7 +389,7 @@ fn refuse(node: &Node, invalid: Invalid) -> Refusal {
     .refuse(invalid)
 }
 
-fn none_mixed(mark: Mark, action: Action) -> Refusal {
+fn none_mixed(mark: Mark, action: &PolicyAction) -> Refusal {
     Refusal::new(
         mark,
         format!("`None` means an empty list, so it can't stand beside {action}"),
