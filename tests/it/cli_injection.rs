@@ -12,7 +12,7 @@ use std::process::Output;
 
 /// Every class of line break, control character and workflow command opener, each carrying a
 /// command the runner would obey if the value were printed raw.
-const VECTORS: [(&str, &str); 17] = [
+pub(crate) const VECTORS: [(&str, &str); 17] = [
     ("newline", "X\n::stop-commands::pwned"),
     ("carriage return", "X\r::stop-commands::pwned"),
     ("carriage return and newline", "X\r\n::add-mask::pwned"),
@@ -58,7 +58,7 @@ fn holds_bracket_command(line: &str) -> bool {
 
 /// A YAML double-quoted scalar holding exactly `text`: everything outside printable ASCII is
 /// an escape, so that the file holds the hostile characters only as the parser reads them.
-fn yaml_quoted(text: &str) -> String {
+pub(crate) fn yaml_quoted(text: &str) -> String {
     let mut quoted = String::from("\"");
     for c in text.chars() {
         match c {
@@ -75,7 +75,7 @@ fn yaml_quoted(text: &str) -> String {
 }
 
 /// Runs the binary in `checkout` as a workflow step would.
-fn in_github_actions(checkout: &Path, args: &[&str]) -> Output {
+pub(crate) fn in_github_actions(checkout: &Path, args: &[&str]) -> Output {
     auditform()
         .current_dir(checkout)
         .args(args)
@@ -86,13 +86,13 @@ fn in_github_actions(checkout: &Path, args: &[&str]) -> Output {
 }
 
 /// Lines as the runner reads them: it breaks at `\n` and at `\r`.
-fn runner_lines(text: &str) -> impl Iterator<Item = &str> {
+pub(crate) fn runner_lines(text: &str) -> impl Iterator<Item = &str> {
     text.split(['\n', '\r'])
 }
 
 /// Checks every line of both streams; `shown` must appear somewhere, proving the hostile value
 /// was printed (escaped) rather than dropped.
-fn assert_inert(output: &Output, case: &str, shown: &str) {
+pub(crate) fn assert_inert(output: &Output, case: &str, shown: &str) {
     let stdout = String::from_utf8_lossy(&output.stdout);
     let stderr = String::from_utf8_lossy(&output.stderr);
     let everything = format!("{stdout}\n{stderr}");
@@ -156,14 +156,14 @@ fn assert_own_annotation(case: &str, line: &str) {
     }
 }
 
-const HEADER: &str = "apiVersion: auditform/v1\nkind: MailboxAuditPolicy\n";
+pub(crate) const HEADER: &str = "apiVersion: auditform/v1\nkind: MailboxAuditPolicy\n";
 
-fn write(path: &Path, text: &str) {
+pub(crate) fn write(path: &Path, text: &str) {
     std::fs::write(path, text).expect("written");
 }
 
 /// A checkout with `policies/` holding the given files.
-fn checkout(files: &[(&str, String)]) -> tempfile::TempDir {
+pub(crate) fn checkout(files: &[(&str, String)]) -> tempfile::TempDir {
     let checkout = tempfile::tempdir().expect("a temporary directory");
     let policies = checkout.path().join("policies");
     std::fs::create_dir(&policies).expect("mkdir");
@@ -249,7 +249,7 @@ fn a_hostile_policy_file_name_is_inert_in_the_error_and_its_annotation() {
 }
 
 /// A state file whose one mailbox is called `name` and audits `owner` for its owner.
-fn state_file(dir: &Path, name: &str, owner: &[&str], limit: &str) -> String {
+pub(crate) fn state_file(dir: &Path, name: &str, owner: &[&str], limit: &str) -> String {
     let mailbox = serde_json::json!({
         "Identity": "m1",
         "ExternalDirectoryObjectId": "00000000-0000-0000-0000-000000000001",
@@ -272,7 +272,7 @@ fn state_file(dir: &Path, name: &str, owner: &[&str], limit: &str) -> String {
     path.to_str().expect("UTF-8 path").to_string()
 }
 
-fn owners_policy() -> String {
+pub(crate) fn owners_policy() -> String {
     format!("{HEADER}metadata: {{name: owners}}\nspec:\n  selector: {{}}\n  audit:\n    owner: {{exactly: [MailboxLogin]}}\n")
 }
 
