@@ -156,7 +156,7 @@ impl CatalogDocument {
 
 /// The catalog as pretty JSON, ending in a newline.
 pub fn render_catalog_json(catalog: &Catalog, out: &mut dyn Write) -> io::Result<()> {
-    serde_json::to_writer_pretty(&mut *out, &CatalogDocument::new(catalog))?;
+    crate::render::json::write_inert_json(&CatalogDocument::new(catalog), &mut *out)?;
     out.write_all(b"\n")
 }
 

@@ -26,6 +26,16 @@ pub fn render_json(plan: &Plan, out: &mut dyn Write) -> io::Result<()> {
     out.flush()
 }
 
+/// Writes any document as [`render_json`] writes the plan's: pretty-printed, its strings
+/// escaped as the module says, with no newline after. For the other JSON outputs (explain,
+/// test results, the catalog), which a CI log may show as well.
+pub fn write_inert_json<T: Serialize + ?Sized>(value: &T, out: &mut dyn Write) -> io::Result<()> {
+    let mut serializer =
+        serde_json::Serializer::with_formatter(out, InertStrings(PrettyFormatter::new()));
+    value.serialize(&mut serializer)?;
+    Ok(())
+}
+
 /// serde_json's pretty layout, with strings escaped as the module says.
 struct InertStrings(PrettyFormatter<'static>);
 

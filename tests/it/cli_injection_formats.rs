@@ -104,3 +104,62 @@ fn hostile_identities_and_actions_are_inert_in_the_imported_yaml_and_read_back_w
         assert_eq!(identities, [vector.to_string()], "{case}:\n{yaml}");
     }
 }
+
+#[test]
+fn hostile_names_are_inert_in_the_json_of_explain_test_and_show() {
+    for (case, vector) in VECTORS {
+        let quoted = yaml_quoted(vector);
+        let policy = format!(
+            "{HEADER}metadata: {{name: owners, description: {quoted}}}\nspec:\n  selector: {{}}\n  audit:\n    owner: {{exactly: [MailboxLogin]}}\n"
+        );
+        let test = format!(
+            "apiVersion: auditform/v1\nkind: PolicyTest\nmetadata: {{name: t}}\nspec:\n  cases:\n    - name: {quoted}\n      mailboxes:\n        - Identity: {quoted}\n      expect:\n        {quoted}:\n          noChange: true\n"
+        );
+        let checkout = checkout(&[("p.yaml", policy), ("t.yaml", test)]);
+        let state = state_file(checkout.path(), vector, &["HardDelete"], "90.00:00:00");
+        let runs: [(&[&str], i32); 4] = [
+            (
+                &[
+                    "explain",
+                    "--policies",
+                    "policies",
+                    "--state",
+                    &state,
+                    "--format",
+                    "json",
+                    "m1@contoso.com",
+                ],
+                0,
+            ),
+            (
+                &[
+                    "explain",
+                    "--policies",
+                    "policies",
+                    "--state",
+                    &state,
+                    "--format",
+                    "json",
+                    "--policy",
+                    "owners",
+                ],
+                0,
+            ),
+            (&["test", "--policies", "policies", "--format", "json"], 1),
+            (&["show", "--state", &state, "--format", "json"], 0),
+        ];
+        for (args, code) in runs {
+            let output = in_github_actions(checkout.path(), args);
+            let run = format!("{case} ({})", args.join(" "));
+            assert_eq!(output.status.code(), Some(code), "{run}");
+            assert_inert(&output, &run, "pwned");
+            let json: serde_json::Value =
+                serde_json::from_slice(&output.stdout).expect("the output is JSON");
+            assert!(
+                json.to_string()
+                    .contains(&serde_json::to_string(vector).unwrap()[1..]),
+                "{run}: the value is read back whole"
+            );
+        }
+    }
+}
