@@ -102,3 +102,18 @@ fn an_endpoint_that_echoes_every_request_leaks_no_token_to_output_plan_or_trace(
         ],
     );
 }
+
+#[test]
+fn a_token_the_endpoint_echoes_in_json_escapes_leaks_no_part_of_it_where_its_message_is_cut() {
+    let hostile = hostile::start(Hostility::EscapedApi);
+    let output = auditform_at(&hostile.url, &hostile.url, &["plan"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1), "{}", stdout(&output));
+    let message = stderr(&output);
+    assert!(message.contains("you sent xxx"), "{message}");
+    assert_nowhere(
+        &[("stdout", &stdout(&output)), ("stderr", &message)],
+        &[&HOSTILE_TOKEN[..12]],
+    );
+}

@@ -16,6 +16,10 @@ pub enum Hostility {
     /// The token endpoint issues [`HOSTILE_TOKEN`]; the admin endpoint echoes every request,
     /// `Authorization` header included.
     Api,
+    /// As [`Hostility::Api`], but the admin endpoint refuses every cmdlet with the request's
+    /// bearer token in its error message written entirely in JSON `\u` escapes, placed where
+    /// the error is cut for display (1,000 characters), so that a piece of it would be left.
+    EscapedApi,
 }
 
 /// The token the hostile authority issues: distinctive, so that a test can look for it.
@@ -100,7 +104,7 @@ fn answer(
                 "text/plain",
                 format!("invalid_client: you sent {echo}"),
             ),
-            Hostility::Api => (
+            Hostility::Api | Hostility::EscapedApi => (
                 200,
                 JSON,
                 json!({"token_type": "Bearer", "expires_in": 3600, "access_token": HOSTILE_TOKEN})
@@ -122,6 +126,24 @@ fn answer(
             .map(|request| json!({"id": request["id"], "status": 400, "headers": {}, "body": refusal(&format!("{echo} {request}"))}))
             .collect();
         return (200, JSON, json!({"responses": responses}).to_string());
+    }
+    if hostility == Hostility::EscapedApi {
+        let token = echo
+            .split(" | ")
+            .find_map(|header| header.strip_prefix("Authorization: Bearer "))
+            .unwrap_or_default();
+        let escaped: String = token
+            .chars()
+            .map(|c| format!("\\u{:04x}", u32::from(c)))
+            .collect();
+        let padding = "x".repeat(925);
+        return (
+            400,
+            JSON,
+            format!(
+                r#"{{"error":{{"code":"BadRequest","message":"you sent {padding} {escaped}"}}}}"#
+            ),
+        );
     }
     let cmdlet: Value = serde_json::from_str(body).unwrap_or(Value::Null);
     let answer = match cmdlet["CmdletInput"]["CmdletName"].as_str().unwrap_or("") {
