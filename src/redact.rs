@@ -15,9 +15,9 @@
 //! Where it is hooked: the error and annotation text in `main.rs`; the warnings and the
 //! outputs of `plan`, `show` and `apply` (through [`ScrubWriter`]); every file written through
 //! `state::atomic_write` (plan files, state files, scripts); the support trace; the live
-//! client's reading of every answer of the admin endpoint, before anything parses it, JSON
-//! escapes seen through ([`scrub_answer`]; so that
-//! all that is made from the data agrees); and the authority's error text.
+//! client's reading of every answer of the admin endpoint, before anything parses it and with
+//! JSON escapes seen through ([`scrub_answer`]), so that all that is made from the data agrees;
+//! and the authority's error text.
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use std::borrow::Cow;

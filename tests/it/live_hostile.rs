@@ -117,3 +117,20 @@ fn a_token_the_endpoint_echoes_in_json_escapes_leaks_no_part_of_it_where_its_mes
         &[&HOSTILE_TOKEN[..12]],
     );
 }
+
+#[test]
+fn a_service_warning_carrying_logging_commands_is_shown_inert() {
+    let hostile = hostile::start(Hostility::Commands);
+    let output = auditform_at(&hostile.url, &hostile.url, &["plan"])
+        .env("GITHUB_ACTIONS", "true")
+        .output()
+        .unwrap();
+    let message = stderr(&output);
+    let line = message
+        .lines()
+        .find(|line| line.contains("pwned"))
+        .unwrap_or_else(|| panic!("the warning is shown:\n{message}"));
+    assert!(line.starts_with("warning: "), "{line}");
+    assert!(auditform::inert::is_inert(line), "{line:?}");
+    assert!(line.contains("##vso\\u{5b}task.setvariable"), "{line}");
+}

@@ -20,7 +20,13 @@ pub enum Hostility {
     /// bearer token in its error message written entirely in JSON `\u` escapes, placed where
     /// the error is cut for display (1,000 characters), so that a piece of it would be left.
     EscapedApi,
+    /// As [`Hostility::Api`], but the service's warning carries CI logging commands and a
+    /// bidirectional override instead of the echo.
+    Commands,
 }
+
+/// The warning [`Hostility::Commands`] gives.
+pub const COMMANDS_WARNING: &str = "X ##vso[task.setvariable variable=a]pwned ##[error]pwned ##teamcity[x]pwned \u{202e}pwned ::error::pwned";
 
 /// The token the hostile authority issues: distinctive, so that a test can look for it.
 pub const HOSTILE_TOKEN: &str = "hostile-access-token-0b8d71c2e94f";
@@ -104,7 +110,7 @@ fn answer(
                 "text/plain",
                 format!("invalid_client: you sent {echo}"),
             ),
-            Hostility::Api | Hostility::EscapedApi => (
+            Hostility::Api | Hostility::EscapedApi | Hostility::Commands => (
                 200,
                 JSON,
                 json!({"token_type": "Bearer", "expires_in": 3600, "access_token": HOSTILE_TOKEN})
@@ -148,7 +154,11 @@ fn answer(
     let cmdlet: Value = serde_json::from_str(body).unwrap_or(Value::Null);
     let answer = match cmdlet["CmdletInput"]["CmdletName"].as_str().unwrap_or("") {
         "Get-OrganizationConfig" => {
-            json!({"value": [{"AuditDisabled": false}], "@adminapi.warnings": [format!("you sent {echo}")]})
+            let warning = match hostility {
+                Hostility::Commands => COMMANDS_WARNING.to_string(),
+                _ => format!("you sent {echo}"),
+            };
+            json!({"value": [{"AuditDisabled": false}], "@adminapi.warnings": [warning]})
         }
         "Get-MailboxAuditBypassAssociation" => json!({"value": []}),
         "Get-Mailbox" if cmdlet["CmdletInput"]["Parameters"]["GroupMailbox"] == true => {
