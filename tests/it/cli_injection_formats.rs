@@ -163,3 +163,21 @@ fn hostile_names_are_inert_in_the_json_of_explain_test_and_show() {
         }
     }
 }
+
+#[test]
+fn a_hostile_argument_echoed_in_a_usage_error_is_inert() {
+    for (case, vector) in VECTORS {
+        let checkout = checkout(&[]);
+        for args in [
+            vec!["plan", "--format", vector],
+            vec!["plan", &format!("--format={vector}")],
+            vec!["plan", vector],
+            vec!["show", "--parallelism", vector],
+        ] {
+            let output = in_github_actions(checkout.path(), &args);
+            let run = format!("{case} ({})", args[..args.len() - 1].join(" "));
+            assert_eq!(output.status.code(), Some(1), "{run}");
+            assert_inert(&output, &run, "pwned");
+        }
+    }
+}
