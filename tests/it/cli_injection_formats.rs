@@ -181,3 +181,23 @@ fn a_hostile_argument_echoed_in_a_usage_error_is_inert() {
         }
     }
 }
+
+#[test]
+fn a_hostile_declaration_file_name_is_inert_in_the_catalog() {
+    let declaration = "apiVersion: auditform/v1\nkind: AuditActionDeclaration\nmetadata: {name: d}\nspec:\n  action: ExampleNewAction\n  logonTypes: [Owner]\n";
+    for (case, vector) in VECTORS {
+        if vector.contains('/') {
+            continue;
+        }
+        let name = format!("{vector}.yaml");
+        let checkout = checkout(&[(name.as_str(), declaration.to_string())]);
+        for format in ["text", "json"] {
+            let output = in_github_actions(
+                checkout.path(),
+                &["catalog", "--policies", "policies", "--format", format],
+            );
+            assert_eq!(output.status.code(), Some(0), "{case} ({format})");
+            assert_inert(&output, &format!("{case} ({format})"), "pwned");
+        }
+    }
+}
