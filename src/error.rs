@@ -4,6 +4,7 @@
 
 mod diagnose;
 pub mod report;
+pub mod usage;
 
 use crate::apply::ApplyError;
 use crate::diagnostic::{Diagnostic, Listed};

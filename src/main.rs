@@ -2,6 +2,7 @@
 
 use auditform::cli::Cli;
 use auditform::error::report::Reporter;
+use auditform::error::usage::usage_error;
 use clap::Parser;
 use std::process::ExitCode;
 
@@ -11,8 +12,15 @@ fn main() -> ExitCode {
         Err(error) => {
             // Help and version are successes; any other usage error is an error (exit 1), not
             // clap's 2, which auditform reserves for "changes present".
-            let _ = error.print();
-            return ExitCode::from(if error.use_stderr() { 1 } else { 0 });
+            if !error.use_stderr() {
+                let _ = error.print();
+                return ExitCode::SUCCESS;
+            }
+            let args: Vec<String> = std::env::args_os()
+                .map(|arg| arg.to_string_lossy().into_owned())
+                .collect();
+            eprint!("{}", usage_error(&error, &args));
+            return ExitCode::from(1);
         }
     };
     // Errors and warnings go to stderr; in GitHub Actions also as annotations on their lines.

@@ -15,8 +15,9 @@
 //! Where it is hooked: the error and annotation text in `main.rs`; the warnings and the
 //! outputs of `plan`, `show` and `apply` (through [`ScrubWriter`]); every file written through
 //! `state::atomic_write` (plan files, state files, scripts); the support trace; the live
-//! client's reading of every answer of the admin endpoint, before anything parses it (so that
-//! all that is made from the data agrees); and the authority's error text.
+//! client's reading of every answer of the admin endpoint, before anything parses it and with
+//! JSON escapes seen through ([`scrub_answer`]), so that all that is made from the data agrees;
+//! and the authority's error text.
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use std::borrow::Cow;
@@ -164,6 +165,72 @@ pub fn scrub_bytes(bytes: &[u8]) -> Cow<'_, [u8]> {
             Cow::Owned(text) => Cow::Owned(text.into_bytes()),
         },
         Err(_) => scrub_registered(bytes),
+    }
+}
+
+/// [`scrub_bytes`] for an answer of the admin endpoint, which is JSON: a secret written with
+/// JSON's `\u` or `\/` escapes holds none of the forms [`scrub_bytes`] looks for, yet is
+/// whole in the text parsed from it, where a message cut for display could leave a piece of
+/// it that no later scrub recognises. So an answer with such escapes is also scrubbed string by
+/// string, as parsed, and written again only when that changed anything.
+pub fn scrub_answer(bytes: &[u8]) -> Cow<'_, [u8]> {
+    let scrubbed = scrub_bytes(bytes);
+    if !is_active() || !has_json_escapes(&scrubbed) {
+        return scrubbed;
+    }
+    let Ok(mut value) = serde_json::from_slice::<serde_json::Value>(&scrubbed) else {
+        return scrubbed;
+    };
+    if !scrub_strings(&mut value) {
+        return scrubbed;
+    }
+    match serde_json::to_vec(&value) {
+        Ok(written) => Cow::Owned(written),
+        Err(_) => scrubbed,
+    }
+}
+
+fn has_json_escapes(bytes: &[u8]) -> bool {
+    bytes
+        .windows(2)
+        .any(|pair| pair == b"\\u" || pair == b"\\/")
+}
+
+/// Scrubs every string of `value`, keys included; whether any changed.
+fn scrub_strings(value: &mut serde_json::Value) -> bool {
+    use serde_json::Value;
+    match value {
+        Value::String(text) => match scrub(text) {
+            Cow::Borrowed(_) => false,
+            Cow::Owned(scrubbed) => {
+                *text = scrubbed;
+                true
+            }
+        },
+        Value::Array(items) => {
+            // Every item, not only up to the first that changed.
+            let mut changed = false;
+            for item in items {
+                changed |= scrub_strings(item);
+            }
+            changed
+        }
+        Value::Object(object) => {
+            let mut changed = false;
+            for (key, mut item) in std::mem::take(object) {
+                changed |= scrub_strings(&mut item);
+                let key = match scrub(&key) {
+                    Cow::Borrowed(_) => key,
+                    Cow::Owned(scrubbed) => {
+                        changed = true;
+                        scrubbed
+                    }
+                };
+                object.insert(key, item);
+            }
+            changed
+        }
+        _ => false,
     }
 }
 

@@ -58,3 +58,48 @@ fn an_escape_never_joins_with_what_follows_into_an_opener() {
     assert!(!text.contains("##["), "{text}");
     assert!(!text.contains('\n') && !text.contains('\r'), "{text}");
 }
+
+#[test]
+fn logging_command_openers_of_other_ci_systems_are_broken_too() {
+    // Azure Pipelines obeys `##vso[area.action ...]` anywhere in a line (the agent's
+    // `Command.TryParse` looks for it with `IndexOf`), and TeamCity `##teamcity[...]`.
+    assert_eq!(
+        shown("x ##vso[task.setvariable variable=a]b"),
+        "x ##vso\\u{5b}task.setvariable variable=a]b"
+    );
+    assert_eq!(
+        shown("##VSO[task.prependpath]/tmp"),
+        "##VSO\\u{5b}task.prependpath]/tmp"
+    );
+    assert_eq!(
+        shown("##teamcity[message text='x']"),
+        "##teamcity\\u{5b}message text='x']"
+    );
+    assert_eq!(shown("##vso ["), "##vso [");
+    assert_eq!(shown("#vso[x] v##so[y]"), "#vso[x] v##so\\u{5b}y]");
+    for text in ["##vso[x", "a ##vso[b ##[c ##teamcity[d"] {
+        let written = shown(text);
+        for opener in ["##[", "##vso[", "##teamcity["] {
+            assert!(!written.contains(opener), "{opener} in {written}");
+        }
+    }
+}
+
+#[test]
+fn the_arabic_letter_mark_is_escaped_with_the_other_bidirectional_controls() {
+    assert_eq!(shown("a\u{61c}b"), "a\\u{61c}b");
+}
+
+#[test]
+fn inert_text_is_inert_again_unchanged() {
+    for text in [
+        "X\n::add-mask::s",
+        "##vso[task.x]y",
+        "##[error]z",
+        "a\u{202e}b",
+        "plain",
+    ] {
+        let once = shown(text);
+        assert_eq!(shown(&once), once);
+    }
+}

@@ -60,17 +60,11 @@ pub fn file_header(source: &str, notes: &[String]) -> String {
     header
 }
 
-/// Text that stays on one comment line: YAML parsers also break lines at U+2028 and U+2029.
+/// Text that stays on one comment line and spells no CI logging command: made
+/// [`Inert`](crate::inert::Inert), which also escapes U+2028 and U+2029, where YAML parsers
+/// break lines too.
 pub fn comment_safe(text: &str) -> String {
-    text.chars()
-        .map(|c| {
-            if c.is_control() || matches!(c, '\u{2028}' | '\u{2029}') {
-                '?'
-            } else {
-                c
-            }
-        })
-        .collect()
+    crate::inert::Inert(text).to_string()
 }
 
 /// Describes a tenant as policies.

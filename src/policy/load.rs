@@ -301,15 +301,136 @@ mod tests;
 pub struct YamlWriteError(String);
 
 /// Writes documents as one multi-document YAML text, `---` between documents.
+///
+/// The text may be printed to a CI log, so every string that [`Inert`](crate::inert::Inert)
+/// would escape (a line break, a control or bidirectional character, `::`, `##[`, `##vso[` and
+/// the like) is written as a double-quoted scalar with YAML's own `\uXXXX` escapes, on one
+/// line: left to serde_yaml, a multi-line string becomes a block scalar whose lines a runner
+/// would read on their own. A YAML reader gets the same strings back.
 pub fn to_yaml<T: serde::Serialize>(documents: &[T]) -> Result<String, YamlWriteError> {
     let mut out = String::new();
     for (index, document) in documents.iter().enumerate() {
         if index > 0 {
             out.push_str("---\n");
         }
+        let mut value =
+            serde_yaml::to_value(document).map_err(|error| YamlWriteError(error.to_string()))?;
+        let mut held = HeldStrings::for_value(&value);
+        held.hold(&mut value);
         let text =
-            serde_yaml::to_string(document).map_err(|error| YamlWriteError(error.to_string()))?;
+            serde_yaml::to_string(&value).map_err(|error| YamlWriteError(error.to_string()))?;
+        let text = held.restore(&text);
         out.push_str(text.strip_prefix("---\n").unwrap_or(&text));
     }
     Ok(out)
+}
+
+/// Strings taken out of a YAML value before serde_yaml writes it, each replaced by a plain
+/// placeholder that no string of the value contains, and put back, double-quoted, after.
+struct HeldStrings {
+    prefix: String,
+    strings: Vec<String>,
+}
+
+impl HeldStrings {
+    fn for_value(value: &serde_yaml::Value) -> HeldStrings {
+        let mut all = String::new();
+        collect_strings(value, &mut all);
+        let mut prefix = String::from("auditformheld");
+        while all.contains(&prefix) {
+            prefix.push('x');
+        }
+        HeldStrings {
+            prefix,
+            strings: Vec::new(),
+        }
+    }
+
+    fn placeholder(&self, index: usize) -> String {
+        format!("{}{index}z", self.prefix)
+    }
+
+    fn hold(&mut self, value: &mut serde_yaml::Value) {
+        use serde_yaml::Value;
+        match value {
+            Value::String(text) if !crate::inert::is_inert(text) => {
+                let text = std::mem::take(text);
+                *value = Value::String(self.placeholder(self.strings.len()));
+                self.strings.push(text);
+            }
+            Value::Sequence(items) => items.iter_mut().for_each(|item| self.hold(item)),
+            Value::Mapping(mapping) => {
+                let entries = std::mem::take(mapping);
+                for (mut key, mut item) in entries {
+                    self.hold(&mut key);
+                    self.hold(&mut item);
+                    mapping.insert(key, item);
+                }
+            }
+            Value::Tagged(tagged) => self.hold(&mut tagged.value),
+            _ => {}
+        }
+    }
+
+    fn restore(&self, text: &str) -> String {
+        let mut text = text.to_string();
+        // From the last, so that placeholder 1 is not found inside placeholder 12.
+        for (index, held) in self.strings.iter().enumerate().rev() {
+            text = text.replacen(&self.placeholder(index), &double_quoted(held), 1);
+        }
+        text
+    }
+}
+
+fn collect_strings(value: &serde_yaml::Value, all: &mut String) {
+    use serde_yaml::Value;
+    match value {
+        Value::String(text) => {
+            all.push_str(text);
+            all.push('\n');
+        }
+        Value::Sequence(items) => items.iter().for_each(|item| collect_strings(item, all)),
+        Value::Mapping(mapping) => {
+            for (key, item) in mapping {
+                collect_strings(key, all);
+                collect_strings(item, all);
+            }
+        }
+        Value::Tagged(tagged) => collect_strings(&tagged.value, all),
+        _ => {}
+    }
+}
+
+/// `text` as a YAML double-quoted scalar on one line, escaped as [`Inert`](crate::inert::Inert)
+/// would escape it, with YAML's escapes.
+fn double_quoted(text: &str) -> String {
+    use crate::inert::{breaks_or_hides, opens_command};
+    use std::fmt::Write as _;
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push('"');
+    // Every escape starts with `\`, so only the raw run since the last one can open a command.
+    let mut raw_from = 0;
+    for (index, c) in text.char_indices() {
+        let escaped = match c {
+            '"' => Some("\\\"".to_string()),
+            '\\' => Some("\\\\".to_string()),
+            c if breaks_or_hides(c)
+                || matches!(c, '\u{FEFF}' | '\u{FFFE}' | '\u{FFFF}')
+                || opens_command(&text[raw_from..index], c) =>
+            {
+                let mut escape = String::new();
+                let _ = write!(escape, "\\u{:04x}", u32::from(c));
+                Some(escape)
+            }
+            _ => None,
+        };
+        if let Some(escape) = escaped {
+            out.push_str(&text[raw_from..index]);
+            out.push_str(&escape);
+            raw_from = index + c.len_utf8();
+        }
+    }
+    out.push_str(&text[raw_from..]);
+    out.push('"');
+    out
 }

@@ -105,3 +105,22 @@ fn redacting_inside_a_json_string_keeps_the_json_valid() {
     assert!(!name.contains("abc\""), "{name}");
     assert!(!name.contains("abcdefghijklmnop0123"), "{name}");
 }
+
+#[test]
+fn a_secret_written_with_json_escapes_is_redacted_from_the_answer_before_it_is_parsed() {
+    let secret = "json-escaped-secret-7d41c0b9";
+    register(secret);
+    // Every character a `\u` escape: the bytes hold no form of the secret, the parsed text does.
+    let escaped: String = secret
+        .chars()
+        .map(|c| format!("\\u{:04x}", u32::from(c)))
+        .collect();
+    let answer = format!(r#"{{"error":{{"message":"you sent {escaped}"}},"{escaped}":1}}"#);
+    let scrubbed = scrub_answer(answer.as_bytes());
+    let parsed: serde_json::Value = serde_json::from_slice(&scrubbed).expect("still JSON");
+    assert!(!parsed.to_string().contains(secret), "{parsed}");
+    assert_eq!(parsed["error"]["message"], "you sent [redacted]");
+    // An answer with escapes but no secret is left byte for byte as it came.
+    let plain = r#"{"DisplayName":"Zo\u00eb \/ Pilar"}"#;
+    assert!(matches!(scrub_answer(plain.as_bytes()), Cow::Borrowed(_)));
+}

@@ -2,6 +2,7 @@
 //! as text for a person to set beside Microsoft's page, or as JSON (docs/catalog.md describes
 //! every field). The actions a policy set declares follow the table, marked as the user's word.
 
+use super::label::printable;
 use crate::catalog::evidence::{self, CHECKED_AGAINST_SOURCES_OF, FACTS_AS_OF, MICROSOFT_PAGE};
 use crate::catalog::{
     ActionInfo, Catalog, DeclaredAction, Licensing, LogonType, Remark, Support, CATALOG,
@@ -156,7 +157,7 @@ impl CatalogDocument {
 
 /// The catalog as pretty JSON, ending in a newline.
 pub fn render_catalog_json(catalog: &Catalog, out: &mut dyn Write) -> io::Result<()> {
-    serde_json::to_writer_pretty(&mut *out, &CatalogDocument::new(catalog))?;
+    crate::render::json::write_inert_json(&CatalogDocument::new(catalog), &mut *out)?;
     out.write_all(b"\n")
 }
 
@@ -237,22 +238,13 @@ fn write_row(
 }
 
 fn write_declared(out: &mut dyn Write, width: usize, declared: &DeclaredAction) -> io::Result<()> {
-    let name: String = declared
-        .name
-        .chars()
-        .map(|c| if c.is_control() { '?' } else { c })
-        .collect();
-    let origin: String = declared
-        .origin
-        .chars()
-        .map(|c| if c.is_control() { '?' } else { c })
-        .collect();
+    // The name and the file are the policy set's: written inert, like every input.
     write_row(
         out,
         width,
-        &name,
+        &printable(&declared.name),
         declared.support,
-        &format!("declared in {origin}"),
+        &format!("declared in {}", printable(declared.origin.as_ref())),
     )
 }
 

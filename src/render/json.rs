@@ -5,10 +5,11 @@
 //! The JSON may be printed to a CI log, so strings are written inert as JSON allows: beyond the
 //! control characters JSON always escapes, NEL and the other C1 controls, the line and
 //! paragraph separators and the bidirectional controls are `\uXXXX` escapes, and so is the `[`
-//! of `##[`, which a GitHub Actions runner obeys as a workflow command anywhere in a line. A
-//! JSON reader gets the same strings back.
+//! of `##[`, `##vso[` and the like, which a CI system obeys as a logging command anywhere in a
+//! line ([`opens_command`]). A `::` is left alone: a runner obeys it only at the start of a
+//! line, and a pretty-printed string never starts one. A JSON reader gets the same strings back.
 
-use crate::inert::breaks_or_hides;
+use crate::inert::{breaks_or_hides, opens_command};
 use crate::plan::{document, Plan};
 use serde::Serialize;
 use serde_json::ser::{Formatter, PrettyFormatter};
@@ -25,6 +26,16 @@ pub fn render_json(plan: &Plan, out: &mut dyn Write) -> io::Result<()> {
     out.flush()
 }
 
+/// Writes any document as [`render_json`] writes the plan's: pretty-printed, its strings
+/// escaped as the module says, with no newline after. For the other JSON outputs (explain,
+/// test results, the catalog), which a CI log may show as well.
+pub fn write_inert_json<T: Serialize + ?Sized>(value: &T, out: &mut dyn Write) -> io::Result<()> {
+    let mut serializer =
+        serde_json::Serializer::with_formatter(out, InertStrings(PrettyFormatter::new()));
+    value.serialize(&mut serializer)?;
+    Ok(())
+}
+
 /// serde_json's pretty layout, with strings escaped as the module says.
 struct InertStrings(PrettyFormatter<'static>);
 
@@ -36,7 +47,9 @@ impl Formatter for InertStrings {
     ) -> io::Result<()> {
         let mut start = 0;
         for (index, c) in fragment.char_indices() {
-            let opener = c == '[' && fragment[..index].ends_with("##");
+            // An escape starts with `\`, so only the raw run since the last one can open a
+            // command; serde_json's own escapes split fragments the same way.
+            let opener = c == '[' && opens_command(&fragment[start..index], c);
             if breaks_or_hides(c) || opener {
                 writer.write_all(&fragment.as_bytes()[start..index])?;
                 write!(writer, "\\u{:04x}", u32::from(c))?;
@@ -105,9 +118,12 @@ mod tests {
 
     #[test]
     fn line_separators_c1_controls_and_old_style_commands_are_escaped() {
-        let text = "a\u{85}b\u{2028}c ##[error]d\u{202e}e\nf";
+        let text = "a\u{85}b\u{2028}c ##[error]d\u{202e}e\nf ##vso[task.x]\u{61c}";
         let json = written(text);
-        assert_eq!(json, r#""a\u0085b\u2028c ##\u005berror]d\u202ee\nf""#);
+        assert_eq!(
+            json,
+            r#""a\u0085b\u2028c ##\u005berror]d\u202ee\nf ##vso\u005btask.x]\u061c""#
+        );
         let read: String = serde_json::from_str(&json).expect("JSON");
         assert_eq!(read, text);
     }

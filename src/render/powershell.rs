@@ -2,15 +2,16 @@
 //! and run the changes themselves (DESIGN §6).
 //!
 //! Every identity and action name goes into the script as a single-quoted literal, with `'` and
-//! the Unicode quotes PowerShell also reads as single quotes doubled; text with a line break or
-//! another control character is refused, because no quoting makes it safe to review, and so is
-//! text holding `::` or `##[`, which a CI log that shows the script would read as a workflow
-//! command. Names shown to people (display names, addresses, policies) appear only in `#` line
+//! the Unicode quotes PowerShell also reads as single quotes doubled; text with a line break,
+//! another control character or a bidirectional control is refused, because no quoting makes it
+//! safe to review (a bidirectional control reorders how the line reads), and so is text holding
+//! `::`, `##[`, `##vso[` or the like, which a CI log that shows the script would read as a
+//! logging command: whatever [`Inert`](crate::inert::Inert) would escape. Names shown to people (display names, addresses, policies) appear only in `#` line
 //! comments and in quoted labels, made [`Inert`](crate::inert::Inert), so nothing can end a
 //! comment early or spell a workflow command.
 
 use crate::english::{counted, Echo};
-use crate::inert::Inert;
+use crate::inert::{is_inert, Inert};
 use crate::model::LogonType;
 use crate::plan::set_mailbox::params_for_change;
 use crate::plan::{MailboxChange, Plan, Subject, Weakening};
@@ -19,7 +20,7 @@ use std::fmt::Write as _;
 
 /// A value that can't be written into a script safely.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{what} `{}` contains a line break, a control character, `::` or `##[`, so it can't be written into a PowerShell script safely", Inert(&Echo(.value).to_string()))]
+#[error("{what} `{}` contains a line break, a control character, a bidirectional control or a CI logging command such as `::` or `##[`, so it can't be written into a PowerShell script safely", Inert(&Echo(.value).to_string()))]
 pub struct ScriptError {
     pub what: &'static str,
     pub value: String,
@@ -34,9 +35,9 @@ impl ScriptError {
 /// The characters PowerShell reads as a single quote: `'` and U+2018 to U+201B.
 const SINGLE_QUOTES: [char; 5] = ['\'', '\u{2018}', '\u{2019}', '\u{201A}', '\u{201B}'];
 
-/// `text` as a PowerShell single-quoted literal, or an error when it holds a control character.
+/// `text` as a PowerShell single-quoted literal, or an error when [`Inert`] would escape any of it.
 pub fn quote(what: &'static str, text: &str) -> Result<String, ScriptError> {
-    if text.chars().any(breaks_a_line) || text.contains("::") || text.contains("##[") {
+    if !is_inert(text) {
         return Err(ScriptError {
             what,
             value: text.to_string(),
@@ -52,10 +53,6 @@ pub fn quote(what: &'static str, text: &str) -> Result<String, ScriptError> {
     }
     quoted.push('\'');
     Ok(quoted)
-}
-
-fn breaks_a_line(c: char) -> bool {
-    c.is_control() || matches!(c, '\u{2028}' | '\u{2029}')
 }
 
 /// Text for a comment or a label, made inert, so it stays on its line and spells no command.

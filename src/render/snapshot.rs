@@ -13,6 +13,7 @@
 //! ASCII reads the same in every one of them, and in every JSON parser.
 
 use crate::catalog::LicenceTier;
+use crate::inert::opens_command;
 use crate::model::StateVisitor;
 use crate::model::{BypassAssociation, Mailbox, MailboxNames, Organization, PropertyValue};
 use serde_json::{Map, Value};
@@ -262,7 +263,9 @@ fn write_ascii(out: &mut impl Write, value: &Value) -> io::Result<()> {
 }
 
 /// serde_json's compact formatter, escaping every character outside ASCII as `\uXXXX` (a
-/// surrogate pair beyond the Basic Multilingual Plane), as JSON allows for any character.
+/// surrogate pair beyond the Basic Multilingual Plane), as JSON allows for any character, and
+/// the `[` of `##[`, `##vso[` and the like, which a CI system obeys as a logging command
+/// anywhere in a line ([`opens_command`]); a `::` never starts a line of the file.
 struct AsciiFormatter;
 
 impl serde_json::ser::Formatter for AsciiFormatter {
@@ -271,17 +274,22 @@ impl serde_json::ser::Formatter for AsciiFormatter {
         writer: &mut W,
         fragment: &str,
     ) -> io::Result<()> {
-        let mut rest = fragment;
-        while let Some(at) = rest.find(|c: char| !c.is_ascii()) {
-            writer.write_all(&rest.as_bytes()[..at])?;
-            let character = rest[at..].chars().next().unwrap_or_default();
+        // Every escape starts with `\`, so only the raw run since the last one can open a
+        // command.
+        let mut start = 0;
+        for (index, character) in fragment.char_indices() {
+            let opener = character == '[' && opens_command(&fragment[start..index], character);
+            if character.is_ascii() && !opener {
+                continue;
+            }
+            writer.write_all(&fragment.as_bytes()[start..index])?;
             let mut units = [0; 2];
             for unit in character.encode_utf16(&mut units) {
                 write!(writer, "\\u{unit:04x}")?;
             }
-            rest = &rest[at + character.len_utf8()..];
+            start = index + character.len_utf8();
         }
-        writer.write_all(rest.as_bytes())
+        writer.write_all(&fragment.as_bytes()[start..])
     }
 }
 

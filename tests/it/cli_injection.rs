@@ -1,6 +1,7 @@
 //! Untrusted input stays inert in every output, as an attacker would try it: in GitHub Actions
 //! (`GITHUB_ACTIONS=true`) a line of output that starts with `::`, or holds `##[`, is a workflow
-//! command the runner obeys. Each hostile value goes in through a policy's YAML value, a policy
+//! command the runner obeys; Azure Pipelines obeys `##vso[` and TeamCity `##teamcity[` anywhere
+//! in a line. Each hostile value goes in through a policy's YAML value, a policy
 //! file's name and a state file's value, and every line the binary prints is checked: only
 //! auditform's own annotations may start with `::`, nothing may hold `##[` or a raw line or
 //! paragraph separator, and the hostile value must still be shown, escaped.
@@ -11,7 +12,7 @@ use std::process::Output;
 
 /// Every class of line break, control character and workflow command opener, each carrying a
 /// command the runner would obey if the value were printed raw.
-const VECTORS: [(&str, &str); 13] = [
+pub(crate) const VECTORS: [(&str, &str); 17] = [
     ("newline", "X\n::stop-commands::pwned"),
     ("carriage return", "X\r::stop-commands::pwned"),
     ("carriage return and newline", "X\r\n::add-mask::pwned"),
@@ -31,16 +32,33 @@ const VECTORS: [(&str, &str); 13] = [
     ("an old-style command", "X ##[error]pwned"),
     ("an encoded newline", "X%0A::stop-commands::pwned"),
     ("an encoded newline alone", "X%0Apwned"),
+    (
+        "an Azure Pipelines command",
+        "X ##vso[task.setvariable variable=a]pwned",
+    ),
+    ("a TeamCity command", "X ##teamcity[message text=x]pwned"),
+    ("a right-to-left override", "X\u{202e}pwned"),
+    ("an Arabic letter mark", "X\u{61c}::stop-commands::pwned"),
 ];
 
 /// The characters that must never reach the output raw, whatever the vector.
-const RAW: [char; 7] = [
-    '\u{85}', '\u{2028}', '\u{2029}', '\u{b}', '\u{c}', '\u{1b}', '\u{0}',
+const RAW: [char; 9] = [
+    '\u{85}', '\u{2028}', '\u{2029}', '\u{b}', '\u{c}', '\u{1b}', '\u{0}', '\u{202e}', '\u{61c}',
 ];
+
+/// Whether `line` holds a logging command opener that a CI system obeys anywhere in a line:
+/// `##` then ASCII letters or nothing, then `[` (`##[`, `##vso[`, `##teamcity[`).
+fn holds_bracket_command(line: &str) -> bool {
+    line.match_indices('[').any(|(index, _)| {
+        line[..index]
+            .trim_end_matches(|c: char| c.is_ascii_alphabetic())
+            .ends_with("##")
+    })
+}
 
 /// A YAML double-quoted scalar holding exactly `text`: everything outside printable ASCII is
 /// an escape, so that the file holds the hostile characters only as the parser reads them.
-fn yaml_quoted(text: &str) -> String {
+pub(crate) fn yaml_quoted(text: &str) -> String {
     let mut quoted = String::from("\"");
     for c in text.chars() {
         match c {
@@ -57,7 +75,7 @@ fn yaml_quoted(text: &str) -> String {
 }
 
 /// Runs the binary in `checkout` as a workflow step would.
-fn in_github_actions(checkout: &Path, args: &[&str]) -> Output {
+pub(crate) fn in_github_actions(checkout: &Path, args: &[&str]) -> Output {
     auditform()
         .current_dir(checkout)
         .args(args)
@@ -68,13 +86,13 @@ fn in_github_actions(checkout: &Path, args: &[&str]) -> Output {
 }
 
 /// Lines as the runner reads them: it breaks at `\n` and at `\r`.
-fn runner_lines(text: &str) -> impl Iterator<Item = &str> {
+pub(crate) fn runner_lines(text: &str) -> impl Iterator<Item = &str> {
     text.split(['\n', '\r'])
 }
 
 /// Checks every line of both streams; `shown` must appear somewhere, proving the hostile value
 /// was printed (escaped) rather than dropped.
-fn assert_inert(output: &Output, case: &str, shown: &str) {
+pub(crate) fn assert_inert(output: &Output, case: &str, shown: &str) {
     let stdout = String::from_utf8_lossy(&output.stdout);
     let stderr = String::from_utf8_lossy(&output.stderr);
     let everything = format!("{stdout}\n{stderr}");
@@ -89,7 +107,10 @@ fn assert_inert(output: &Output, case: &str, shown: &str) {
         );
     }
     for line in runner_lines(&everything) {
-        assert!(!line.contains("##["), "{case}: `##[` in {line:?}");
+        assert!(
+            !holds_bracket_command(line),
+            "{case}: a logging command in {line:?}"
+        );
         let trimmed = line.trim_start();
         if trimmed.starts_with("::") {
             assert_own_annotation(case, trimmed);
@@ -125,7 +146,7 @@ fn assert_own_annotation(case: &str, line: &str) {
     for decoded_line in runner_lines(&decoded) {
         let trimmed = decoded_line.trim_start();
         assert!(
-            !trimmed.starts_with("::") && !trimmed.contains("##["),
+            !trimmed.starts_with("::") && !holds_bracket_command(trimmed),
             "{case}: {line:?} decodes to {decoded:?}"
         );
         assert!(
@@ -135,14 +156,14 @@ fn assert_own_annotation(case: &str, line: &str) {
     }
 }
 
-const HEADER: &str = "apiVersion: auditform/v1\nkind: MailboxAuditPolicy\n";
+pub(crate) const HEADER: &str = "apiVersion: auditform/v1\nkind: MailboxAuditPolicy\n";
 
-fn write(path: &Path, text: &str) {
+pub(crate) fn write(path: &Path, text: &str) {
     std::fs::write(path, text).expect("written");
 }
 
 /// A checkout with `policies/` holding the given files.
-fn checkout(files: &[(&str, String)]) -> tempfile::TempDir {
+pub(crate) fn checkout(files: &[(&str, String)]) -> tempfile::TempDir {
     let checkout = tempfile::tempdir().expect("a temporary directory");
     let policies = checkout.path().join("policies");
     std::fs::create_dir(&policies).expect("mkdir");
@@ -228,7 +249,7 @@ fn a_hostile_policy_file_name_is_inert_in_the_error_and_its_annotation() {
 }
 
 /// A state file whose one mailbox is called `name` and audits `owner` for its owner.
-fn state_file(dir: &Path, name: &str, owner: &[&str], limit: &str) -> String {
+pub(crate) fn state_file(dir: &Path, name: &str, owner: &[&str], limit: &str) -> String {
     let mailbox = serde_json::json!({
         "Identity": "m1",
         "ExternalDirectoryObjectId": "00000000-0000-0000-0000-000000000001",
@@ -251,7 +272,7 @@ fn state_file(dir: &Path, name: &str, owner: &[&str], limit: &str) -> String {
     path.to_str().expect("UTF-8 path").to_string()
 }
 
-fn owners_policy() -> String {
+pub(crate) fn owners_policy() -> String {
     format!("{HEADER}metadata: {{name: owners}}\nspec:\n  selector: {{}}\n  audit:\n    owner: {{exactly: [MailboxLogin]}}\n")
 }
 

@@ -102,3 +102,35 @@ fn an_endpoint_that_echoes_every_request_leaks_no_token_to_output_plan_or_trace(
         ],
     );
 }
+
+#[test]
+fn a_token_the_endpoint_echoes_in_json_escapes_leaks_no_part_of_it_where_its_message_is_cut() {
+    let hostile = hostile::start(Hostility::EscapedApi);
+    let output = auditform_at(&hostile.url, &hostile.url, &["plan"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1), "{}", stdout(&output));
+    let message = stderr(&output);
+    assert!(message.contains("you sent xxx"), "{message}");
+    assert_nowhere(
+        &[("stdout", &stdout(&output)), ("stderr", &message)],
+        &[&HOSTILE_TOKEN[..12]],
+    );
+}
+
+#[test]
+fn a_service_warning_carrying_logging_commands_is_shown_inert() {
+    let hostile = hostile::start(Hostility::Commands);
+    let output = auditform_at(&hostile.url, &hostile.url, &["plan"])
+        .env("GITHUB_ACTIONS", "true")
+        .output()
+        .unwrap();
+    let message = stderr(&output);
+    let line = message
+        .lines()
+        .find(|line| line.contains("pwned"))
+        .unwrap_or_else(|| panic!("the warning is shown:\n{message}"));
+    assert!(line.starts_with("warning: "), "{line}");
+    assert!(auditform::inert::is_inert(line), "{line:?}");
+    assert!(line.contains("##vso\\u{5b}task.setvariable"), "{line}");
+}

@@ -13,6 +13,7 @@ mod cli_catalog;
 mod cli_explain;
 mod cli_import;
 mod cli_injection;
+mod cli_injection_formats;
 mod cli_plan;
 mod cli_plan_file;
 mod cli_plan_junit;

@@ -300,3 +300,13 @@ fn actions_unknown_to_auditform_are_declared_and_named() {
     assert!(text.contains("- ExampleNewAction"), "{text}");
     assert!(replanned(&tenant).is_empty());
 }
+
+#[test]
+fn the_file_header_is_comment_lines_that_spell_no_logging_command() {
+    let hostile = "t\n::stop-commands::x ##vso[task.x]y \u{202e}";
+    let header = file_header(hostile, &[hostile.to_string()]);
+    for line in header.lines() {
+        assert!(line.starts_with('#'), "{line:?}");
+        assert!(crate::inert::is_inert(line), "{line:?}");
+    }
+}

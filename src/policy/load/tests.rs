@@ -499,3 +499,23 @@ fn a_test_directory_of_policies_only_or_tests_only_says_what_it_lacks() {
         .contains("this test directory holds policies"));
 }
 mod declarations;
+
+#[test]
+fn written_yaml_keeps_every_string_on_its_line_and_spells_no_logging_command() {
+    let strings = vec![
+        "X\n::stop-commands::t".to_string(),
+        "a ##vso[task.setvariable variable=x]y \u{202e}\u{2028}\"\\".to_string(),
+        "auditformheld0z".to_string(),
+        "plain".to_string(),
+    ];
+    let mut keyed = std::collections::BTreeMap::new();
+    keyed.insert("k::ey\n".to_string(), strings.clone());
+    let yaml = to_yaml(&[keyed.clone()]).unwrap();
+    assert_eq!(yaml.lines().count(), 5, "{yaml}");
+    for line in yaml.lines() {
+        assert!(crate::inert::is_inert(line), "{line:?}");
+    }
+    let read: std::collections::BTreeMap<String, Vec<String>> =
+        serde_yaml::from_str(&yaml).unwrap();
+    assert_eq!(read, keyed);
+}

@@ -103,7 +103,7 @@ pub fn render_policy_report_json(report: &PolicyReport, out: &mut dyn Write) -> 
 }
 
 fn write(document: &Value, out: &mut dyn Write) -> io::Result<()> {
-    serde_json::to_writer_pretty(&mut *out, document)?;
+    crate::render::json::write_inert_json(document, &mut *out)?;
     writeln!(out)
 }
 

@@ -3,11 +3,17 @@
 //! characters XML 1.0 forbids (most control characters, U+FFFE, U+FFFF) are written as visible
 //! escapes (`\u{1b}`) instead. Attributes hold one line: a line break in one is written as
 //! `\n`, so a name can't forge a second line in a CI log or a test tab.
+//!
+//! A report may be printed to a CI log, and CI tools print its texts too, so both are made
+//! [`Inert`] first: no bidirectional control, U+2028, NEL, `::`, `##[` or `##vso[` of the input
+//! reaches the document raw. Text keeps its own line breaks and tabs; each line of it is inert.
 
+use crate::inert::Inert;
 use std::fmt::Write as _;
 
 /// An attribute value, escaped and on one line.
 pub fn attribute(value: &str) -> String {
+    let value = Inert(value).to_string();
     let mut out = String::with_capacity(value.len());
     for c in value.chars() {
         match c {
@@ -26,6 +32,18 @@ pub fn attribute(value: &str) -> String {
 /// Text content, escaped; line breaks and tabs stay, other control characters become visible
 /// escapes.
 pub fn text(value: &str) -> String {
+    // A raw `\n` or `\t` breaks any opener, as an escape does, so each piece between them can
+    // be made inert on its own.
+    let mut inert = String::with_capacity(value.len());
+    for piece in value.split_inclusive(['\n', '\t']) {
+        let (piece, separator) = match piece.char_indices().last() {
+            Some((at, c @ ('\n' | '\t'))) => (&piece[..at], Some(c)),
+            _ => (piece, None),
+        };
+        let _ = write!(inert, "{}", Inert(piece));
+        inert.extend(separator);
+    }
+    let value = inert;
     let mut out = String::with_capacity(value.len());
     for c in value.chars() {
         match c {
@@ -71,10 +89,22 @@ mod tests {
     fn characters_xml_forbids_become_visible_escapes() {
         assert_eq!(attribute("a\u{1b}[2Jb"), "a\\u{1b}[2Jb");
         assert_eq!(attribute("line\nbreak"), "line\\nbreak");
-        assert_eq!(text("nul\u{0}here"), "nul\\0here");
+        assert_eq!(text("nul\u{0}here"), "nul\\u{0}here");
         assert_eq!(text("keep\nlines\tand tabs"), "keep\nlines\tand tabs");
         assert_eq!(text("not\u{FFFE}a char"), "not\\u{fffe}a char");
         assert_eq!(attribute("bell\u{7}"), "bell\\u{7}");
         assert_eq!(text("c1\u{85}"), "c1\\u{85}");
+    }
+
+    #[test]
+    fn logging_commands_and_bidirectional_controls_are_escaped_as_inert_escapes_them() {
+        let hostile = "x ##[error]a ##vso[task.x]b ::c \u{202e}d\u{2028}e";
+        let inert = "x ##\\u{5b}error]a ##vso\\u{5b}task.x]b :\\u{3a}c \\u{202e}d\\u{2028}e";
+        assert_eq!(attribute(hostile), inert);
+        assert_eq!(text(hostile), inert);
+        assert_eq!(
+            text("a\n::error::b\t##[c"),
+            "a\n:\\u{3a}error:\\u{3a}b\t##\\u{5b}c"
+        );
     }
 }

@@ -41,6 +41,22 @@ fn a_line_break_or_control_character_is_refused() {
 }
 
 #[test]
+fn a_bidirectional_control_or_a_ci_logging_command_is_refused() {
+    for text in [
+        "a\u{202e}b",
+        "a\u{61c}b",
+        "a::b",
+        "a ##[error]b",
+        "a ##vso[task.setvariable variable=x]b",
+        "##teamcity[message text='x']",
+    ] {
+        let error = quote("mailbox id", text).unwrap_err();
+        assert_eq!(error.value, text);
+    }
+    assert_eq!(quote("id", "a # [b] ## [c]").unwrap(), "'a # [b] ## [c]'");
+}
+
+#[test]
 fn a_display_name_can_not_end_its_comment() {
     let hostile = mailbox("Evil\n#> Remove-Mailbox x\r\n<#", "evil@contoso.com");
     let script = render_powershell(&plan_of(vec![hostile]), "plan.json").unwrap();

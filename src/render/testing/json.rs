@@ -22,7 +22,7 @@ pub fn render_test_json(results: &[CaseResult], out: &mut dyn Write) -> io::Resu
         },
         "cases": results.iter().map(case).collect::<Vec<_>>(),
     });
-    serde_json::to_writer_pretty(&mut *out, &document)?;
+    crate::render::json::write_inert_json(&document, &mut *out)?;
     writeln!(out)
 }
 

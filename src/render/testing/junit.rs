@@ -4,6 +4,7 @@
 use super::diff_text;
 use crate::english::counted;
 use crate::render::junit::{write_report, Case, CaseOutcome, JunitOptions, Suite};
+use crate::render::label::printable;
 use crate::testing::{CaseResult, CaseVerdict};
 use std::io::{self, Write};
 
@@ -40,13 +41,13 @@ fn case(result: &CaseResult) -> Case {
             let text = failures
                 .iter()
                 .map(|failure| {
-                    let place = failure
-                        .source
-                        .as_ref()
-                        .map_or_else(String::new, |source| format!(" ({source})"));
+                    let place = failure.source.as_ref().map_or_else(String::new, |source| {
+                        format!(" ({})", printable(&source.to_string()))
+                    });
+                    // The report's text keeps its line breaks: input in it is made one line.
                     format!(
                         "mailbox `{}`{place}:\n{}",
-                        failure.mailbox,
+                        printable(&failure.mailbox),
                         diff_text(failure)
                     )
                 })

@@ -48,11 +48,12 @@ pub struct DeviceCode {
 }
 
 impl DeviceCode {
-    /// The line shown to the person.
+    /// The line shown to the person. The page is the authority's word, and a URL keeps `#`,
+    /// `[` and `]` in its fragment, so it is shown inert: no logging command in a CI log.
     pub fn instructions(&self) -> String {
         format!(
             "To sign in to Exchange Online, open {} in a browser and enter the code {} (valid for {} minutes).",
-            self.verification_uri,
+            crate::inert::Inert(&self.verification_uri),
             self.user_code,
             self.expires_in.as_secs().div_ceil(60)
         )
@@ -278,3 +279,6 @@ pub fn refresh(
         url: authority.token_url.to_string(),
     })
 }
+
+#[cfg(test)]
+mod tests;

@@ -15,7 +15,7 @@
 
 use super::config::{ExoConfig, RetryPolicy};
 use super::trace::{Trace, TraceError, TracedAnswer, TracedRequest};
-use crate::redact::scrub_bytes;
+use crate::redact::scrub_answer;
 use std::io::Read;
 use std::net::{SocketAddr, ToSocketAddrs};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -211,7 +211,7 @@ fn read(response: ureq::Response, scrub: bool) -> Result<ReadAnswer, String> {
         .take(MAX_BODY)
         .read_to_end(&mut body)
         .map_err(|error| format!("the connection broke while reading the answer: {error}"))?;
-    let body = match scrub.then(|| scrub_bytes(&body)) {
+    let body = match scrub.then(|| scrub_answer(&body)) {
         Some(std::borrow::Cow::Owned(scrubbed)) => scrubbed,
         _ => body,
     };

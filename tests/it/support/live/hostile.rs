@@ -16,7 +16,17 @@ pub enum Hostility {
     /// The token endpoint issues [`HOSTILE_TOKEN`]; the admin endpoint echoes every request,
     /// `Authorization` header included.
     Api,
+    /// As [`Hostility::Api`], but the admin endpoint refuses every cmdlet with the request's
+    /// bearer token in its error message written entirely in JSON `\u` escapes, placed where
+    /// the error is cut for display (1,000 characters), so that a piece of it would be left.
+    EscapedApi,
+    /// As [`Hostility::Api`], but the service's warning carries CI logging commands and a
+    /// bidirectional override instead of the echo.
+    Commands,
 }
+
+/// The warning [`Hostility::Commands`] gives.
+pub const COMMANDS_WARNING: &str = "X ##vso[task.setvariable variable=a]pwned ##[error]pwned ##teamcity[x]pwned \u{202e}pwned ::error::pwned";
 
 /// The token the hostile authority issues: distinctive, so that a test can look for it.
 pub const HOSTILE_TOKEN: &str = "hostile-access-token-0b8d71c2e94f";
@@ -100,7 +110,7 @@ fn answer(
                 "text/plain",
                 format!("invalid_client: you sent {echo}"),
             ),
-            Hostility::Api => (
+            Hostility::Api | Hostility::EscapedApi | Hostility::Commands => (
                 200,
                 JSON,
                 json!({"token_type": "Bearer", "expires_in": 3600, "access_token": HOSTILE_TOKEN})
@@ -123,10 +133,32 @@ fn answer(
             .collect();
         return (200, JSON, json!({"responses": responses}).to_string());
     }
+    if hostility == Hostility::EscapedApi {
+        let token = echo
+            .split(" | ")
+            .find_map(|header| header.strip_prefix("Authorization: Bearer "))
+            .unwrap_or_default();
+        let escaped: String = token
+            .chars()
+            .map(|c| format!("\\u{:04x}", u32::from(c)))
+            .collect();
+        let padding = "x".repeat(925);
+        return (
+            400,
+            JSON,
+            format!(
+                r#"{{"error":{{"code":"BadRequest","message":"you sent {padding} {escaped}"}}}}"#
+            ),
+        );
+    }
     let cmdlet: Value = serde_json::from_str(body).unwrap_or(Value::Null);
     let answer = match cmdlet["CmdletInput"]["CmdletName"].as_str().unwrap_or("") {
         "Get-OrganizationConfig" => {
-            json!({"value": [{"AuditDisabled": false}], "@adminapi.warnings": [format!("you sent {echo}")]})
+            let warning = match hostility {
+                Hostility::Commands => COMMANDS_WARNING.to_string(),
+                _ => format!("you sent {echo}"),
+            };
+            json!({"value": [{"AuditDisabled": false}], "@adminapi.warnings": [warning]})
         }
         "Get-MailboxAuditBypassAssociation" => json!({"value": []}),
         "Get-Mailbox" if cmdlet["CmdletInput"]["Parameters"]["GroupMailbox"] == true => {
