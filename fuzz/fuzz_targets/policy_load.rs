@@ -39,11 +39,9 @@ fn check_inert(diagnostic: &Diagnostic) {
         assert!(!line.chars().any(breaks_or_hides), "{line:?}");
     }
     for annotation in annotations(diagnostic, None) {
-        assert!(
-            !annotation.message.contains(['\n', '\r']),
-            "{:?}",
-            annotation.message
-        );
+        assert_eq!(annotation.message.lines().count(), lines, "{annotation:?}");
+        let command = annotation.to_string();
+        assert!(!command.contains(['\n', '\r']), "{command:?}");
     }
 }
 

@@ -6,6 +6,17 @@ use auditform::timespan::TimeSpan;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
+    // Ticks as a state file's TimeSpan object gives them.
+    if data.len() >= 8 {
+        let ticks = i64::from_le_bytes(data[..8].try_into().expect("eight bytes"));
+        let span = TimeSpan::from_ticks(ticks);
+        let printed = span.to_string();
+        assert_eq!(
+            TimeSpan::parse_dotnet(&printed),
+            Ok(span),
+            "{ticks} prints as {printed:?}"
+        );
+    }
     let Ok(text) = std::str::from_utf8(data) else {
         return;
     };
@@ -24,16 +35,5 @@ fuzz_target!(|data: &[u8]| {
                 let _ = error.to_string();
             }
         }
-    }
-    // Ticks as a state file's TimeSpan object gives them.
-    if data.len() >= 8 {
-        let ticks = i64::from_le_bytes(data[..8].try_into().expect("eight bytes"));
-        let span = TimeSpan::from_ticks(ticks);
-        let printed = span.to_string();
-        assert_eq!(
-            TimeSpan::parse_dotnet(&printed),
-            Ok(span),
-            "{ticks} prints as {printed:?}"
-        );
     }
 });

@@ -185,9 +185,22 @@ fn parse_block(
         let index = context.mailboxes_read;
         let bytes = &block.bytes[element.clone()];
         let mut deserializer = serde_json::Deserializer::from_slice(bytes);
-        let parsed = MailboxSeed(&mut context)
-            .deserialize(&mut deserializer)
-            .and_then(|()| deserializer.end());
+        let parsed = MailboxSeed(&mut context).deserialize(&mut deserializer);
+        if parsed.is_ok() {
+            if let Err(error) = deserializer.end() {
+                // The element is whole and something other than `,` or `]` follows it: say
+                // it as a whole-file read of the array does.
+                let position =
+                    block
+                        .start
+                        .advanced_by(&block.bytes[..element.start])
+                        .then(Position {
+                            line: error.line(),
+                            column: error.column(),
+                        });
+                return Err(malformed(label, position, "expected `,` or `]`"));
+            }
+        }
         if let Err(error) = parsed {
             // An element that is not an object at all, as a whole-file read says it.
             context.record(Problem::Shape {

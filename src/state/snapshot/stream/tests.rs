@@ -161,6 +161,27 @@ fn broken_array_structure_is_reported_where_it_breaks() {
     }
 }
 
+#[test]
+fn what_follows_a_whole_element_is_refused_in_the_words_of_a_whole_file_read() {
+    // Found by fuzzing: the streaming reader said "trailing characters" where the whole-file
+    // reader says "expected `,` or `]`", at the same place.
+    let (a, b) = (mailbox("\"a\""), mailbox("\"b\""));
+    for text in [
+        format!("[{a}\u{6}]"),
+        format!("[{a}}}]"),
+        format!("[{a} {b}]"),
+        format!("[\n {a},\n {b} x\n]"),
+    ] {
+        let expected = whole(&text, &ReadOptions::default()).map_err(|e| shown(&e));
+        assert!(expected.is_err(), "{text:?} should be refused");
+        for block_bytes in BLOCKS {
+            let actual =
+                streamed(&text, &ReadOptions::default(), block_bytes, 2).map_err(|e| shown(&e));
+            assert_eq!(actual, expected, "{text:?}, block {block_bytes}");
+        }
+    }
+}
+
 /// `state.json:L:C` of an error message.
 fn position_of(message: &str) -> &str {
     let rest = &message["state.json:".len()..];
