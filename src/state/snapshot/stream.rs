@@ -502,7 +502,12 @@ fn cut_blocks(
             if let Some(element_start) = scanner.element_start.take() {
                 elements.push(element_start..buffer.len());
             }
-            let last_byte = start.advanced_by(&buffer[..buffer.len().saturating_sub(1)]);
+            // Where serde_json says the text ends: at its last byte, or at the start of the
+            // line after a final line break.
+            let last_byte = match buffer.last() {
+                Some(b'\n') => start.advanced_by(&buffer),
+                _ => start.advanced_by(&buffer[..buffer.len().saturating_sub(1)]),
+            };
             send_remaining(
                 &buffer,
                 &mut elements,
@@ -513,6 +518,8 @@ fn cut_blocks(
             );
             let message = match scanner.depth {
                 Depth::Before => Some("EOF while parsing a value"),
+                // After a comma the array wants another element.
+                Depth::Inside(_) if scanner.after_comma => Some("EOF while parsing a value"),
                 Depth::Inside(_) => Some("EOF while parsing a list"),
                 Depth::After => None,
             };

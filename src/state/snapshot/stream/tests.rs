@@ -182,6 +182,34 @@ fn what_follows_a_whole_element_is_refused_in_the_words_of_a_whole_file_read() {
     }
 }
 
+#[test]
+fn a_file_that_ends_too_soon_is_refused_at_the_same_place_as_a_whole_file_read() {
+    // Found by fuzzing: after a final line break the whole-file reader said `40:0` (serde_json
+    // counts a place just after a line break as column 0) and the streaming reader `39:1`.
+    // Both now say line 40, column 1: columns start at 1.
+    let a = mailbox("\"a\"");
+    for text in [
+        "\n\n[\n\n".to_string(),
+        "[".to_string(),
+        "[\n".to_string(),
+        format!("[{a}"),
+        format!("[{a}\n"),
+        format!("[\n{a},\n"),
+        format!("[\n{a},\n{a}\r\n\r\n"),
+    ] {
+        let expected = whole(&text, &ReadOptions::default()).map_err(|e| shown(&e));
+        let Err(message) = &expected else {
+            panic!("{text:?} should be refused");
+        };
+        assert!(!message.contains(":0:"), "{message}");
+        for block_bytes in BLOCKS {
+            let actual =
+                streamed(&text, &ReadOptions::default(), block_bytes, 2).map_err(|e| shown(&e));
+            assert_eq!(actual, expected, "{text:?}, block {block_bytes}");
+        }
+    }
+}
+
 /// `state.json:L:C` of an error message.
 fn position_of(message: &str) -> &str {
     let rest = &message["state.json:".len()..];
