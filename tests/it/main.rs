@@ -30,6 +30,7 @@ mod live_secrets;
 mod live_trace;
 mod plan_format_doc;
 mod plan_properties;
+mod policy_encodings;
 mod release_links;
 mod snapshot_round_trip;
 mod state_encodings;
