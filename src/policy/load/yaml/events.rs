@@ -1,7 +1,8 @@
 //! YAML as a stream of events, each with the place it starts: libyaml's parser, as the YAML
 //! organization keeps it in Rust (`libyaml-rs`). It is the parser yaml_serde reads with, so a
-//! policy is accepted or refused exactly as yaml_serde would; yaml_serde keeps its event API
-//! private, and only events say where every node was written.
+//! policy is accepted or refused exactly as yaml_serde would, but for a leading byte-order mark,
+//! which yaml_serde reads as part of the first line and this parser drops ([`Parser::new`]);
+//! yaml_serde keeps its event API private, and only events say where every node was written.
 //!
 //! libyaml-rs speaks libyaml's C interface. This file is the only one that does, and the only
 //! unsafe code in auditform; it follows yaml_serde's own wrapper (`src/libyaml/parser.rs`).
