@@ -34,9 +34,14 @@ fn policies() -> &'static PolicySet {
 
 fn read(bytes: &[u8]) -> Option<Tenant> {
     let mut tenant = Tenant::default();
-    read_snapshot_bytes(bytes, "state.json", &mut tenant, &ReadOptions::every_property())
-        .ok()
-        .map(|()| tenant)
+    read_snapshot_bytes(
+        bytes,
+        "state.json",
+        &mut tenant,
+        &ReadOptions::every_property(),
+    )
+    .ok()
+    .map(|()| tenant)
 }
 
 fuzz_target!(|data: &[u8]| {
