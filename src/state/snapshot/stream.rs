@@ -202,6 +202,17 @@ fn parse_block(
             }
         }
         if let Err(error) = parsed {
+            // A scalar cut short (`4e-`, `tru`) ends at the text's end only here: a whole-file
+            // read sees the byte after it, and says what is wrong there ("invalid number").
+            let error = match bytes_with_next(block, element) {
+                Some(extended) if error.classify() == serde_json::error::Category::Eof => {
+                    let mut again = serde_json::Deserializer::from_slice(extended);
+                    <serde::de::IgnoredAny as serde::Deserialize>::deserialize(&mut again)
+                        .err()
+                        .unwrap_or(error)
+                }
+                _ => error,
+            };
             // An element that is not an object at all, as a whole-file read says it.
             context.record(Problem::Shape {
                 subject: format!("mailbox at index {index}"),
@@ -224,6 +235,11 @@ fn parse_block(
         }
     }
     Ok(())
+}
+
+/// An element with the byte after it (a blank, `,` or `]`), when the block holds that byte.
+fn bytes_with_next<'b>(block: &'b Block, element: &Range<usize>) -> Option<&'b [u8]> {
+    block.bytes.get(element.start..element.end + 1)
 }
 
 /// Where the cutter is in the array.
@@ -534,8 +550,10 @@ fn cut_blocks(
         if buffer.len() < block_bytes || elements.is_empty() {
             continue;
         }
-        // Cut after the last whole element; the rest starts the next buffer.
-        let cut = elements.last().map_or(0, |element| element.end);
+        // Cut after the last whole element and the byte after it, which a scalar cut short
+        // needs for its error (`parse_block`); the rest starts the next buffer. The scanner
+        // pushed the element on seeing a `,` or `]` at or after that byte, so it is here.
+        let cut = elements.last().map_or(0, |element| element.end + 1);
         let rest = buffer[cut..].to_vec();
         buffer.truncate(cut);
         let block = Block {

@@ -183,6 +183,38 @@ fn what_follows_a_whole_element_is_refused_in_the_words_of_a_whole_file_read() {
 }
 
 #[test]
+fn a_scalar_cut_short_is_refused_as_a_whole_file_read_refuses_it() {
+    // Found by fuzzing: `[4e-]` read whole says "invalid number" at the `]`; each element read
+    // alone said "EOF while parsing a value" one column before.
+    let a = mailbox("\"a\"");
+    for text in [
+        "\u{feff}[4e-]53".to_string(),
+        "[4e-]".to_string(),
+        "[4e- ]".to_string(),
+        "[1.,2]".to_string(),
+        "[-\n]".to_string(),
+        "[tru]".to_string(),
+        "[nul , 1]".to_string(),
+        format!("[{a},\n  fals\r\n]"),
+        format!("[{a}, {a}, 4e+, {a}]"),
+    ] {
+        let text = text.trim_start_matches('\u{feff}');
+        let expected = whole(text, &ReadOptions::default()).map_err(|e| shown(&e));
+        let Err(message) = &expected else {
+            panic!("{text:?} should be refused");
+        };
+        assert!(!message.contains("EOF"), "{text:?}: {message}");
+        for block_bytes in BLOCKS {
+            for workers in [1, 2] {
+                let actual = streamed(text, &ReadOptions::default(), block_bytes, workers)
+                    .map_err(|e| shown(&e));
+                assert_eq!(actual, expected, "{text:?}, block {block_bytes}");
+            }
+        }
+    }
+}
+
+#[test]
 fn a_file_that_ends_too_soon_is_refused_at_the_same_place_as_a_whole_file_read() {
     // Found by fuzzing: after a final line break the whole-file reader said `40:0` (serde_json
     // counts a place just after a line break as column 0) and the streaming reader `39:1`.
