@@ -93,11 +93,12 @@ impl TimeSpan {
             .checked_mul(SECONDS_PER_DAY)
             .and_then(|s| s.checked_add(hours * 3600 + minutes * 60 + seconds))
             .ok_or_else(error)?;
-        let ticks = total_seconds
-            .checked_mul(TICKS_PER_SECOND)
-            .and_then(|t| t.checked_add(fraction_ticks))
-            .ok_or_else(error)?;
-        Ok(TimeSpan(if negative { -ticks } else { ticks }))
+        // The magnitude is counted wider than the span: .NET's TimeSpan.MinValue,
+        // `-10675199.02:48:05.4775808`, is one tick longer than the longest positive span.
+        let ticks =
+            i128::from(total_seconds) * i128::from(TICKS_PER_SECOND) + i128::from(fraction_ticks);
+        let ticks = if negative { -ticks } else { ticks };
+        i64::try_from(ticks).map(TimeSpan).map_err(|_| error())
     }
 
     /// Parses a policy's `logAgeLimit`: whole days (`180`, `180d`) or the .NET form.
@@ -205,6 +206,30 @@ mod tests {
         assert_eq!(max.ticks() / TICKS_PER_SECOND, i64::from(i32::MAX));
         assert_eq!(max.floor_days(), 24_855);
         assert_eq!(TimeSpan::parse_dotnet("24855.03:14:07"), Ok(max));
+    }
+
+    #[test]
+    fn every_span_prints_as_text_that_reads_back_as_itself() {
+        // TimeSpan.MinValue, as a state file's `{"Ticks": ...}` can give it, used to print as
+        // text that did not read back, so a plan naming it could not be shown or applied.
+        for ticks in [i64::MIN, i64::MIN + 1, -1, 0, 1, i64::MAX] {
+            let span = TimeSpan::from_ticks(ticks);
+            assert_eq!(
+                TimeSpan::parse_dotnet(&span.to_string()),
+                Ok(span),
+                "{ticks}"
+            );
+        }
+        assert_eq!(
+            TimeSpan::parse_dotnet("-10675199.02:48:05.4775808"),
+            Ok(TimeSpan::from_ticks(i64::MIN))
+        );
+        for text in ["10675199.02:48:05.4775808", "-10675199.02:48:05.4775809"] {
+            assert!(
+                TimeSpan::parse_dotnet(text).is_err(),
+                "{text} is out of range"
+            );
+        }
     }
 
     #[test]

@@ -8,6 +8,11 @@ mod document;
 mod read;
 mod yaml;
 
+/// The YAML layer on its own, for the fuzz targets in `fuzz/`, which cargo-fuzz builds with
+/// `--cfg fuzzing`; other builds don't see it.
+#[cfg(fuzzing)]
+pub use yaml::{events as yaml_events, tree as yaml_tree};
+
 pub use crate::diagnostic::{Diagnostic, Severity};
 use crate::diagnostic::{Listed, SourceLocation};
 use crate::policy::{PolicySet, PolicyTest};

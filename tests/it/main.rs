@@ -37,6 +37,7 @@ mod live_secrets;
 mod live_trace;
 mod plan_format_doc;
 mod plan_properties;
+mod policy_encodings;
 mod release_links;
 mod service_facts;
 mod snapshot_round_trip;

@@ -112,7 +112,8 @@ pub(super) fn excessive_flow_depth(text: &str) -> Option<(usize, usize)> {
     let mut in_comment = false;
     let mut previous = '\n';
     let mut escaped = false;
-    for c in text.chars() {
+    // A byte-order mark is no column, as the parser sees it (`events::Parser::new`).
+    for c in text.strip_prefix('\u{feff}').unwrap_or(text).chars() {
         column += 1;
         if c == '\n' {
             (line, column, in_comment) = (line + 1, 0, false);

@@ -12,9 +12,10 @@
 //! `office365.com`, `outlook.office365.us` gives `office365.us`, `partner.outlook.cn` gives
 //! `outlook.cn`), unless that would leave a public suffix such as `co.uk`, or the host has
 //! only two labels: then it is the host itself. A host is inside when it is the domain or
-//! ends in `.` and the domain; `office365.com.evil.com` is not. An IP address or a one-label
-//! host (`localhost`) allows only itself. The scheme and the port must stay those of the
-//! endpoint: no link can move the token to plain HTTP or to another service on the host.
+//! ends in `.` and the domain; `office365.com.evil.com` is not, nor is a name with an empty
+//! label (`a..office365.com`). An IP address or a one-label host (`localhost`) allows only
+//! itself. The scheme and the port must stay those of the endpoint: no link can move the token
+//! to plain HTTP or to another service on the host.
 
 use url::{Host, Url};
 
@@ -67,6 +68,12 @@ impl ServiceDomain {
         }
         if url.port_or_known_default() != self.port {
             return Err(format!("it names another port on {host}"));
+        }
+        // A link such as `\\\....contoso.com` joins to the host `....contoso.com`: it ends in
+        // the domain, but no resolver can look it up, so it is refused here, with its reason,
+        // rather than as a failed connection.
+        if matches!(url.host(), Some(Host::Domain(_))) && host.split('.').any(str::is_empty) {
+            return Err(format!("{host} has an empty label"));
         }
         let inside = match &self.scope {
             Scope::Exactly(only) => host == *only,

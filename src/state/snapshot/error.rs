@@ -301,6 +301,9 @@ impl StateError {
     ) -> StateError {
         let label: Box<str> = label.into();
         let Position { line, column } = position;
+        // serde_json counts the place just after a line break (the end of a file that ends
+        // with one, say) as column 0; a person's columns start at 1.
+        let column = column.max(1);
         let message: Box<str> = without_position(&error.to_string()).into();
         if !error.is_data() {
             return StateError::Malformed {

@@ -90,6 +90,10 @@ impl<'de> Visitor<'de> for Flag {
 
 /// A .NET TimeSpan: the string `d.hh:mm:ss`, or ConvertTo-Json's object of Days, Hours, ...,
 /// Ticks. Ticks win when present because they are exact; the Total* members are ignored.
+/// Without Ticks, the object needs Days, Hours, Minutes and Seconds (ConvertTo-Json writes them
+/// all): an object without Days, say, holds no place for a span of a day or more, so it would
+/// read as less than it says in its Total* members, and `apply`'s rewrite of the local state,
+/// which sets the members an object carries, could never write the planned value into it.
 pub(super) struct TimeSpanValue;
 
 impl<'de> DeserializeSeed<'de> for TimeSpanValue {
@@ -161,10 +165,17 @@ impl<'de> Visitor<'de> for TimeSpanValue {
             }
             return Ok(Some(TimeSpan::from_ticks(ticks)));
         }
-        if components.iter().all(Option::is_none) {
-            return Err(de::Error::custom(
-                "a TimeSpan object needs Ticks, or Days, Hours, Minutes and Seconds",
-            ));
+        let missing: Vec<&str> = MILLISECONDS[..4]
+            .iter()
+            .zip(&components)
+            .filter(|(_, value)| value.is_none())
+            .map(|((name, _), _)| *name)
+            .collect();
+        if !missing.is_empty() {
+            return Err(de::Error::custom(format!(
+                "a TimeSpan object needs Ticks, or Days, Hours, Minutes and Seconds; this one has no Ticks and no {}",
+                missing.join(", ")
+            )));
         }
         let mut total: i64 = 0;
         for (value, (_, per_unit)) in components.iter().zip(MILLISECONDS) {

@@ -187,10 +187,34 @@ fn parse_block(
         let index = context.mailboxes_read;
         let bytes = &block.bytes[element.clone()];
         let mut deserializer = serde_json::Deserializer::from_slice(bytes);
-        let parsed = MailboxSeed(&mut context)
-            .deserialize(&mut deserializer)
-            .and_then(|()| deserializer.end());
+        let parsed = MailboxSeed(&mut context).deserialize(&mut deserializer);
+        if parsed.is_ok() {
+            if let Err(error) = deserializer.end() {
+                // The element is whole and something other than `,` or `]` follows it: say
+                // it as a whole-file read of the array does.
+                let position =
+                    block
+                        .start
+                        .advanced_by(&block.bytes[..element.start])
+                        .then(Position {
+                            line: error.line(),
+                            column: error.column(),
+                        });
+                return Err(malformed(label, position, "expected `,` or `]`"));
+            }
+        }
         if let Err(error) = parsed {
+            // A scalar cut short (`4e-`, `tru`) ends at the text's end only here: a whole-file
+            // read sees the byte after it, and says what is wrong there ("invalid number").
+            let error = match bytes_with_next(block, element) {
+                Some(extended) if error.classify() == serde_json::error::Category::Eof => {
+                    let mut again = serde_json::Deserializer::from_slice(extended);
+                    <serde::de::IgnoredAny as serde::Deserialize>::deserialize(&mut again)
+                        .err()
+                        .unwrap_or(error)
+                }
+                _ => error,
+            };
             // An element that is not an object at all, as a whole-file read says it.
             context.record(Problem::Shape {
                 subject: format!("mailbox at index {index}"),
@@ -213,6 +237,11 @@ fn parse_block(
         }
     }
     Ok(())
+}
+
+/// An element with the byte after it (a blank, `,` or `]`), when the block holds that byte.
+fn bytes_with_next<'b>(block: &'b Block, element: &Range<usize>) -> Option<&'b [u8]> {
+    block.bytes.get(element.start..element.end + 1)
 }
 
 /// Where the cutter is in the array.
@@ -491,7 +520,12 @@ fn cut_blocks(
             if let Some(element_start) = scanner.element_start.take() {
                 elements.push(element_start..buffer.len());
             }
-            let last_byte = start.advanced_by(&buffer[..buffer.len().saturating_sub(1)]);
+            // Where serde_json says the text ends: at its last byte, or at the start of the
+            // line after a final line break.
+            let last_byte = match buffer.last() {
+                Some(b'\n') => start.advanced_by(&buffer),
+                _ => start.advanced_by(&buffer[..buffer.len().saturating_sub(1)]),
+            };
             send_remaining(
                 &buffer,
                 &mut elements,
@@ -502,6 +536,8 @@ fn cut_blocks(
             );
             let message = match scanner.depth {
                 Depth::Before => Some("EOF while parsing a value"),
+                // After a comma the array wants another element.
+                Depth::Inside(_) if scanner.after_comma => Some("EOF while parsing a value"),
                 Depth::Inside(_) => Some("EOF while parsing a list"),
                 Depth::After => None,
             };
@@ -516,8 +552,10 @@ fn cut_blocks(
         if buffer.len() < block_bytes || elements.is_empty() {
             continue;
         }
-        // Cut after the last whole element; the rest starts the next buffer.
-        let cut = elements.last().map_or(0, |element| element.end);
+        // Cut after the last whole element and the byte after it, which a scalar cut short
+        // needs for its error (`parse_block`); the rest starts the next buffer. The scanner
+        // pushed the element on seeing a `,` or `]` at or after that byte, so it is here.
+        let cut = elements.last().map_or(0, |element| element.end + 1);
         let rest = buffer[cut..].to_vec();
         buffer.truncate(cut);
         let block = Block {

@@ -137,6 +137,29 @@ fn the_written_file_reads_back_as_the_plan_said_and_plans_no_further_changes() {
 }
 
 #[test]
+fn a_timespan_object_without_ticks_is_rewritten_so_that_it_reads_back_as_planned() {
+    let snapshot = r#"[{
+      "ExternalDirectoryObjectId": "id-components",
+      "RecipientTypeDetails": "UserMailbox",
+      "AuditEnabled": true,
+      "AuditLogAgeLimit": {"Days": 90, "Hours": 0, "Minutes": 0, "Seconds": 0, "Milliseconds": 0, "TotalDays": 90.0},
+      "AuditAdmin": ["Update"],
+      "AuditDelegate": ["Update"],
+      "AuditOwner": ["MailboxLogin"],
+      "DefaultAuditSet": []
+    }]"#;
+    let (text, _) = rewritten(snapshot);
+    assert!(
+        text.contains(
+            r#"{"Days":365,"Hours":0,"Minutes":0,"Seconds":0,"Milliseconds":0,"TotalDays":365.0}"#
+        ),
+        "{text}"
+    );
+    let again = plan_for(text.as_bytes());
+    assert!(again.is_empty(), "{again:?}");
+}
+
+#[test]
 fn a_mailbox_the_service_would_refuse_fails_alone_and_keeps_its_bytes() {
     // Planned against a licence hint of E5, written to a file that now says nonE5: the
     // service refuses SearchQueryInitiated, the one Audit (Premium) action, for the mailbox.

@@ -1,7 +1,8 @@
 //! YAML as a stream of events, each with the place it starts: libyaml's parser, as the YAML
 //! organization keeps it in Rust (`libyaml-rs`). It is the parser yaml_serde reads with, so a
-//! policy is accepted or refused exactly as yaml_serde would; yaml_serde keeps its event API
-//! private, and only events say where every node was written.
+//! policy is accepted or refused exactly as yaml_serde would, but for a leading byte-order mark,
+//! which yaml_serde reads as part of the first line and this parser drops ([`Parser::new`]);
+//! yaml_serde keeps its event API private, and only events say where every node was written.
 //!
 //! libyaml-rs speaks libyaml's C interface. This file is the only one that does, and the only
 //! unsafe code in auditform; it follows yaml_serde's own wrapper (`src/libyaml/parser.rs`).
@@ -10,7 +11,6 @@
 
 use libyaml_rs as sys;
 use std::ffi::CStr;
-use std::marker::PhantomData;
 use std::mem::MaybeUninit;
 use std::ptr::NonNull;
 
@@ -83,12 +83,30 @@ pub struct SyntaxError {
 pub struct Parser<'input> {
     /// Boxed, so that it never moves: libyaml keeps a pointer to it in itself.
     raw: NonNull<sys::yaml_parser_t>,
-    /// libyaml reads the text through a pointer it keeps.
-    text: PhantomData<&'input str>,
+    /// What libyaml reads, through a pointer it keeps: the input after its byte-order mark.
+    text: &'input str,
+    /// Bytes of the input before `text`: the byte-order mark's, or none. Marks count them, so
+    /// that a mark is a byte offset into the input as given.
+    skipped: usize,
 }
 
+/// The byte-order mark that Notepad and Windows PowerShell 5.1's `-Encoding UTF8` write
+/// ("In Windows PowerShell, any Unicode encoding, except UTF7, always creates a BOM":
+/// learn.microsoft.com/powershell/module/microsoft.powershell.core/about/about_character_encoding).
+const BYTE_ORDER_MARK: char = '\u{feff}';
+
 impl<'input> Parser<'input> {
-    pub fn new(text: &'input str) -> Parser<'input> {
+    /// A parser of `input`, which may start with a byte-order mark.
+    ///
+    /// libyaml drops a byte-order mark only when it sniffs the encoding; told that the text is
+    /// UTF-8 (as yaml_serde tells it), it leaves the mark to the scanner, which skips it as one
+    /// character of the first line. Its first line is then indented one column more than the
+    /// next, so `apiVersion: ..` then `kind: ..` would be refused ("did not find expected
+    /// <document start>"). The mark is dropped here instead, and columns are as an editor
+    /// shows them.
+    pub fn new(input: &'input str) -> Parser<'input> {
+        let text = input.strip_prefix(BYTE_ORDER_MARK).unwrap_or(input);
+        let skipped = input.len() - text.len();
         let boxed = Box::new(MaybeUninit::<sys::yaml_parser_t>::zeroed());
         let raw = NonNull::from(Box::leak(boxed)).cast::<sys::yaml_parser_t>();
         // SAFETY: `raw` points to zeroed memory of the right layout that nothing else uses;
@@ -99,9 +117,40 @@ impl<'input> Parser<'input> {
             sys::yaml_parser_set_encoding(raw.as_ptr(), sys::YAML_UTF8_ENCODING);
             sys::yaml_parser_set_input_string(raw.as_ptr(), text.as_ptr(), text.len() as u64);
         }
-        Parser {
-            raw,
-            text: PhantomData,
+        Parser { raw, text, skipped }
+    }
+
+    /// A mark of libyaml's, counted in bytes of the input as given.
+    fn mark(&self, mark: sys::yaml_mark_t) -> Mark {
+        let mark = Mark::from(mark);
+        Mark {
+            index: mark.index + self.skipped,
+            ..mark
+        }
+    }
+
+    /// Where a refusal of libyaml's reader is: the reader gives only a byte offset (in the text
+    /// it reads), and leaves its mark at the start. Lines and columns are counted as libyaml's
+    /// scanner counts them: a line ends at CR LF, CR, LF, NEL, LS or PS; a column is a character.
+    fn reader_mark(&self, offset: usize) -> Mark {
+        let mut offset = offset.min(self.text.len());
+        while !self.text.is_char_boundary(offset) {
+            offset -= 1;
+        }
+        let before = &self.text[..offset];
+        let (mut line, mut column) = (0, 0);
+        let mut characters = before.chars().peekable();
+        while let Some(c) = characters.next() {
+            match c {
+                '\r' if characters.peek() == Some(&'\n') => {}
+                '\r' | '\n' | '\u{85}' | '\u{2028}' | '\u{2029}' => (line, column) = (line + 1, 0),
+                _ => column += 1,
+            }
+        }
+        Mark {
+            index: offset + self.skipped,
+            line,
+            column,
         }
     }
 
@@ -113,16 +162,47 @@ impl<'input> Parser<'input> {
         // the parser filled it, and deleted once, after its data was copied out.
         unsafe {
             if (&*parser).error != sys::YAML_NO_ERROR {
-                return Err(syntax_error(parser));
+                return Err(self.syntax_error());
             }
             let event = event.as_mut_ptr();
             if sys::yaml_parser_parse(parser, event).fail {
-                return Err(syntax_error(parser));
+                return Err(self.syntax_error());
             }
             let converted = convert(&*event);
-            let mark = Mark::from((*event).start_mark);
+            let mark = self.mark((*event).start_mark);
             sys::yaml_event_delete(event);
             Ok((converted, mark))
+        }
+    }
+
+    /// The error of a parser that has failed.
+    ///
+    /// # Safety
+    /// The parser has failed.
+    unsafe fn syntax_error(&self) -> SyntaxError {
+        // SAFETY: a failed parser's problem and context are NUL-terminated static strings or
+        // null.
+        unsafe {
+            let parser: &sys::yaml_parser_t = self.raw.as_ref();
+            let mut problem = text_of(parser.problem)
+                .unwrap_or_else(|| "the YAML parser failed without saying why".to_string());
+            let mark = if parser.error == sys::YAML_READER_ERROR {
+                // The character refused is invisible more often than not: name it.
+                if let Some(refused) = u32::try_from(parser.problem_value)
+                    .ok()
+                    .and_then(char::from_u32)
+                {
+                    problem = format!("{problem} (U+{:04X})", refused as u32);
+                }
+                self.reader_mark(parser.problem_offset as usize)
+            } else {
+                self.mark(parser.problem_mark)
+            };
+            SyntaxError {
+                problem,
+                mark,
+                context: text_of(parser.context),
+            }
         }
     }
 }
@@ -136,22 +216,6 @@ impl Drop for Parser<'_> {
             drop(Box::from_raw(
                 self.raw.as_ptr().cast::<MaybeUninit<sys::yaml_parser_t>>(),
             ));
-        }
-    }
-}
-
-/// # Safety
-/// `parser` is an initialized parser that has failed.
-unsafe fn syntax_error(parser: *const sys::yaml_parser_t) -> SyntaxError {
-    // SAFETY: a failed parser's problem and context are NUL-terminated static strings or null.
-    unsafe {
-        let parser: &sys::yaml_parser_t = &*parser;
-        let problem = text_of(parser.problem)
-            .unwrap_or_else(|| "the YAML parser failed without saying why".to_string());
-        SyntaxError {
-            problem,
-            mark: Mark::from(parser.problem_mark),
-            context: text_of(parser.context),
         }
     }
 }

@@ -79,3 +79,20 @@ fn the_domain_is_never_widened_to_a_public_suffix() {
     assert!(!admits("https://contoso.com", "https://evil.com/x"));
     assert!(admits("https://contoso.com", "https://eu.contoso.com/x"));
 }
+
+#[test]
+fn a_host_with_an_empty_label_is_refused_with_its_reason() {
+    let endpoint = "https://mail.contoso.co.uk";
+    let current = Url::parse("https://mail.contoso.co.uk/adminapi/beta/t/InvokeCommand").unwrap();
+    let next = current.join(r"\\\....contoso.co.uk").unwrap();
+    assert_eq!(next.host_str(), Some("....contoso.co.uk"));
+    assert_eq!(
+        domain(endpoint).admits(&next),
+        Err("....contoso.co.uk has an empty label".to_string())
+    );
+    assert!(!admits(endpoint, "https://eu..contoso.co.uk/x"));
+    assert!(
+        admits(endpoint, "https://eu.contoso.co.uk./x"),
+        "a trailing dot is no label"
+    );
+}

@@ -161,6 +161,87 @@ fn broken_array_structure_is_reported_where_it_breaks() {
     }
 }
 
+#[test]
+fn what_follows_a_whole_element_is_refused_in_the_words_of_a_whole_file_read() {
+    // Found by fuzzing: the streaming reader said "trailing characters" where the whole-file
+    // reader says "expected `,` or `]`", at the same place.
+    let (a, b) = (mailbox("\"a\""), mailbox("\"b\""));
+    for text in [
+        format!("[{a}\u{6}]"),
+        format!("[{a}}}]"),
+        format!("[{a} {b}]"),
+        format!("[\n {a},\n {b} x\n]"),
+    ] {
+        let expected = whole(&text, &ReadOptions::default()).map_err(|e| shown(&e));
+        assert!(expected.is_err(), "{text:?} should be refused");
+        for block_bytes in BLOCKS {
+            let actual =
+                streamed(&text, &ReadOptions::default(), block_bytes, 2).map_err(|e| shown(&e));
+            assert_eq!(actual, expected, "{text:?}, block {block_bytes}");
+        }
+    }
+}
+
+#[test]
+fn a_scalar_cut_short_is_refused_as_a_whole_file_read_refuses_it() {
+    // Found by fuzzing: `[4e-]` read whole says "invalid number" at the `]`; each element read
+    // alone said "EOF while parsing a value" one column before.
+    let a = mailbox("\"a\"");
+    for text in [
+        "\u{feff}[4e-]53".to_string(),
+        "[4e-]".to_string(),
+        "[4e- ]".to_string(),
+        "[1.,2]".to_string(),
+        "[-\n]".to_string(),
+        "[tru]".to_string(),
+        "[nul , 1]".to_string(),
+        format!("[{a},\n  fals\r\n]"),
+        format!("[{a}, {a}, 4e+, {a}]"),
+    ] {
+        let text = text.trim_start_matches('\u{feff}');
+        let expected = whole(text, &ReadOptions::default()).map_err(|e| shown(&e));
+        let Err(message) = &expected else {
+            panic!("{text:?} should be refused");
+        };
+        assert!(!message.contains("EOF"), "{text:?}: {message}");
+        for block_bytes in BLOCKS {
+            for workers in [1, 2] {
+                let actual = streamed(text, &ReadOptions::default(), block_bytes, workers)
+                    .map_err(|e| shown(&e));
+                assert_eq!(actual, expected, "{text:?}, block {block_bytes}");
+            }
+        }
+    }
+}
+
+#[test]
+fn a_file_that_ends_too_soon_is_refused_at_the_same_place_as_a_whole_file_read() {
+    // Found by fuzzing: after a final line break the whole-file reader said `40:0` (serde_json
+    // counts a place just after a line break as column 0) and the streaming reader `39:1`.
+    // Both now say line 40, column 1: columns start at 1.
+    let a = mailbox("\"a\"");
+    for text in [
+        "\n\n[\n\n".to_string(),
+        "[".to_string(),
+        "[\n".to_string(),
+        format!("[{a}"),
+        format!("[{a}\n"),
+        format!("[\n{a},\n"),
+        format!("[\n{a},\n{a}\r\n\r\n"),
+    ] {
+        let expected = whole(&text, &ReadOptions::default()).map_err(|e| shown(&e));
+        let Err(message) = &expected else {
+            panic!("{text:?} should be refused");
+        };
+        assert!(!message.contains(":0:"), "{message}");
+        for block_bytes in BLOCKS {
+            let actual =
+                streamed(&text, &ReadOptions::default(), block_bytes, 2).map_err(|e| shown(&e));
+            assert_eq!(actual, expected, "{text:?}, block {block_bytes}");
+        }
+    }
+}
+
 /// `state.json:L:C` of an error message.
 fn position_of(message: &str) -> &str {
     let rest = &message["state.json:".len()..];

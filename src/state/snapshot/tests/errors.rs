@@ -147,3 +147,13 @@ fn trailing_text_after_the_document_is_malformed() {
     let mailbox = audited(r#"{"Identity": "a"}"#);
     insta::assert_snapshot!(error_text(&format!("[\n{mailbox}\n] ]")));
 }
+
+#[test]
+fn a_timespan_object_without_ticks_or_days_is_refused_naming_what_it_lacks() {
+    // Its Total* members say 180 days, but no member it carries could hold a whole day: read by
+    // its components it would be 0, and no rewrite of those members could make it 180 again.
+    let mailbox = audited(
+        r#"{"Identity": "a", "AuditLogAgeLimit": {"Hours": 0, "Minutes": 0, "Seconds": 0, "Milliseconds": 0, "TotalDays": 180.0}}"#,
+    );
+    insta::assert_snapshot!(error_text(&format!("[{mailbox}]")));
+}

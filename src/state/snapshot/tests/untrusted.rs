@@ -71,7 +71,7 @@ fn a_negative_audit_log_age_limit_is_refused() {
     for limit in [
         r#""-5.00:00:00""#,
         r#"{"Ticks": -4320000000000, "Days": -5}"#,
-        r#"{"Days": -5, "Hours": 0}"#,
+        r#"{"Days": -5, "Hours": 0, "Minutes": 0, "Seconds": 0}"#,
     ] {
         let text = audited(&format!(
             r#"{{"Identity": "pilar", "AuditLogAgeLimit": {limit}}}"#

@@ -116,3 +116,97 @@ fn several_documents_are_read_one_after_another() {
     assert_eq!(roots.len(), 2);
     assert_eq!(roots[1].mark.line, 2);
 }
+
+#[test]
+fn a_byte_order_mark_is_no_part_of_the_first_line() {
+    // Windows editors and PowerShell 5.1's `Out-File -Encoding UTF8` start a file with one.
+    let root = first("\u{feff}a: 1\nb: 2\n").expect("valid with a byte-order mark");
+    let Value::Mapping(entries) = &root.value else {
+        panic!("a mapping")
+    };
+    let keys: Vec<(&str, Mark)> = entries
+        .iter()
+        .map(|(key, _)| (scalar(key), key.mark))
+        .collect();
+    assert_eq!(
+        keys,
+        [
+            (
+                "a",
+                Mark {
+                    index: 3,
+                    line: 0,
+                    column: 0
+                }
+            ),
+            (
+                "b",
+                Mark {
+                    index: 8,
+                    line: 1,
+                    column: 0
+                }
+            ),
+        ],
+        "a mark is a byte offset into the text as given, a column is as an editor shows it"
+    );
+}
+
+#[test]
+fn a_refused_character_is_placed_where_it_is_and_named() {
+    // libyaml's reader refuses it with only a byte offset; its mark stays at the start.
+    let text = "\u{feff}a: é\nb: \"ü\u{1}\"\n";
+    let error = first(text).expect_err("a control character");
+    let TreeError::Syntax(syntax) = error else {
+        panic!("a syntax error")
+    };
+    assert_eq!(
+        syntax.problem,
+        "control characters are not allowed (U+0001)"
+    );
+    assert_eq!(
+        syntax.mark,
+        Mark {
+            index: text.find('\u{1}').expect("in the text"),
+            line: 1,
+            column: 5
+        }
+    );
+}
+
+#[test]
+fn every_mark_is_on_a_character_of_the_text() {
+    // Multibyte characters, every line break libyaml knows, byte-order marks and refusals.
+    let texts = [
+        "\u{feff}ä: [ö, 'ü', \"€\"]\r\nß: \u{85}x\u{2028}y\u{2029}\n",
+        "\u{feff}\u{feff}a: 1\n",
+        "a: \"\u{10348}\u{1}\"\n",
+        "é: [1, 2\nü: 3\n",
+        "- 😀\n- \u{7f}\n",
+        "\u{feff}",
+    ];
+    for text in texts {
+        let mut parser = Parser::new(text);
+        loop {
+            match parser.next_event() {
+                Ok((Event::StreamEnd, mark)) => {
+                    assert_eq!(mark.index, text.len(), "{text:?}");
+                    break;
+                }
+                Ok((event, mark)) => {
+                    assert!(
+                        text.is_char_boundary(mark.index),
+                        "{text:?}: {event:?} {mark:?}"
+                    )
+                }
+                Err(error) => {
+                    assert!(
+                        text.is_char_boundary(error.mark.index),
+                        "{text:?}: {error:?}"
+                    );
+                    break;
+                }
+            }
+        }
+    }
+}
