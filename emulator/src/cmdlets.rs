@@ -17,6 +17,9 @@ pub struct Output {
     pub errors: Vec<String>,
     /// The mailbox Set-Mailbox changed, by immutable key, for the counters.
     pub applied_to: Option<String>,
+    /// A listing of mailboxes, by index, in place of `values`: only the page that is sent is
+    /// turned into wire objects.
+    pub listed: Option<Vec<usize>>,
 }
 
 const PARAMETER_BINDING: &str = "System.Management.Automation.ParameterBindingException";
@@ -129,26 +132,27 @@ fn get_mailbox(state: &TenantState, parameters: &Object) -> Result<Output, Cmdle
     };
     let types = tenant::strings(parameter(parameters, "RecipientTypeDetails"));
     let groups_only = tenant::flag(parameter(parameters, "GroupMailbox")).unwrap_or(false);
-    let values = state
+    let listed = state
         .mailboxes
         .iter()
-        .filter(|mailbox| {
+        .enumerate()
+        .filter(|(_, mailbox)| {
             // Get-Mailbox leaves group mailboxes out unless -GroupMailbox asks for only them.
             let is_group =
                 RecipientType::parse(tenant::recipient_type(mailbox)).is_fixed_configuration();
             is_group == groups_only
         })
-        .filter(|mailbox| {
+        .filter(|(_, mailbox)| {
             types.is_empty()
                 || types
                     .iter()
                     .any(|wanted| wanted.eq_ignore_ascii_case(tenant::recipient_type(mailbox)))
         })
-        .filter(|mailbox| filter.as_ref().is_none_or(|filter| filter.matches(mailbox)))
-        .map(tenant::to_wire)
+        .filter(|(_, mailbox)| filter.as_ref().is_none_or(|filter| filter.matches(mailbox)))
+        .map(|(index, _)| index)
         .collect();
     Ok(Output {
-        values,
+        listed: Some(listed),
         ..Output::default()
     })
 }
