@@ -295,6 +295,12 @@ pub struct PlanArgs {
     /// Also save the plan to FILE, for `show FILE` and `apply FILE`.
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
+
+    /// Indent the JSON document (of --format json, and of the plan file --out saves) for
+    /// reading. Both are written compact by default, on one line, as `terraform show -json`
+    /// writes; the document is the same either way.
+    #[arg(long)]
+    pub pretty: bool,
 }
 
 #[derive(Debug, Args)]
@@ -317,6 +323,10 @@ pub struct ShowArgs {
     /// List every mailbox of a grouped change of a saved plan instead of the first few.
     #[arg(long, requires = "plan_file")]
     pub expand: bool,
+
+    /// Indent the JSON document of --format json for reading; it is compact by default.
+    #[arg(long, requires = "plan_file")]
+    pub pretty: bool,
 }
 
 #[derive(Debug, Args)]

@@ -5,6 +5,7 @@ use crate::error::CliError;
 use crate::files::plan_file;
 use crate::files::policy_dir::load_dir;
 use crate::model::{BypassAssociation, Mailbox, Organization, SplitVisitor, StateVisitor};
+use crate::plan::document::Layout;
 use crate::plan::planfile::{self, PlanFileInfo, PlannedState};
 use crate::plan::{Plan, Planner};
 use crate::progress::Progress;
@@ -49,7 +50,7 @@ pub fn run(args: &PlanArgs, color: bool) -> Result<Outcome, CliError> {
             &mut out,
         )?,
         Format::Markdown => render_markdown(&plan, &mut out)?,
-        Format::Json => render_json(&plan, &mut out)?,
+        Format::Json => render_json(&plan, layout(args.pretty), &mut out)?,
     }
     out.flush()?;
 
@@ -65,13 +66,22 @@ pub fn run(args: &PlanArgs, color: bool) -> Result<Outcome, CliError> {
                 .map(|(path, text)| (path.as_str(), text.as_bytes())),
         );
         let info = PlanFileInfo::new(Some(digest)).with_state(planned_state(&source));
-        save(&plan, path, info, args.format)?;
+        save(&plan, path, info, args)?;
     }
     Ok(if args.detailed_exitcode && !plan.is_empty() {
         Outcome::ChangesPresent
     } else {
         Outcome::Success
     })
+}
+
+/// How JSON is laid out: compact unless `--pretty`.
+pub(super) fn layout(pretty: bool) -> Layout {
+    if pretty {
+        Layout::Pretty
+    } else {
+        Layout::Compact
+    }
 }
 
 /// Exactly which state the plan was read from, so that `apply FILE` targets the same state
@@ -88,8 +98,8 @@ fn planned_state(source: &Source) -> Option<PlannedState> {
 
 /// Saves the plan, and says so the way terraform does: after a text plan on stdout, and on
 /// stderr when stdout is a JSON document that must stay parseable.
-fn save(plan: &Plan, path: &Path, info: PlanFileInfo, format: Format) -> Result<(), CliError> {
-    plan_file::save(path, plan, info).map_err(|error| CliError::PlanFile {
+fn save(plan: &Plan, path: &Path, info: PlanFileInfo, args: &PlanArgs) -> Result<(), CliError> {
+    plan_file::save(path, plan, info, layout(args.pretty)).map_err(|error| CliError::PlanFile {
         path: path.to_path_buf(),
         error,
     })?;
@@ -97,7 +107,7 @@ fn save(plan: &Plan, path: &Path, info: PlanFileInfo, format: Format) -> Result<
         "\nSaved the plan to: {path}\n\nTo perform exactly these actions, run: auditform apply {path}",
         path = path.display()
     );
-    match format {
+    match args.format {
         Format::Text => writeln!(std::io::stdout().lock(), "{message}")?,
         Format::Json | Format::Markdown => eprintln!("{message}"),
     }

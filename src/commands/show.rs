@@ -34,7 +34,7 @@ fn show_plan(path: &Path, args: &ShowArgs, color: bool) -> Result<Outcome, CliEr
             },
             &mut out,
         )?,
-        Format::Json => render_json(&saved.plan, &mut out)?,
+        Format::Json => render_json(&saved.plan, super::plan::layout(args.pretty), &mut out)?,
         Format::Markdown => render_markdown(&saved.plan, &mut out)?,
     }
     out.flush()?;

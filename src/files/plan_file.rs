@@ -1,16 +1,21 @@
 //! Saved plans on disk: written atomically, read whole, and the state file a plan was made from
 //! resolved to the absolute path that the plan file records. The bytes are `plan::planfile`'s.
 
+use crate::plan::document::Layout;
 use crate::plan::planfile::{decode, encode, PlanFileError, PlanFileInfo, PlannedState, SavedPlan};
 use crate::plan::Plan;
-use crate::state::atomic_write::write_atomically;
+use crate::state::atomic_write::write_atomically_with;
 use std::path::Path;
 
-/// Writes the plan file atomically, so that a crash leaves either the old file or the new one.
-pub fn save(path: &Path, plan: &Plan, info: PlanFileInfo) -> Result<(), PlanFileError> {
-    let mut bytes = Vec::new();
-    encode(plan, info, &mut bytes).map_err(PlanFileError::Write)?;
-    write_atomically(path, &bytes).map_err(PlanFileError::Write)
+/// Writes the plan file atomically, so that a crash leaves either the old file or the new one,
+/// and as it is encoded, so that a plan of a million changes is never held twice.
+pub fn save(
+    path: &Path,
+    plan: &Plan,
+    info: PlanFileInfo,
+    layout: Layout,
+) -> Result<(), PlanFileError> {
+    write_atomically_with(path, |out| encode(plan, info, layout, out)).map_err(PlanFileError::Write)
 }
 
 pub fn load(path: &Path) -> Result<SavedPlan, PlanFileError> {

@@ -3,6 +3,7 @@
 
 use crate::{label, mib, PolicySet};
 use auditform::files::policy_dir::load_dir;
+use auditform::plan::document::Layout;
 use auditform::plan::Planner;
 use auditform::render::{render_json, render_markdown, render_text, TextOptions};
 use auditform::state::snapshot::SnapshotFile;
@@ -59,7 +60,7 @@ pub fn render_table(tenants: &[(usize, PathBuf)], runs: usize) -> Result<(), Str
 
             let mut out = Vec::new();
             let started = Instant::now();
-            render_json(&plan, &mut out).map_err(|e| e.to_string())?;
+            render_json(&plan, Layout::Compact, &mut out).map_err(|e| e.to_string())?;
             let rendered = started.elapsed().as_secs_f64();
             json_bytes = out.len();
             json_s.push(rendered);
