@@ -73,7 +73,11 @@ fn the_cis_pack_plans_the_generated_tenant_without_conflicts() {
     };
     let tenant = read(&generate(5_000, 6), &options);
     let plan = plan_tenant(&loaded.policies, &tenant, "generated").expect("no conflicts");
-    assert!(plan.mailbox_changes.len() > 2_500, "{}", plan.mailbox_changes.len());
+    assert!(
+        plan.mailbox_changes.len() > 2_500,
+        "{}",
+        plan.mailbox_changes.len()
+    );
 }
 
 #[test]
