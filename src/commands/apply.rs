@@ -1,6 +1,6 @@
 use super::live::{live_client, Source};
 use super::{print_warnings, Outcome};
-use crate::apply::{apply_plan, confirm, ApplyReport};
+use crate::apply::{apply_just_planned, apply_plan, confirm, ApplyReport};
 use crate::cli::{ApplyArgs, StateArgs};
 use crate::error::CliError;
 use crate::files::plan_file;
@@ -63,7 +63,7 @@ fn apply_saved(args: &ApplyArgs, plan_file: &Path) -> Result<Outcome, CliError> 
         return Ok(Outcome::Success);
     }
     match &target {
-        Source::Live(client) => carry_out_live(&saved.plan, client, &mut out),
+        Source::Live(client) => carry_out_live(&saved.plan, client, Freshness::Check, &mut out),
         Source::File(file) => carry_out(&saved.plan, file.path(), args, &mut out),
     }
 }
@@ -130,9 +130,28 @@ fn plan_and_apply(args: &ApplyArgs, color: bool) -> Result<Outcome, CliError> {
     }
     out.flush()?;
     match &source {
-        Source::Live(client) => carry_out_live(&plan, client, &mut out),
+        // Approved by the flag the moment it was made from the tenant as it is: reading the
+        // whole tenant again to look for staleness would read what the plan was just made
+        // from. A person taking time to approve gets the check. A state file is checked
+        // either way, since its lock is only taken now.
+        Source::Live(client) => {
+            let freshness = if args.auto_approve {
+                Freshness::JustPlanned
+            } else {
+                Freshness::Check
+            };
+            carry_out_live(&plan, client, freshness, &mut out)
+        }
         Source::File(file) => carry_out(&plan, file.path(), args, &mut out),
     }
+}
+
+/// Whether a plan is checked for staleness before it is applied.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Freshness {
+    Check,
+    /// Made a moment ago from the target itself, with nobody waiting in between.
+    JustPlanned,
 }
 
 /// Applies to a live tenant. Ctrl-C stops new batches; the requests in flight finish and the
@@ -140,6 +159,7 @@ fn plan_and_apply(args: &ApplyArgs, color: bool) -> Result<Outcome, CliError> {
 fn carry_out_live(
     plan: &Plan,
     client: &ExoClient,
+    freshness: Freshness,
     out: &mut dyn Write,
 ) -> Result<Outcome, CliError> {
     let interrupt = Arc::new(AtomicBool::new(false));
@@ -150,7 +170,7 @@ fn carry_out_live(
         );
     }
     let mut sink = ExoSink::new(client, interrupt.clone());
-    let report = apply_with_progress(plan, &mut sink);
+    let report = apply_with_progress(plan, &mut sink, freshness);
     super::live::print_service_warnings(client);
     let report = report?;
     if interrupt.load(Ordering::SeqCst) {
@@ -163,9 +183,17 @@ fn carry_out_live(
 }
 
 /// Carries the plan out through `sink` while the progress indicator counts objects.
-fn apply_with_progress(plan: &Plan, sink: &mut dyn StateSink) -> Result<ApplyReport, CliError> {
+fn apply_with_progress(
+    plan: &Plan,
+    sink: &mut dyn StateSink,
+    freshness: Freshness,
+) -> Result<ApplyReport, CliError> {
     let progress = Progress::new("applying", Some(plan.to_change() as u64));
-    let report = apply_plan(plan, sink, &mut |_: &ObjectOutcome| progress.inc(1))?;
+    let mut tick = |_: &ObjectOutcome| progress.inc(1);
+    let report = match freshness {
+        Freshness::Check => apply_plan(plan, sink, &mut tick)?,
+        Freshness::JustPlanned => apply_just_planned(plan, sink, &mut tick)?,
+    };
     progress.finish();
     Ok(report)
 }
@@ -190,7 +218,7 @@ fn carry_out(
 ) -> Result<Outcome, CliError> {
     let lock = StateLock::acquire(state, "auditform apply", args.lock_timeout)?;
     let mut sink = SnapshotSink::new(state);
-    let report = apply_with_progress(plan, &mut sink)?;
+    let report = apply_with_progress(plan, &mut sink, Freshness::Check)?;
     drop(lock);
     finish(&report, out)
 }
