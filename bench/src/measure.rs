@@ -2,13 +2,18 @@
 
 use std::io;
 use std::process::{Command, Stdio};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 /// What one run of a child cost.
 #[derive(Clone, Debug)]
 pub struct Run {
     pub wall: Duration,
-    /// Peak resident set size of the child, from `wait4`'s rusage.
+    /// Peak resident set size of the child: the last `VmHWM` of its `/proc/PID/status`, read
+    /// every few milliseconds while it runs, or `wait4`'s `ru_maxrss` when it ended before
+    /// one was read. `ru_maxrss` alone would not do: Linux counts in it the parent's resident
+    /// memory at the moment the child was spawned, and a benchmark that serves a tenant from
+    /// this process holds gigabytes.
     pub max_rss_bytes: u64,
     /// User plus system CPU time of the child, on every core it used.
     pub cpu: Duration,
@@ -26,15 +31,31 @@ pub fn run(command: &mut Command, capture_stdout: bool) -> io::Result<Run> {
     });
     let started = Instant::now();
     let mut child = command.spawn()?;
-    let mut stdout = Vec::new();
-    if let Some(mut pipe) = child.stdout.take() {
-        io::Read::read_to_end(&mut pipe, &mut stdout)?;
-    }
     let pid = child.id() as libc::pid_t;
-    let mut status: libc::c_int = 0;
-    // SAFETY: rusage is plain data that wait4 fills in; pid is our own child.
-    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-    let waited = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
+    let done = AtomicBool::new(false);
+    let peak = AtomicU64::new(0);
+    let (stdout, waited, status, usage) = std::thread::scope(|scope| {
+        scope.spawn(|| {
+            while !done.load(Ordering::Relaxed) {
+                if let Some(hwm) = high_water_mark(pid) {
+                    peak.fetch_max(hwm, Ordering::Relaxed);
+                }
+                std::thread::sleep(Duration::from_millis(2));
+            }
+        });
+        let mut stdout = Vec::new();
+        let read = match child.stdout.take() {
+            Some(mut pipe) => io::Read::read_to_end(&mut pipe, &mut stdout).map(drop),
+            None => Ok(()),
+        };
+        let mut status: libc::c_int = 0;
+        // SAFETY: rusage is plain data that wait4 fills in; pid is our own child.
+        let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+        let waited = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
+        done.store(true, Ordering::Relaxed);
+        (read.map(|()| stdout), waited, status, usage)
+    });
+    let stdout = stdout?;
     let wall = started.elapsed();
     if waited < 0 {
         return Err(io::Error::last_os_error());
@@ -46,12 +67,29 @@ pub fn run(command: &mut Command, capture_stdout: bool) -> io::Result<Run> {
     };
     Ok(Run {
         wall,
-        // Linux reports ru_maxrss in KiB.
-        max_rss_bytes: (usage.ru_maxrss as u64) * 1024,
+        max_rss_bytes: match peak.load(Ordering::Relaxed) {
+            // Linux reports ru_maxrss in KiB.
+            0 => (usage.ru_maxrss as u64) * 1024,
+            hwm => hwm,
+        },
         cpu: cpu_time(usage.ru_utime) + cpu_time(usage.ru_stime),
         exit_code,
         stdout,
     })
+}
+
+/// `VmHWM` of a running process, in bytes.
+fn high_water_mark(pid: libc::pid_t) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let line = status.lines().find(|line| line.starts_with("VmHWM:"))?;
+    let kib: u64 = line
+        .trim_start_matches("VmHWM:")
+        .trim()
+        .trim_end_matches("kB")
+        .trim()
+        .parse()
+        .ok()?;
+    Some(kib * 1024)
 }
 
 fn cpu_time(time: libc::timeval) -> Duration {

@@ -359,10 +359,29 @@ fn run(
         listing,
         started: Instant::now(),
     };
-    let delay = faults.delay(listing);
-    if !delay.is_zero() {
-        std::thread::sleep(delay);
+    // The latency is the time from the request to the answer, the emulator's own work
+    // included: the cmdlet runs, then the answer waits for the rest of it.
+    let answer_at = Instant::now() + faults.delay(listing);
+    let result = run_in_slot(shared, context, query, name, &cmdlet, &parameters, identity);
+    let wait = answer_at.saturating_duration_since(Instant::now());
+    if !wait.is_zero() {
+        std::thread::sleep(wait);
     }
+    result
+}
+
+/// A cmdlet that holds a concurrency slot: the injected failures and warnings, the cmdlet
+/// itself, and the page of its answer.
+fn run_in_slot(
+    shared: &Shared,
+    context: &Context,
+    query: Option<&str>,
+    name: &str,
+    cmdlet: &str,
+    parameters: &Map<String, Value>,
+    identity: Option<String>,
+) -> Result<Value, CmdletError> {
+    let faults = &shared.config.faults;
     if let Some(identity) = &identity {
         if names_any(shared, identity, faults.failing_identities.iter()) {
             return Err(CmdletError::bad_request("Microsoft.Exchange.Data.Directory.ADOperationException", format!("Unable to perform the save operation. '{identity}' is not within a valid server write scope.")));
@@ -370,7 +389,7 @@ fn run(
     }
     *lock(&shared.counters)
         .cmdlets
-        .entry(cmdlet.clone())
+        .entry(cmdlet.to_string())
         .or_insert(0) += 1;
     let injected = |list: &[(String, String)]| -> Vec<String> {
         list.iter()
@@ -392,7 +411,7 @@ fn run(
         // Answered as a success; the tenant is left as it was.
         cmdlets::Output::default()
     } else if soft_errors.is_empty() {
-        let mut output = cmdlets::execute(&mut lock(&shared.state), name, &parameters)?;
+        let mut output = cmdlets::execute(&mut lock(&shared.state), name, parameters)?;
         output.warnings.extend(injected(&faults.warnings));
         output
     } else {
