@@ -4,6 +4,7 @@
 //!
 //! Nothing here prints: the report is data, and [`ApplyReport::render`] writes its summary.
 
+use crate::inert::Inert;
 use crate::model::{ActionList, AuditSettings, LogonType};
 use crate::plan::{MailboxChange, Plan};
 use crate::state::{CurrentObjects, ObjectOutcome, ObjectRef, ObjectResult, SinkError, StateSink};
@@ -130,19 +131,21 @@ impl ApplyReport {
         self.failed() == 0
     }
 
-    /// The per-object summary and the closing line, terraform-style.
+    /// The per-object summary and the closing line, terraform-style. Names come from the
+    /// tenant and failures from the service, so both are written inert.
     pub fn render(&self, out: &mut dyn Write) -> io::Result<()> {
         for report in &self.objects {
+            let object = report.object.to_string();
+            let object = Inert(&object);
             match &report.status {
-                Status::Updated => writeln!(out, "{}: updated", report.object)?,
+                Status::Updated => writeln!(out, "{object}: updated")?,
                 Status::Failed { message } => {
-                    writeln!(out, "{}: failed: {message}", report.object)?
+                    writeln!(out, "{object}: failed: {}", Inert(message))?
                 }
                 Status::DidNotHold { reasons } => writeln!(
                     out,
-                    "{}: did not hold: {}",
-                    report.object,
-                    reasons.join("; ")
+                    "{object}: did not hold: {}",
+                    Inert(&reasons.join("; "))
                 )?,
             }
             for warning in &report.warnings {

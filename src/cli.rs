@@ -46,24 +46,68 @@ Examples:
   auditform plan                                   # bundled example tenant and policies/
   auditform plan --state export.json               # a Get-EXOMailbox | ConvertTo-Json export
   auditform plan --detailed-exitcode               # exit 2 when there are changes (drift checks)
-  auditform plan --forbid-weakening                # exit 1 if any change weakens auditing")]
+  auditform plan --forbid-weakening                # exit 1 if any change weakens auditing
+  auditform plan --format junit > drift.xml        # drift as test results, a suite per policy")]
     Plan(PlanArgs),
 
     /// Show a saved plan, or the current audit settings of a tenant, like
-    /// `Get-Mailbox | FL Name,Audit*`.
+    /// `Get-Mailbox | FL Name,Audit*`, or save them as a snapshot file (`--format json`).
     #[command(after_help = "\
 Examples:
   auditform show                                   # the audit settings of examples/tenant.json
   auditform show --state export.json               # the audit settings of another state file
   auditform show plan.json                         # a plan saved with `plan --out plan.json`
-  auditform show plan.json --format json           # the same plan as its JSON document")]
+  auditform show plan.json --format json           # the same plan as its JSON document
+  auditform show --tenant contoso.onmicrosoft.com --format json > snapshot.json
+                                                   # save a live tenant as a snapshot file
+  auditform plan --state snapshot.json             # plan it offline: the same plan")]
     Show(ShowArgs),
+
+    /// Explain why a mailbox gets the plan it gets, or what one policy does over the tenant.
+    ///
+    /// For a MAILBOX (any name an `identities` selector accepts: address, UPN, alias, name,
+    /// ExternalDirectoryObjectId or Guid): its audit settings; every policy that selects it and
+    /// which conditions held, with the values an OPATH filter read; every verdict on every
+    /// action and which one won, from which file and line, at which priority, over which
+    /// others; why each logon type is in DefaultAuditSet or not; and the change `plan` makes.
+    /// The explanation comes from the planner itself, so it always agrees with `plan`.
+    ///
+    /// With --policy NAME: how many mailboxes the policy selects, where its verdicts win, where
+    /// a policy of a higher priority overrides it, and which mailboxes its exclude spares.
+    #[command(after_help = "\
+Examples:
+  auditform explain pilar@contoso.com              # why Pilar's mailbox gets its plan
+  auditform explain pilar@contoso.com --all        # also why the other policies skip it
+  auditform explain --policy user-mailboxes-owner-actions
+  auditform explain pilar@contoso.com --format json
+
+An identity that answers to several mailboxes lists them and exits 1: name one of them by
+its address or ExternalDirectoryObjectId.")]
+    Explain(ExplainArgs),
+
+    /// Run the unit tests of the policy set, offline: `kind: PolicyTest` documents give a few
+    /// mailboxes and what the policies must do with each.
+    ///
+    /// Each case's mailboxes are planned with the policies, as `plan` would plan them, and
+    /// compared with what the case expects: the settings the plan leads to (lists as sets),
+    /// a skip and its reason, a conflict between named policies, or no change. A failure shows
+    /// the difference between expected and planned. Exits 1 when any case fails or can't run.
+    #[command(after_help = "\
+Examples:
+  auditform test                                   # the tests beside the policies in policies/
+  auditform test --policies examples/policies/cis-6.1
+  auditform test --tests policy-tests/             # tests kept in their own directory
+  auditform test --format junit > test-results.xml # for CI test tabs
+
+See docs/testing.md for the test format and the defaults of a test mailbox.")]
+    Test(TestArgs),
 
     /// Write policies that describe the current state, so that planning them changes nothing.
     ///
     /// Per RecipientTypeDetails, the most common configuration becomes one policy; every other
     /// configuration gets a policy that selects its mailboxes by identity. Group mailboxes get
-    /// none: their audit configuration can't be customized.
+    /// none: their audit actions and AuditEnabled are fixed, and a policy that says nothing of
+    /// their AuditLogAgeLimit leaves it as it is.
     #[command(after_help = "\
 Examples:
   auditform import                                 # print the policies as YAML
@@ -99,6 +143,17 @@ Examples:
   auditform apply --state tenant.json --lock-timeout 2m")]
     Apply(ApplyArgs),
 
+    /// Print the table of mailbox audit actions this version of auditform believes: for each
+    /// action and logon type, whether the service accepts it and whether it is a default, which
+    /// licence it needs, what is deprecated or redundant, and the public sources, with their
+    /// date. Set it beside Microsoft's page to see whether auditform is current.
+    #[command(after_help = "\
+Examples:
+  auditform catalog
+  auditform catalog --format json | jq -r '.actions[] | select(.Owner == \"default\") | .name'
+  auditform catalog --policies policies/            # with the actions the policy set declares")]
+    Catalog(CatalogArgs),
+
     /// Print the JSON Schema (draft-07) of the policy format, for editors and CI checks.
     #[command(after_help = "\
 Examples:
@@ -115,6 +170,23 @@ Examples:
   auditform completions fish > ~/.config/fish/completions/auditform.fish
   auditform completions powershell >> $PROFILE")]
     Completions(CompletionsArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct CatalogArgs {
+    /// The output format: a table for people, or JSON (docs/catalog.md).
+    #[arg(long, value_enum, default_value_t = CatalogFormat::Text)]
+    pub format: CatalogFormat,
+
+    /// Also show the actions this policy directory declares as newer than auditform.
+    #[arg(long, value_name = "DIR")]
+    pub policies: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CatalogFormat {
+    Text,
+    Json,
 }
 
 #[derive(Debug, Args)]
@@ -151,6 +223,11 @@ pub struct ApplyArgs {
     /// Apply without asking for approval.
     #[arg(long)]
     pub auto_approve: bool,
+
+    /// Plan even when the state holds no mailbox. Without it such a state is refused, since a
+    /// failed or cut-short export looks the same and would pass every drift check.
+    #[arg(long)]
+    pub allow_empty_state: bool,
 
     /// How long to wait for another apply's lock on the state file, such as 0s, 30s or 2m.
     #[arg(long, default_value = "0s", value_name = "DURATION", value_parser = parse_duration)]
@@ -263,6 +340,9 @@ pub enum Format {
     Markdown,
     /// The JSON plan document (docs/plan-format.md), for tools.
     Json,
+    /// JUnit XML for CI test tabs: one suite per policy, a failing case per change it needs
+    /// (`plan` only).
+    Junit,
 }
 
 #[derive(Debug, Args)]
@@ -301,6 +381,14 @@ pub struct PlanArgs {
     /// writes; the document is the same either way.
     #[arg(long)]
     pub pretty: bool,
+    /// Plan even when the state holds no mailbox. Without it such a state is refused, since a
+    /// failed or cut-short export looks the same and would pass every drift check.
+    #[arg(long)]
+    pub allow_empty_state: bool,
+    /// Also write the plan as a JUnit report to FILE (as `--format junit` prints it), so that
+    /// one read of the tenant gives both a comment and CI test results.
+    #[arg(long, value_name = "FILE")]
+    pub junit: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -316,17 +404,86 @@ pub struct ShowArgs {
     #[command(flatten)]
     pub live: LiveArgs,
 
-    /// The output format of a saved plan.
-    #[arg(long, value_enum, default_value_t = Format::Text, requires = "plan_file")]
+    /// The output format. Of a saved plan: text, markdown or json (the plan document). Of the
+    /// current state: text, or json, which is auditform's snapshot file: plan it with
+    /// `--state FILE` to get the same plan as from the state it was read from.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
 
     /// List every mailbox of a grouped change of a saved plan instead of the first few.
     #[arg(long, requires = "plan_file")]
     pub expand: bool,
 
-    /// Indent the JSON document of --format json for reading; it is compact by default.
+    /// Indent the plan document of a saved plan's --format json for reading; it is compact by
+    /// default.
     #[arg(long, requires = "plan_file")]
     pub pretty: bool,
+}
+
+/// The output formats of `test`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TestFormat {
+    /// A line per case, and the difference for each failure.
+    Text,
+    /// A JSON document for tools (schema/test-report.schema.json).
+    Json,
+    /// JUnit XML for CI test tabs: a suite per test document, a case per case.
+    Junit,
+}
+
+#[derive(Debug, Args)]
+pub struct TestArgs {
+    #[command(flatten)]
+    pub policies: PolicyArgs,
+
+    /// Also run the `kind: PolicyTest` documents of this directory (it holds tests only).
+    #[arg(long, value_name = "DIR")]
+    pub tests: Option<PathBuf>,
+
+    /// The output format.
+    #[arg(long, value_enum, default_value_t = TestFormat::Text)]
+    pub format: TestFormat,
+}
+
+/// The output formats of `explain`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ExplainFormat {
+    /// Text for people.
+    Text,
+    /// A JSON document for tools (schema/explain.schema.json).
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct ExplainArgs {
+    /// The mailbox to explain, by any name an `identities` selector accepts.
+    #[arg(
+        value_name = "MAILBOX",
+        required_unless_present = "policy",
+        conflicts_with = "policy"
+    )]
+    pub mailbox: Option<String>,
+
+    /// Explain this mailbox policy (its metadata.name) over the whole tenant instead.
+    #[arg(long, value_name = "NAME")]
+    pub policy: Option<String>,
+
+    /// Also show why each policy that does not select the mailbox does not.
+    #[arg(long, conflicts_with = "policy")]
+    pub all: bool,
+
+    #[command(flatten)]
+    pub policies: PolicyArgs,
+
+    #[command(flatten)]
+    pub state: StateArgs,
+
+    #[command(flatten)]
+    pub live: LiveArgs,
+
+    /// The output format.
+    #[arg(long, value_enum, default_value_t = ExplainFormat::Text)]
+    pub format: ExplainFormat,
 }
 
 #[derive(Debug, Args)]

@@ -1,15 +1,19 @@
-//! The command layer's error, and the one place where any error becomes a message for a person:
-//! what went wrong, where (file:line:column when there is one), and a hint.
+//! The command layer's error, and the one place where any error becomes diagnostics: every
+//! layer's error is turned into [`Diagnostic`]s here ([`CliError::diagnostics`]), which the
+//! text and GitHub renderers write, and [`report`] says where they go.
+
+mod diagnose;
+pub mod report;
 
 use crate::apply::ApplyError;
-use crate::plan::planfile::PlanFileError;
+use crate::diagnostic::{Diagnostic, Listed};
+use crate::files::plan_file::PlanFileFailure;
 use crate::plan::PlanError;
 use crate::policy::load::{LoadError, YamlWriteError};
 use crate::render::powershell::ScriptError;
 use crate::state::exo::ExoError;
 use crate::state::lock::LockError;
 use crate::state::snapshot::StateError;
-use std::fmt::Write as _;
 use std::path::PathBuf;
 
 #[derive(Debug, thiserror::Error)]
@@ -22,12 +26,8 @@ pub enum CliError {
     Plan(#[from] PlanError),
     #[error("{count} change{} would weaken auditing, and --forbid-weakening was given", if *.count == 1 { "" } else { "s" })]
     Weakening { count: usize },
-    #[error("plan file {}: {error}", path.display())]
-    PlanFile {
-        path: PathBuf,
-        #[source]
-        error: PlanFileError,
-    },
+    #[error(transparent)]
+    PlanFile(#[from] PlanFileFailure),
     #[error(transparent)]
     Lock(#[from] LockError),
     #[error(transparent)]
@@ -36,17 +36,50 @@ pub enum CliError {
     PlanSourceMismatch { planned: String, target: String },
     #[error("apply needs approval, but standard input is not a terminal")]
     NoTerminal,
+    #[error("`show --format markdown` renders a saved plan, and no plan file was given")]
+    MarkdownOfState,
     /// Boxed: the live client's errors are large, and the other variants are common.
     #[error(transparent)]
     Live(Box<ExoError>),
-    #[error("could not write the output: {0}")]
-    Output(#[from] std::io::Error),
+    /// Standard output could not be written (or standard input read). An I/O error without a
+    /// path is always this; a file's error is [`CliError::WriteFile`], with its path.
+    #[error("could not write to standard output: {0}")]
+    Stdio(#[from] std::io::Error),
+    #[error("could not write {}: {source}", path.display())]
+    WriteFile {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error(transparent)]
     Yaml(#[from] YamlWriteError),
     #[error(transparent)]
     Script(#[from] ScriptError),
     #[error("{} already exist{}", list_paths(.paths), if .paths.len() == 1 { "s" } else { "" })]
     OutputExists { paths: Vec<PathBuf> },
+    /// `explain`: the names come from the command line and the tenant; diagnostics are
+    /// written inert.
+    #[error("no mailbox answers to `{identity}` (of {} read)", crate::english::counted(*.read, "mailbox", "mailboxes"))]
+    NoSuchMailbox {
+        identity: String,
+        read: usize,
+        suggestion: Option<String>,
+    },
+    #[error("`{identity}` answers to {} mailboxes; explain needs one", crate::english::thousands(*.count))]
+    AmbiguousMailbox {
+        identity: String,
+        count: usize,
+        candidates: Vec<String>,
+    },
+    #[error("no mailbox policy is named `{name}`")]
+    NoSuchPolicy {
+        name: String,
+        suggestion: Option<String>,
+        other_kind: Option<&'static str>,
+    },
+    #[error("name a mailbox, or a policy with --policy")]
+    NothingToExplain,
+    #[error("`--format junit` is for `plan`: what already complies is counted while planning, and neither a plan file nor the state keeps that count")]
+    JunitNeedsPlanning,
 }
 
 fn list_paths(paths: &[PathBuf]) -> String {
@@ -61,93 +94,29 @@ impl From<ExoError> for CliError {
 }
 
 impl CliError {
-    /// Whether stdout was closed by its reader, as `auditform plan | head` does.
-    pub fn is_broken_pipe(&self) -> bool {
-        matches!(self, CliError::Output(error) if error.kind() == std::io::ErrorKind::BrokenPipe)
+    /// A file that could not be written, with its path.
+    pub fn write_file(path: impl Into<PathBuf>) -> impl FnOnce(std::io::Error) -> CliError {
+        let path = path.into();
+        move |source| CliError::WriteFile { path, source }
     }
 
-    /// The whole message, ready for stderr.
+    /// Whether stdout was closed by its reader, as `auditform plan | head` does.
+    pub fn is_broken_pipe(&self) -> bool {
+        matches!(self, CliError::Stdio(error) if error.kind() == std::io::ErrorKind::BrokenPipe)
+    }
+
+    /// The error as diagnostics: what went wrong, where, what else bears on it, and hints.
+    pub fn diagnostics(&self) -> Vec<Diagnostic> {
+        diagnose::diagnostics(self)
+    }
+
+    /// The whole message, ready for stderr: the diagnostics as text, each line inert.
     pub fn render(&self) -> String {
-        let mut out = String::new();
-        match self {
-            CliError::Policies(error) => {
-                let _ = write!(out, "{error}");
-            }
-            CliError::Plan(PlanError::Conflicts(conflicts)) => {
-                let _ = writeln!(out, "error: {self}");
-                for conflict in conflicts {
-                    let _ = writeln!(out, "\n{conflict}");
-                }
-                let _ = write!(out, "\nhint: {}", PlanError::Conflicts(Vec::new()).hint());
-            }
-            CliError::Plan(error @ PlanError::DuplicateIds { .. }) => {
-                let _ = write!(out, "error: {error}\nhint: {}", error.hint());
-            }
-            CliError::State(error) => {
-                let _ = write!(out, "error: {error}");
-            }
-            CliError::Weakening { .. } => {
-                let _ = write!(
-                    out,
-                    "error: {self}\nhint: the plan above marks them; change the policies, or run without --forbid-weakening after review"
-                );
-            }
-            CliError::PlanFile { error, .. } => {
-                let _ = write!(out, "error: {self}\nhint: {}", error.hint());
-            }
-            CliError::Lock(error) => {
-                let _ = write!(out, "error: {error}\nhint: {}", error.hint());
-            }
-            CliError::Apply(ApplyError::Stale(stale)) => {
-                let _ = writeln!(out, "error: {self}");
-                for object in stale {
-                    let _ = writeln!(out, "  - {object}");
-                }
-                let _ = write!(
-                    out,
-                    "hint: nothing was changed; run `auditform plan` again and review the new plan"
-                );
-            }
-            CliError::Apply(ApplyError::Sink(error)) => {
-                let _ = write!(out, "error: {error}");
-            }
-            CliError::PlanSourceMismatch { .. } => {
-                let _ = write!(
-                    out,
-                    "error: {self}\nhint: a saved plan applies only to the state it was made from; leave out --state, or plan again against the other state"
-                );
-            }
-            CliError::NoTerminal => {
-                let _ = write!(
-                    out,
-                    "error: {self}\nhint: review the plan with `auditform plan`, then run `auditform apply --auto-approve`"
-                );
-            }
-            CliError::Live(error) => {
-                let _ = write!(out, "error: {error}");
-                if let Some(hint) = error.hint() {
-                    let _ = write!(out, "\nhint: {hint}");
-                }
-            }
-            CliError::Output(_) | CliError::Yaml(_) => {
-                let _ = write!(out, "error: {self}");
-            }
-            CliError::Script(error) => {
-                let _ = write!(out, "error: {error}\nhint: {}", error.hint());
-            }
-            CliError::OutputExists { .. } => {
-                let _ = write!(
-                    out,
-                    "error: {self}\nhint: choose an empty directory, or pass --force to overwrite"
-                );
-            }
-        }
-        if !out.ends_with('\n') {
-            out.push('\n');
-        }
-        out
+        let mut text = Listed(&self.diagnostics()).to_string();
+        text.push('\n');
+        text
     }
 }
 
-mod annotations;
-pub use annotations::{escape_data, escape_property, Annotation, AnnotationPlace};
+#[cfg(test)]
+mod tests;

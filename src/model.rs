@@ -1,69 +1,11 @@
 //! The tenant as auditform sees it: mailboxes and their audit settings, the organization's
 //! switch, and bypass associations. Property names follow Get-Mailbox.
 
-use crate::catalog::{Action, LicenceTier};
+use crate::catalog::LicenceTier;
 /// The catalog owns these, since its table is indexed by them; the model speaks them too.
-pub use crate::catalog::{ActionSet, LogonType};
+pub use crate::catalog::{ActionList, ActionSet, LogonType};
 use sha2::{Digest, Sha256};
 use std::fmt;
-
-/// One logon type's list as read from the service. Names the catalog does not know (newer than
-/// it) are kept as they came, so that reading state never fails on an action.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
-pub struct ActionList {
-    pub known: ActionSet,
-    /// Sorted case-insensitively and free of duplicates, so that lists compare as sets.
-    pub unknown: Vec<Box<str>>,
-}
-
-impl ActionList {
-    pub fn from_known(known: ActionSet) -> Self {
-        ActionList {
-            known,
-            unknown: Vec::new(),
-        }
-    }
-
-    /// Builds a list from names as the service returns them. `None` means an empty list.
-    pub fn from_names<'a>(names: impl IntoIterator<Item = &'a str>) -> Self {
-        let mut list = ActionList::default();
-        for name in names {
-            list.push_name(name);
-        }
-        list
-    }
-
-    pub fn push_name(&mut self, name: &str) {
-        let name = name.trim();
-        if name.is_empty() || name.eq_ignore_ascii_case("None") {
-            return;
-        }
-        match Action::parse(name) {
-            Some(action) => self.known.insert(action),
-            None => {
-                let lowered = name.to_ascii_lowercase();
-                match self
-                    .unknown
-                    .binary_search_by(|probe| probe.to_ascii_lowercase().cmp(&lowered))
-                {
-                    Ok(_) => {}
-                    Err(at) => self.unknown.insert(at, name.into()),
-                }
-            }
-        }
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.known.is_empty() && self.unknown.is_empty()
-    }
-
-    /// Names in canonical order: catalog actions first, then unknown ones.
-    pub fn names(&self) -> Vec<&str> {
-        let mut names: Vec<&str> = self.known.names();
-        names.extend(self.unknown.iter().map(|n| &**n));
-        names
-    }
-}
 
 /// A set of logon types, as DefaultAuditSet is.
 #[derive(Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]

@@ -1,6 +1,7 @@
 //! The plan: what would change, computed from desired state and current state. Renderers turn
 //! it into text, markdown, JSON or PowerShell; apply carries it out.
 
+pub mod compliance;
 pub mod conflict;
 pub mod diff;
 pub mod document;
@@ -8,12 +9,14 @@ pub mod document;
 pub(crate) mod fixtures;
 pub mod planfile;
 pub mod set_mailbox;
+pub mod trace;
 
-use crate::model::{ActionList, ActionSet, LogonSet, LogonType, RecipientType};
+use crate::catalog::DeclaredAction;
+use crate::model::{ActionList, LogonSet, LogonType, MailboxNames, RecipientType};
 use crate::policy::PolicyRef;
 use crate::timespan::TimeSpan;
 
-pub use diff::{plan_tenant, Conflict, PlanError, Planner};
+pub use diff::{plan_tenant, Conflict, PlanError, Planner, SharedIdNamer};
 
 /// A property's value before and after.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -27,8 +30,9 @@ pub struct Change<T> {
 pub struct ListChange {
     pub before: ActionList,
     pub after: ActionList,
-    pub add: ActionSet,
-    /// Catalog actions and names the catalog does not know, to remove.
+    /// Catalog actions and declared ones, to add.
+    pub add: ActionList,
+    /// Catalog actions, declared ones and names nobody knows, to remove.
     pub remove: ActionList,
 }
 
@@ -75,6 +79,18 @@ pub struct Subject {
     pub display_name: String,
     /// UPN, else PrimarySmtpAddress.
     pub address: Option<String>,
+}
+
+impl Subject {
+    /// How a change names the mailbox with these names.
+    pub fn of(names: &MailboxNames) -> Subject {
+        Subject {
+            id: names.immutable_id().to_string(),
+            identity: names.identity.to_string(),
+            display_name: names.display().to_string(),
+            address: names.address().map(str::to_string),
+        }
+    }
 }
 
 /// Everything that changes on one mailbox, carried out by one Set-Mailbox call.
@@ -164,12 +180,13 @@ impl BypassChange {
     }
 }
 
-/// Why a selected mailbox gets no change.
+/// Why a selected mailbox gets no change, or not all of what its policies ask.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum SkipReason {
-    /// GroupMailbox: the service does not let its audit configuration be customized.
+    /// GroupMailbox: the service fixes its audit actions and ignores its AuditEnabled [EV-4.6];
+    /// what policies ask of those is skipped. Its AuditLogAgeLimit is still planned.
     FixedConfiguration,
-    /// A policy requires actions that need an E5 / Audit (Premium) licence the mailbox lacks.
+    /// A policy requires actions that need Audit (Premium), which the mailbox lacks.
     LicenceRequired { actions: Vec<String> },
 }
 
@@ -177,11 +194,11 @@ impl std::fmt::Display for SkipReason {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             SkipReason::FixedConfiguration => f.write_str(
-                "GroupMailbox: the audit configuration of a Microsoft 365 Group mailbox is fixed and can't be customized",
+                "GroupMailbox: the audit actions and AuditEnabled of a Microsoft 365 Group mailbox are fixed and can't be customized (only its AuditLogAgeLimit can be changed)",
             ),
             SkipReason::LicenceRequired { actions } => write!(
                 f,
-                "{} needs an E5 / Audit (Premium) licence, which this mailbox lacks; select it with `licence: E5` or assign the licence",
+                "{} needs Audit (Premium) (an E5-class licence), which this mailbox lacks; select mailboxes with `licence: E5`, or assign the licence",
                 actions.join(", ")
             ),
         }
@@ -208,9 +225,25 @@ pub struct Plan {
     pub warnings: Vec<String>,
     /// Mailboxes read that need no change (whether or not a policy selected them).
     pub unchanged: usize,
+    /// The actions the policy set declares, unknown to this version of auditform: the plan
+    /// marks them where they appear, and a sink accepts them as declared.
+    pub declared_actions: Vec<DeclaredAction>,
 }
 
 impl Plan {
+    /// The declaration of an action the plan names, if the policy set declared it.
+    pub fn declaration(&self, name: &str) -> Option<&DeclaredAction> {
+        let name = name.trim();
+        self.declared_actions
+            .iter()
+            .find(|declared| declared.name.eq_ignore_ascii_case(name))
+    }
+
+    /// The catalog the plan was made with: auditform's own and the declared actions.
+    pub fn catalog(&self) -> crate::catalog::Catalog {
+        crate::catalog::Catalog::from_trusted(self.declared_actions.clone())
+    }
+
     /// Objects that change: each mailbox, the organization, and each bypass association.
     pub fn to_change(&self) -> usize {
         self.mailbox_changes.len()

@@ -12,25 +12,20 @@ pub mod resolve;
 pub mod schema;
 pub mod select;
 
-use crate::model::{ActionSet, LogonType};
+use crate::catalog::{ActionList, Catalog};
+pub use crate::diagnostic::SourceLocation;
+use crate::model::LogonType;
 use crate::timespan::TimeSpan;
 pub use select::Selector;
 use std::fmt;
 use std::sync::Arc;
 
-/// Where something was written: `file:line:column`, 1-based.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct SourceLocation {
-    pub file: Arc<str>,
-    pub line: usize,
-    pub column: usize,
-}
-
-impl fmt::Display for SourceLocation {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}:{}:{}", self.file, self.line, self.column)
-    }
-}
+/// The tracer that records nothing: what the planner selects and resolves with. Selection
+/// ([`select::SelectTrace`]), filters ([`opath::FilterTrace`]) and resolution
+/// ([`resolve::ResolveTrace`]) can be watched, for `explain`; with this tracer every event is
+/// an empty call that the compiler removes.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Untraced;
 
 /// A policy's name and where it was written, for plans and error messages.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -51,11 +46,18 @@ pub struct PolicySet {
     pub mailbox: Vec<MailboxPolicy>,
     pub organization: Vec<OrganizationPolicy>,
     pub bypass: Vec<BypassPolicy>,
+    /// The catalog these policies name actions from: auditform's own, and the actions the
+    /// policy set declares because they are newer than this version of auditform.
+    pub catalog: Catalog,
 }
 
 impl PolicySet {
+    /// Whether the set has no document at all: no policy, and no declared action.
     pub fn is_empty(&self) -> bool {
-        self.mailbox.is_empty() && self.organization.is_empty() && self.bypass.is_empty()
+        self.mailbox.is_empty()
+            && self.organization.is_empty()
+            && self.bypass.is_empty()
+            && self.catalog.declared().is_empty()
     }
 
     /// Property names that OPATH filters read, so that a state source keeps them.
@@ -100,15 +102,35 @@ impl AuditSpec {
     }
 }
 
-/// What a policy asks of one logon type's list.
+/// What a policy asks of one logon type's list. Lists hold catalog actions and declared ones
+/// (by their declared names); never an undeclared name.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ListSpec {
     /// `add` requires these; `remove` forbids these. Either may be empty.
-    Change { add: ActionSet, remove: ActionSet },
+    Change { add: ActionList, remove: ActionList },
     /// Requires exactly these and forbids every other action, known or not.
-    Exactly(ActionSet),
+    Exactly(ActionList),
     /// Microsoft's managed defaults: restores DefaultAuditSet membership.
     Default,
+}
+
+/// `kind: PolicyTest`: unit tests of the policy set, with where each part was written.
+#[derive(Clone, Debug)]
+pub struct PolicyTest {
+    pub reference: PolicyRef,
+    pub description: Option<String>,
+    pub cases: Vec<TestCaseSpec>,
+}
+
+/// One case of a [`PolicyTest`], as written: its mailboxes are still Get-Mailbox properties,
+/// which the state reader turns into mailboxes.
+#[derive(Clone, Debug)]
+pub struct TestCaseSpec {
+    pub name: String,
+    pub source: SourceLocation,
+    pub mailboxes: Vec<(SourceLocation, serde_json::Map<String, serde_json::Value>)>,
+    /// What must become of each mailbox, by the name written, and where it was written.
+    pub expect: Vec<(String, SourceLocation, schema::testing::ExpectationSpec)>,
 }
 
 /// `kind: OrganizationAuditPolicy`.

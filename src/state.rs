@@ -2,11 +2,13 @@
 //! [`StateVisitor`], so that a million mailboxes never have to be held at once.
 
 pub mod atomic_write;
+pub mod encoding;
 pub mod exo;
 pub mod lock;
 pub mod snapshot;
 mod snapshot_patch;
 pub mod snapshot_write;
+pub mod test_mailbox;
 
 use crate::model::{BypassAssociation, Mailbox, Organization, StateVisitor};
 use crate::plan::{Plan, Subject};
@@ -21,10 +23,20 @@ pub struct ReadOptions {
 }
 
 impl ReadOptions {
+    /// In `extra_properties`, keeps every property: no property has this name.
+    pub const EVERY_PROPERTY: &'static str = "*";
+
+    /// Keeps every property, for a reader that writes the state out again whole.
+    pub fn every_property() -> Self {
+        ReadOptions {
+            extra_properties: vec![Self::EVERY_PROPERTY.to_string()],
+        }
+    }
+
     pub fn wants(&self, property: &str) -> bool {
         self.extra_properties
             .iter()
-            .any(|wanted| wanted.eq_ignore_ascii_case(property))
+            .any(|wanted| wanted == Self::EVERY_PROPERTY || wanted.eq_ignore_ascii_case(property))
     }
 }
 

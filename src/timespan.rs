@@ -19,8 +19,12 @@ pub struct TimeSpanError {
 impl TimeSpan {
     /// The service's default AuditLogAgeLimit.
     pub const DEFAULT_AUDIT_LOG_AGE_LIMIT: TimeSpan = TimeSpan::from_days(90);
-    /// The longest AuditLogAgeLimit the service accepts, 24855 days (its `Int32` seconds bound).
-    pub const MAX_AUDIT_LOG_AGE_LIMIT: TimeSpan = TimeSpan::from_days(24_855);
+    /// The longest AuditLogAgeLimit the service accepts, `24855.03:14:07`: the directory stores
+    /// it as an `Int32` of seconds, and Exchange's constraint is 0 to `FromSeconds(2147483647)`
+    /// (on-prem-derived, [EV-4.1]). The policy loader, the service model and the JSON Schema
+    /// all read this one constant.
+    pub const MAX_AUDIT_LOG_AGE_LIMIT: TimeSpan = TimeSpan(i32::MAX as i64 * TICKS_PER_SECOND);
+    pub const TICKS_PER_SECOND: i64 = TICKS_PER_SECOND;
     pub const ZERO: TimeSpan = TimeSpan(0);
 
     pub const fn from_ticks(ticks: i64) -> TimeSpan {
@@ -43,6 +47,11 @@ impl TimeSpan {
     pub fn whole_days(self) -> Option<i64> {
         let per_day = SECONDS_PER_DAY * TICKS_PER_SECOND;
         (self.0 % per_day == 0).then_some(self.0 / per_day)
+    }
+
+    /// The whole days in the span, rounded down.
+    pub fn floor_days(self) -> i64 {
+        self.0.div_euclid(SECONDS_PER_DAY * TICKS_PER_SECOND)
     }
 
     /// Parses the .NET constant format `[-][d.]hh:mm:ss[.fffffff]`.
@@ -186,6 +195,16 @@ mod tests {
                 "{text} should be refused"
             );
         }
+    }
+
+    #[test]
+    fn the_longest_audit_log_age_limit_is_int32_seconds() {
+        // DESIGN §1.2: "the largest is `24855.03:14:07`".
+        let max = TimeSpan::MAX_AUDIT_LOG_AGE_LIMIT;
+        assert_eq!(max.to_string(), "24855.03:14:07");
+        assert_eq!(max.ticks() / TICKS_PER_SECOND, i64::from(i32::MAX));
+        assert_eq!(max.floor_days(), 24_855);
+        assert_eq!(TimeSpan::parse_dotnet("24855.03:14:07"), Ok(max));
     }
 
     #[test]

@@ -1,4 +1,4 @@
-//! Runs a command as a child process and measures its wall time and peak memory.
+//! Runs a command as a child process and measures its wall time, CPU time and peak memory.
 
 use std::io;
 use std::process::{Command, Stdio};
@@ -9,11 +9,12 @@ use std::time::{Duration, Instant};
 #[derive(Clone, Debug)]
 pub struct Run {
     pub wall: Duration,
-    /// Peak resident set size of the child: the last `VmHWM` of its `/proc/PID/status`, read
-    /// every few milliseconds while it runs, or `wait4`'s `ru_maxrss` when it ended before
-    /// one was read. `ru_maxrss` alone would not do: Linux counts in it the parent's resident
-    /// memory at the moment the child was spawned, and a benchmark that serves a tenant from
-    /// this process holds gigabytes.
+    /// Peak resident set size of the child. On Linux, the last `VmHWM` of its
+    /// `/proc/PID/status`, read every few milliseconds while it runs (`wait4`'s `ru_maxrss`
+    /// when it ended before one was read): `ru_maxrss` alone would not do, since Linux counts
+    /// in it the parent's resident memory at the moment the child was spawned, and a benchmark
+    /// that serves a tenant from this process holds gigabytes. Elsewhere on Unix,
+    /// `ru_maxrss`.
     pub max_rss_bytes: u64,
     /// User plus system CPU time of the child, on every core it used.
     pub cpu: Duration,
@@ -31,10 +32,10 @@ pub fn run(command: &mut Command, capture_stdout: bool) -> io::Result<Run> {
     });
     let started = Instant::now();
     let mut child = command.spawn()?;
-    let pid = child.id() as libc::pid_t;
+    let pid = child.id();
     let done = AtomicBool::new(false);
     let peak = AtomicU64::new(0);
-    let (stdout, waited, status, usage) = std::thread::scope(|scope| {
+    let (stdout, measured) = std::thread::scope(|scope| {
         scope.spawn(|| {
             while !done.load(Ordering::Relaxed) {
                 if let Some(hwm) = high_water_mark(pid) {
@@ -48,38 +49,26 @@ pub fn run(command: &mut Command, capture_stdout: bool) -> io::Result<Run> {
             Some(mut pipe) => io::Read::read_to_end(&mut pipe, &mut stdout).map(drop),
             None => Ok(()),
         };
-        let mut status: libc::c_int = 0;
-        // SAFETY: rusage is plain data that wait4 fills in; pid is our own child.
-        let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-        let waited = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
+        let measured = wait_measured(&mut child);
         done.store(true, Ordering::Relaxed);
-        (read.map(|()| stdout), waited, status, usage)
+        (read.map(|()| stdout), measured)
     });
     let stdout = stdout?;
-    let wall = started.elapsed();
-    if waited < 0 {
-        return Err(io::Error::last_os_error());
-    }
-    let exit_code = if libc::WIFEXITED(status) {
-        libc::WEXITSTATUS(status)
-    } else {
-        -1
-    };
+    let (exit_code, max_rss_bytes, cpu) = measured?;
     Ok(Run {
-        wall,
+        wall: started.elapsed(),
         max_rss_bytes: match peak.load(Ordering::Relaxed) {
-            // Linux reports ru_maxrss in KiB.
-            0 => (usage.ru_maxrss as u64) * 1024,
+            0 => max_rss_bytes,
             hwm => hwm,
         },
-        cpu: cpu_time(usage.ru_utime) + cpu_time(usage.ru_stime),
+        cpu,
         exit_code,
         stdout,
     })
 }
 
-/// `VmHWM` of a running process, in bytes.
-fn high_water_mark(pid: libc::pid_t) -> Option<u64> {
+/// `VmHWM` of a running process, in bytes; `None` where there is no `/proc`.
+fn high_water_mark(pid: u32) -> Option<u64> {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
     let line = status.lines().find(|line| line.starts_with("VmHWM:"))?;
     let kib: u64 = line
@@ -92,6 +81,41 @@ fn high_water_mark(pid: libc::pid_t) -> Option<u64> {
     Some(kib * 1024)
 }
 
+/// Waits for `child` with `wait4`: its exit code, peak RSS and CPU time.
+#[cfg(unix)]
+fn wait_measured(child: &mut std::process::Child) -> io::Result<(i32, u64, Duration)> {
+    let pid = child.id() as libc::pid_t;
+    let mut status: libc::c_int = 0;
+    // SAFETY: rusage is plain data that wait4 fills in; pid is our own child.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    let waited = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
+    if waited < 0 {
+        return Err(io::Error::last_os_error());
+    }
+    let exit_code = if libc::WIFEXITED(status) {
+        libc::WEXITSTATUS(status)
+    } else {
+        -1
+    };
+    // Linux reports ru_maxrss in KiB, macOS in bytes.
+    let unit = if cfg!(target_os = "macos") { 1 } else { 1024 };
+    let max_rss_bytes = (usage.ru_maxrss as u64) * unit;
+    Ok((
+        exit_code,
+        max_rss_bytes,
+        cpu_time(usage.ru_utime) + cpu_time(usage.ru_stime),
+    ))
+}
+
+/// Elsewhere (Windows) only the exit code and the wall time are measured: peak RSS and CPU
+/// time read as zero.
+#[cfg(not(unix))]
+fn wait_measured(child: &mut std::process::Child) -> io::Result<(i32, u64, Duration)> {
+    let status = child.wait()?;
+    Ok((status.code().unwrap_or(-1), 0, Duration::ZERO))
+}
+
+#[cfg(unix)]
 fn cpu_time(time: libc::timeval) -> Duration {
     Duration::from_secs(time.tv_sec.max(0) as u64)
         + Duration::from_micros(time.tv_usec.max(0) as u64)

@@ -210,6 +210,7 @@ fn generate(index: usize, rng: &mut Rng) -> Generated {
             "BPOS_S_Enterprise",
             "BPOS_S_EquivioAnalytics",
             "BPOS_S_ThreatIntelligenceAddOn",
+            "M365Auditing",
         ],
         (false, 0) => &[],
         (false, _) => &["BPOS_S_Standard"],
@@ -230,7 +231,7 @@ fn generate(index: usize, rng: &mut Rng) -> Generated {
         department,
         custom_attribute_1,
     };
-    let mut sets = LogonType::ALL.map(|logon| managed_defaults(logon, tier));
+    let mut sets = LogonType::ALL.map(managed_defaults);
     let resource = matches!(recipient_type, "RoomMailbox" | "EquipmentMailbox");
     if resource && rng.per_mille(600) {
         generated.enabled = false;
@@ -320,7 +321,7 @@ fn customize(
 fn e5_gap(tier: LicenceTier) -> ActionSet {
     match tier {
         LicenceTier::E5 => ActionSet::EMPTY,
-        LicenceTier::NonE5 => auditform::catalog::e5_actions(),
+        LicenceTier::NonE5 => auditform::catalog::premium_actions(),
     }
 }
 

@@ -1,11 +1,14 @@
-//! The cmdlets the emulator answers, run against the tenant. Set-Mailbox's rules are
-//! auditform's `service::set_mailbox`, so the texts are the ones the planner and tests know.
+//! The cmdlets the emulator answers, run against the tenant. Set-Mailbox's rules are the
+//! emulator's own ([`crate::rules`]), written from public evidence, not auditform's: the
+//! emulator models the service, so that auditform is tested against it rather than against
+//! itself.
 
+use crate::audit::Logon;
 use crate::filter::Filter;
+use crate::mailbox;
+use crate::rules::{self, ListEdit, Request};
 use crate::tenant::{self, Object, TenantState};
 use crate::wire::CmdletError;
-use auditform::model::{LogonSet, LogonType, RecipientType};
-use auditform::service::{self, ListEdit, SetMailboxParams};
 use serde_json::Value;
 
 /// What a cmdlet returned.
@@ -83,10 +86,10 @@ pub fn execute(
     parameters: &Object,
 ) -> Result<Output, CmdletError> {
     match cmdlet.to_ascii_lowercase().as_str() {
-        "get-mailbox" | "get-exomailbox" => get_mailbox(state, parameters),
+        "get-mailbox" | "get-exomailbox" => get_mailbox(state, cmdlet, parameters),
         "set-mailbox" => set_mailbox(state, parameters),
         "get-organizationconfig" => Ok(Output {
-            values: vec![tenant::to_wire(&organization(state))],
+            values: vec![tenant::to_wire(&organization(state), &state.operations)],
             ..Output::default()
         }),
         "set-organizationconfig" => set_organization_config(state, parameters),
@@ -107,9 +110,22 @@ fn organization(state: &TenantState) -> Object {
     organization
 }
 
-fn get_mailbox(state: &TenantState, parameters: &Object) -> Result<Output, CmdletError> {
-    check_parameters(
-        parameters,
+fn get_mailbox(
+    state: &TenantState,
+    cmdlet: &str,
+    parameters: &Object,
+) -> Result<Output, CmdletError> {
+    // Get-EXOMailbox has no -GroupMailbox (nor -PublicFolder): it can't return group
+    // mailboxes (cmdlet-property-sets.md) [EV-5.1].
+    let allowed: &[&str] = if cmdlet.eq_ignore_ascii_case("Get-EXOMailbox") {
+        &[
+            "Identity",
+            "Filter",
+            "PropertySets",
+            "Properties",
+            "RecipientTypeDetails",
+        ]
+    } else {
         &[
             "Identity",
             "Filter",
@@ -117,12 +133,19 @@ fn get_mailbox(state: &TenantState, parameters: &Object) -> Result<Output, Cmdle
             "Properties",
             "GroupMailbox",
             "RecipientTypeDetails",
-        ],
-    )?;
+        ]
+    };
+    check_parameters(parameters, allowed)?;
+    let groups_only = tenant::flag(parameter(parameters, "GroupMailbox")).unwrap_or(false);
+    let wire = |mailbox: &Object| tenant::to_wire(mailbox, &state.operations);
     if let Some(identity) = identity(parameters) {
         let index = state.resolve_mailbox(&identity)?;
+        let found = &state.mailboxes[index];
+        if mailbox::is_group(found) != groups_only {
+            return Err(not_found(&identity));
+        }
         return Ok(Output {
-            values: vec![tenant::to_wire(&state.mailboxes[index])],
+            values: vec![wire(found)],
             ..Output::default()
         });
     }
@@ -131,22 +154,17 @@ fn get_mailbox(state: &TenantState, parameters: &Object) -> Result<Output, Cmdle
         None => None,
     };
     let types = tenant::strings(parameter(parameters, "RecipientTypeDetails"));
-    let groups_only = tenant::flag(parameter(parameters, "GroupMailbox")).unwrap_or(false);
     let listed = state
         .mailboxes
         .iter()
         .enumerate()
-        .filter(|(_, mailbox)| {
-            // Get-Mailbox leaves group mailboxes out unless -GroupMailbox asks for only them.
-            let is_group =
-                RecipientType::parse(tenant::recipient_type(mailbox)).is_fixed_configuration();
-            is_group == groups_only
-        })
-        .filter(|(_, mailbox)| {
+        // Get-Mailbox leaves group mailboxes out unless -GroupMailbox asks for only them.
+        .filter(|(_, mailbox)| mailbox::is_group(mailbox) == groups_only)
+        .filter(|(_, found)| {
             types.is_empty()
                 || types
                     .iter()
-                    .any(|wanted| wanted.eq_ignore_ascii_case(tenant::recipient_type(mailbox)))
+                    .any(|wanted| wanted.eq_ignore_ascii_case(&mailbox::recipient_type(found)))
         })
         .filter(|(_, mailbox)| filter.as_ref().is_none_or(|filter| filter.matches(mailbox)))
         .map(|(index, _)| index)
@@ -157,8 +175,16 @@ fn get_mailbox(state: &TenantState, parameters: &Object) -> Result<Output, Cmdle
     })
 }
 
-fn list_edit(parameter: &str, value: &Value) -> Result<ListEdit, CmdletError> {
-    match value {
+fn not_found(identity: &str) -> CmdletError {
+    CmdletError::not_found(format!(
+        "The operation couldn't be performed because object '{identity}' couldn't be found on 'EMULATOR01.PROD.OUTLOOK.COM'."
+    ))
+}
+
+/// A list parameter, bound: names as an array or a comma-separated string, or the endpoint's
+/// hashtable of `Add` and `Remove` (DESIGN §1.4). Every name must be one of the enum's.
+fn list_edit(state: &TenantState, logon: Logon, value: &Value) -> Result<ListEdit, CmdletError> {
+    let edit = match value {
         Value::Object(table) => {
             let field = |name: &str| {
                 table
@@ -172,16 +198,22 @@ fn list_edit(parameter: &str, value: &Value) -> Result<ListEdit, CmdletError> {
             }) {
                 return Err(CmdletError::bad_request(
                     PARAMETER_BINDING,
-                    format!("Cannot process argument transformation on parameter '{parameter}'. The hashtable key '{key}' isn't valid; use Add or Remove."),
+                    format!("Cannot process argument transformation on parameter '{}'. The hashtable key '{key}' isn't valid; use Add or Remove.", logon.property()),
                 ));
             }
-            Ok(ListEdit::AddRemove {
+            ListEdit::AddRemove {
                 add: tenant::strings(field("Add")),
                 remove: tenant::strings(field("Remove")),
-            })
+            }
         }
-        other => Ok(ListEdit::Replace(tenant::strings(Some(other)))),
-    }
+        other => ListEdit::Replace(tenant::strings(Some(other))),
+    };
+    let names: Vec<String> = match &edit {
+        ListEdit::Replace(names) => names.clone(),
+        ListEdit::AddRemove { add, remove } => add.iter().chain(remove).cloned().collect(),
+    };
+    rules::check_names(&state.operations, logon, &names)?;
+    Ok(edit)
 }
 
 fn set_mailbox(state: &mut TenantState, parameters: &Object) -> Result<Output, CmdletError> {
@@ -195,43 +227,65 @@ fn set_mailbox(state: &mut TenantState, parameters: &Object) -> Result<Output, C
             "AuditDelegate",
             "AuditOwner",
             "DefaultAuditSet",
+            "GroupMailbox",
         ],
     )?;
     let identity = identity(parameters).ok_or_else(|| missing("Identity"))?;
-    let index = state.resolve_mailbox(&identity)?;
-    let mut params = SetMailboxParams::default();
+    let group_switch = tenant::flag(parameter(parameters, "GroupMailbox")).unwrap_or(false);
+    // Parameter binding comes first: a value of the wrong type fails before the cmdlet runs.
+    let mut request = Request::default();
     if let Some(value) = parameter(parameters, "AuditEnabled") {
-        params.audit_enabled = Some(tenant::flag(Some(value)).ok_or_else(|| {
+        request.enabled = Some(tenant::flag(Some(value)).ok_or_else(|| {
             CmdletError::bad_request(PARAMETER_BINDING, format!("Cannot convert value \"{value}\" to type \"System.Boolean\" for parameter 'AuditEnabled'."))
         })?);
     }
     if let Some(value) = parameter(parameters, "AuditLogAgeLimit") {
-        params.audit_log_age_limit = Some(tenant::timespan(Some(value)).ok_or_else(|| {
+        request.age_limit = Some(crate::timespan::from_value(value).ok_or_else(|| {
             CmdletError::bad_request(PARAMETER_BINDING, format!("Cannot convert value \"{value}\" to type \"Microsoft.Exchange.Data.EnhancedTimeSpan\" for parameter 'AuditLogAgeLimit'."))
         })?);
     }
-    for logon in LogonType::ALL {
+    for logon in Logon::ALL {
         if let Some(value) = parameter(parameters, logon.property()) {
-            params.lists[logon.index()] = Some(list_edit(logon.property(), value)?);
+            request.lists[logon.index()] = Some(list_edit(state, logon, value)?);
         }
     }
     if let Some(value) = parameter(parameters, "DefaultAuditSet") {
-        let mut set = LogonSet::EMPTY;
+        let mut set = [false; 3];
         for name in tenant::strings(Some(value)) {
-            set.insert(LogonType::parse(&name).ok_or_else(|| {
+            let logon = Logon::parse(&name).ok_or_else(|| {
                 CmdletError::bad_request(PARAMETER_BINDING, format!("Cannot convert value \"{name}\" to type \"Microsoft.Exchange.Data.Directory.MailboxAuditLogonType\" for parameter 'DefaultAuditSet'. Valid values: Admin, Delegate, Owner."))
-            })?);
+            })?;
+            set[logon.index()] = true;
         }
-        params.default_audit_set = Some(set);
+        request.default_set = Some(set);
     }
-    let licence_hint = state.licence_hint();
-    let mailbox = &mut state.mailboxes[index];
-    let read = tenant::read_mailbox(mailbox, licence_hint)?;
-    let current = read.audit;
-    let next = service::set_mailbox(&read.recipient_type, read.licence, &current, &params)
-        .map_err(|error| CmdletError::bad_request(error.exception_type(), error.to_string()))?;
+
+    let index = state.resolve_mailbox(&identity)?;
+    let group = mailbox::is_group(&state.mailboxes[index]);
+    match (group, group_switch) {
+        // -GroupMailbox looks among group mailboxes only.
+        (false, true) => return Err(not_found(&identity)),
+        // Set-Mailbox.md: "The GroupMailbox switch is required to modify Microsoft 365 Groups."
+        (true, false) => {
+            return Err(CmdletError::bad_request(
+                "Microsoft.Exchange.Management.Tasks.RecipientTaskException",
+                "The GroupMailbox switch is required to modify Microsoft 365 Groups.",
+            ))
+        }
+        _ => {}
+    }
+    let premium = mailbox::has_audit_premium(&state.mailboxes[index], state.premium_hint());
+    let current = mailbox::read(&state.mailboxes[index]).map_err(CmdletError::internal)?;
+    let next = rules::set_mailbox(
+        &state.operations,
+        &state.model,
+        &current,
+        premium,
+        group,
+        &request,
+    )?;
     let mut output = Output {
-        applied_to: Some(tenant::immutable_key(mailbox, index)),
+        applied_to: Some(tenant::immutable_key(&state.mailboxes[index], index)),
         ..Output::default()
     };
     if next == current {
@@ -239,7 +293,7 @@ fn set_mailbox(state: &mut TenantState, parameters: &Object) -> Result<Output, C
             "The command completed successfully but no settings of '{identity}' have been modified."
         ));
     } else {
-        tenant::write_audit_settings(mailbox, &next);
+        mailbox::write(&mut state.mailboxes[index], &next, &state.operations);
     }
     Ok(output)
 }
@@ -266,9 +320,13 @@ fn get_bypass(state: &TenantState, parameters: &Object) -> Result<Output, Cmdlet
     let values = match identity(parameters) {
         Some(identity) => {
             let index = tenant::resolve(&state.bypass, &identity)?;
-            vec![tenant::to_wire(&state.bypass[index])]
+            vec![tenant::to_wire(&state.bypass[index], &state.operations)]
         }
-        None => state.bypass.iter().map(tenant::to_wire).collect(),
+        None => state
+            .bypass
+            .iter()
+            .map(|entry| tenant::to_wire(entry, &state.operations))
+            .collect(),
     };
     Ok(Output {
         values,

@@ -1,18 +1,22 @@
 //! An emulator of the Exchange Online admin REST endpoint (`/adminapi/beta/{tenant}/InvokeCommand`
 //! and `$batch`) and of Microsoft Entra ID's token and device-code endpoints, serving a tenant
-//! loaded from a snapshot file. It enforces the service's Set-Mailbox rules through
-//! `auditform::service` and can inject latency, throttling, server errors and dropped
-//! connections, all repeatable from a seed. In strict mode it refuses any request, and any
-//! `$batch` sub-request, that lacks what every public client sends (`Authorization`,
+//! loaded from a snapshot file. It models the service's Set-Mailbox rules on its own, from
+//! public evidence (`audit`, `rules`), and can inject latency, throttling, server errors and
+//! dropped connections, all repeatable from a seed. In strict mode it refuses any request, and
+//! any `$batch` sub-request, that lacks what every public client sends (`Authorization`,
 //! `X-AnchorMailbox`).
 
+pub mod audit;
 mod cmdlets;
 mod device;
 pub mod faults;
 mod filter;
 mod http;
+mod mailbox;
 mod routes;
+pub mod rules;
 pub mod tenant;
+mod timespan;
 mod token;
 pub mod wire;
 
@@ -58,6 +62,8 @@ pub struct EmulatorConfig {
     /// Empty accepts any client id and secret.
     pub clients: Vec<ClientCredential>,
     pub faults: Faults,
+    /// How the emulated service answers where it has a choice (see `rules::ServiceModel`).
+    pub service: rules::ServiceModel,
     /// Refuses a request or `$batch` sub-request without `Authorization` or `X-AnchorMailbox`.
     pub strict: bool,
     /// Seconds an access token lives (`expires_in`); an expired one is refused with 401.
@@ -78,6 +84,7 @@ impl Default for EmulatorConfig {
             page_size: 1000,
             clients: Vec::new(),
             faults: Faults::default(),
+            service: rules::ServiceModel::default(),
             strict: false,
             token_lifetime: 3599,
             device: DeviceSignIn::default(),
@@ -200,7 +207,8 @@ pub struct Emulator {
 impl Emulator {
     /// Loads the tenant and starts serving on 127.0.0.1.
     pub fn start(config: EmulatorConfig) -> Result<EmulatorHandle, EmulatorError> {
-        let state = TenantState::from_snapshot(config.tenant.clone())?;
+        let mut state = TenantState::from_snapshot(config.tenant.clone())?;
+        state.set_model(config.service.clone());
         let listener = TcpListener::bind(("127.0.0.1", config.port)).map_err(|source| {
             EmulatorError::Bind {
                 port: config.port,

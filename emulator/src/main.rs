@@ -59,6 +59,10 @@ struct Args {
     /// An accepted app as CLIENT_ID or CLIENT_ID:SECRET (repeatable); any is accepted when none.
     #[arg(long = "client")]
     clients: Vec<String>,
+    /// Refuse an Add of an action already audited with "The input operation(s) is/are already
+    /// being audited", instead of the service's evidenced silent no-op.
+    #[arg(long)]
+    already_audited_text: bool,
     /// Refuse requests and $batch sub-requests without Authorization or X-AnchorMailbox.
     #[arg(long)]
     strict: bool,
@@ -140,6 +144,14 @@ fn main() -> ExitCode {
             soft_errors: Vec::new(),
             unapplied_writes: Vec::new(),
             seed: args.seed,
+        },
+        service: auditform_emulator::rules::ServiceModel {
+            duplicate_add: if args.already_audited_text {
+                auditform_emulator::rules::DuplicateAdd::AlreadyAudited
+            } else {
+                auditform_emulator::rules::DuplicateAdd::Silent
+            },
+            ..Default::default()
         },
     };
     let handle = match Emulator::start(config) {

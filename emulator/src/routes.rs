@@ -452,7 +452,7 @@ fn run_in_slot(
                 .iter()
                 .skip(skip)
                 .take(context.page_size)
-                .map(|&index| tenant::to_wire(&state.mailboxes[index]))
+                .map(|&index| tenant::to_wire(&state.mailboxes[index], &state.operations))
                 .collect::<Vec<Value>>();
             (listed.len(), page)
         }

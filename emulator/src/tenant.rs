@@ -1,11 +1,11 @@
 //! The emulated tenant: the snapshot's JSON kept as it came (unknown properties included), with
-//! identity resolution and the audit properties read and written through auditform's model.
+//! identity resolution. The emulator reads it with its own code (serde_json and
+//! [`crate::mailbox`]), never with auditform's reader, so that the two can disagree and a test
+//! can see it.
 
+use crate::audit::{Logon, Operation, Operations};
+use crate::rules::ServiceModel;
 use crate::wire::CmdletError;
-use auditform::catalog::LicenceTier;
-use auditform::model::{AuditSettings, LogonType, Mailbox, Tenant, TimeSpan};
-use auditform::state::snapshot::read_snapshot_bytes;
-use auditform::state::ReadOptions;
 use serde_json::{Map, Value};
 use std::collections::HashMap;
 use std::sync::OnceLock;
@@ -41,6 +41,11 @@ pub struct TenantState {
     pub mailboxes: Vec<Object>,
     /// Top-level keys other than the three above, such as a `licence` hint, kept as they came.
     pub other: Object,
+    /// How the service answers where it has a choice, and which newer operations it knows.
+    pub model: ServiceModel,
+    /// The operations the service knows: its table, the model's newer ones, and any name the
+    /// tenant's lists carry (the service returned those, so it knows them).
+    pub operations: Operations,
     /// Every name of every mailbox, lower-cased, with the mailboxes that answer to it, so that
     /// an Identity resolves without reading every mailbox of a large tenant. Built at the first
     /// lookup; [`TenantState::forget_names`] drops it after a change from outside the cmdlets
@@ -75,10 +80,12 @@ impl TenantState {
         let mut top = match value {
             Value::Object(top) => top,
             array @ Value::Array(_) => {
-                return Ok(TenantState {
+                let mut state = TenantState {
                     mailboxes: objects(array, "the mailboxes")?,
                     ..TenantState::default()
-                })
+                };
+                state.set_model(ServiceModel::default());
+                return Ok(state);
             }
             _ => return Err(SnapshotError("expected a JSON object".into())),
         };
@@ -95,13 +102,37 @@ impl TenantState {
             Some(bypass) => objects(bypass, "auditBypass")?,
             None => Vec::new(),
         };
-        Ok(TenantState {
+        let mut state = TenantState {
             organization,
             bypass,
             mailboxes,
             other: top,
-            names: OnceLock::new(),
-        })
+            ..TenantState::default()
+        };
+        state.set_model(ServiceModel::default());
+        Ok(state)
+    }
+
+    /// Answers as `model` says from now on.
+    pub fn set_model(&mut self, model: ServiceModel) {
+        let mut operations = Operations::default();
+        for operation in &model.newer_operations {
+            operations.learn(operation.clone());
+        }
+        for mailbox in &self.mailboxes {
+            for logon in Logon::ALL {
+                for name in crate::mailbox::names(get(mailbox, logon.property())) {
+                    operations.learn(Operation {
+                        name,
+                        valid: [true; 3],
+                        default: [false; 3],
+                        licence: crate::audit::Licence::Any,
+                    });
+                }
+            }
+        }
+        self.operations = operations;
+        self.model = model;
     }
 
     pub fn to_snapshot(&self) -> Value {
@@ -149,20 +180,33 @@ impl TenantState {
         self.names = OnceLock::new();
     }
 
-    pub fn licence_hint(&self) -> Option<LicenceTier> {
-        match self.other.get("licence").and_then(Value::as_str) {
-            Some(hint) if hint.eq_ignore_ascii_case("E5") => Some(LicenceTier::E5),
-            Some(_) => Some(LicenceTier::NonE5),
-            None => None,
-        }
+    /// The snapshot's tenant-wide licence hint: whether mailboxes whose capabilities are not
+    /// stored have Audit (Premium).
+    pub fn premium_hint(&self) -> Option<bool> {
+        let hint = ["licence", "license"]
+            .iter()
+            .find_map(|key| get(&self.other, key))
+            .and_then(Value::as_str)?;
+        Some(hint.eq_ignore_ascii_case("E5"))
     }
 }
 
+/// A property by name, ignoring case, as the service matches them.
+pub fn get<'a>(object: &'a Object, key: &str) -> Option<&'a Value> {
+    object.get(key).or_else(|| {
+        object
+            .iter()
+            .find(|(name, _)| name.eq_ignore_ascii_case(key))
+            .map(|(_, value)| value)
+    })
+}
+
+/// A non-empty string property. An empty string counts as absent: the service returns
+/// `"ExternalDirectoryObjectId": ""` for some system mailboxes [EV-5.5] (evidence W7).
 fn text<'a>(object: &'a Object, key: &str) -> Option<&'a str> {
-    object
-        .get(key)
+    get(object, key)
         .and_then(Value::as_str)
-        .filter(|value| !value.is_empty())
+        .filter(|value| !value.trim().is_empty())
 }
 
 /// Whether any of the object's names is exactly `identity`, ignoring case.
@@ -213,107 +257,43 @@ pub fn immutable_key(object: &Object, index: usize) -> String {
         .unwrap_or_else(|| format!("#{index}"))
 }
 
-pub fn recipient_type(mailbox: &Object) -> &str {
-    text(mailbox, "RecipientTypeDetails").unwrap_or("UserMailbox")
-}
-
 /// Strings from a JSON array, a single (possibly comma-separated) string, or null.
 pub fn strings(value: Option<&Value>) -> Vec<String> {
-    match value {
-        Some(Value::Array(items)) => items
-            .iter()
-            .filter_map(|item| item.as_str().map(str::to_string))
-            .collect(),
-        Some(Value::String(text)) => text
-            .split(',')
-            .map(|name| name.trim().to_string())
-            .filter(|name| !name.is_empty())
-            .collect(),
-        _ => Vec::new(),
-    }
+    crate::mailbox::names(value)
 }
 
 pub fn flag(value: Option<&Value>) -> Option<bool> {
     match value? {
         Value::Bool(flag) => Some(*flag),
-        Value::String(text) if text.eq_ignore_ascii_case("true") => Some(true),
-        Value::String(text) if text.eq_ignore_ascii_case("false") => Some(false),
+        Value::String(text) if text.trim().eq_ignore_ascii_case("true") => Some(true),
+        Value::String(text) if text.trim().eq_ignore_ascii_case("false") => Some(false),
         _ => None,
     }
 }
 
-/// A TimeSpan as `"90.00:00:00"` or ConvertTo-Json's object with `Ticks`.
-pub fn timespan(value: Option<&Value>) -> Option<TimeSpan> {
-    match value? {
-        Value::String(text) => TimeSpan::parse_dotnet(text).ok(),
-        Value::Object(object) => object
-            .get("Ticks")
-            .and_then(Value::as_i64)
-            .map(TimeSpan::from_ticks),
-        _ => None,
-    }
-}
-
-/// The mailbox as auditform's own reader sees it. The emulated service and auditform must
-/// agree on what a mailbox's JSON means (licence, TimeSpan forms, list shapes), so the
-/// emulator reads it with the same code rather than a second parser.
-pub fn read_mailbox(mailbox: &Object, hint: Option<LicenceTier>) -> Result<Mailbox, CmdletError> {
-    let mut document = Object::new();
-    if let Some(hint) = hint {
-        let hint = match hint {
-            LicenceTier::E5 => "E5",
-            LicenceTier::NonE5 => "nonE5",
-        };
-        document.insert("licence".into(), hint.into());
-    }
-    document.insert(
-        "mailboxes".into(),
-        vec![Value::Object(mailbox.clone())].into(),
-    );
-    let bytes = serde_json::to_vec(&document).unwrap_or_default();
-    let mut tenant = Tenant::default();
-    read_snapshot_bytes(
-        &bytes,
-        "emulated tenant",
-        &mut tenant,
-        &ReadOptions::default(),
-    )
-    .map_err(|error| CmdletError::internal(error.to_string()))?;
-    tenant
-        .mailboxes
-        .pop()
-        .ok_or_else(|| CmdletError::internal("the mailbox could not be read".to_string()))
-}
-
-pub fn write_audit_settings(mailbox: &mut Object, settings: &AuditSettings) {
-    let names = |names: Vec<&str>| Value::from(names);
-    mailbox.insert("AuditEnabled".into(), Value::Bool(settings.enabled));
-    mailbox.insert(
-        "AuditLogAgeLimit".into(),
-        Value::String(settings.log_age_limit.to_string()),
-    );
-    for logon in LogonType::ALL {
-        mailbox.insert(logon.property().into(), names(settings.list(logon).names()));
-    }
-    mailbox.insert(
-        "DefaultAuditSet".into(),
-        names(settings.default_audit_set.names()),
-    );
-}
-
-/// A mailbox as the endpoint returns it: TimeSpans as strings, and a `Name@odata.type`
-/// annotation before every collection.
-pub fn to_wire(object: &Object) -> Value {
+/// An object as the endpoint returns it: a `Name@odata.type` annotation before every
+/// collection, TimeSpans as strings, audit lists in the service's bit order [EV-1.9].
+pub fn to_wire(object: &Object, operations: &Operations) -> Value {
     let mut out = Object::new();
     for (key, value) in object {
+        let is_list = Logon::ALL
+            .iter()
+            .any(|logon| logon.property().eq_ignore_ascii_case(key));
         match value {
+            Value::Array(_) | Value::String(_) if is_list => {
+                let names = operations.in_service_order(&crate::mailbox::names(Some(value)));
+                out.insert(format!("{key}@odata.type"), "#Collection(String)".into());
+                out.insert(key.clone(), names.into());
+            }
             Value::Array(_) => {
                 out.insert(format!("{key}@odata.type"), "#Collection(String)".into());
                 out.insert(key.clone(), value.clone());
             }
-            Value::Object(_) if key == "AuditLogAgeLimit" => {
-                let span = timespan(Some(value)).unwrap_or(TimeSpan::DEFAULT_AUDIT_LOG_AGE_LIMIT);
-                out.insert(key.clone(), Value::String(span.to_string()));
+            Value::Object(_) if key.eq_ignore_ascii_case("AuditLogAgeLimit") => {
+                let text = crate::timespan::from_value(value)
+                    .map(crate::timespan::format)
+                    .unwrap_or_default();
+                out.insert(key.clone(), Value::String(text));
             }
             _ => {
                 out.insert(key.clone(), value.clone());

@@ -135,7 +135,13 @@ impl CmdletError {
             || self.exception_type == "System.InvalidOperationException";
         if endpoint {
             Shape::Endpoint
-        } else if self.exception_type.ends_with("ParameterBindingException") {
+        } else if self.exception_type.ends_with("ParameterBindingException")
+            // An enum value the cmdlet doesn't know fails in argument transformation, before the
+            // cmdlet runs: a live capture shows it without `details` (evidence §3.5).
+            || self
+                .exception_type
+                .ends_with("ParameterTransformationException")
+        {
             Shape::Binding
         } else {
             Shape::Cmdlet

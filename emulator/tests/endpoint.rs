@@ -214,13 +214,13 @@ fn set_mailbox_replaces_a_list_and_restores_defaults() {
 fn a_cmdlets_error_is_in_details_and_a_binding_error_in_the_inner_exception() {
     let handle = start(config(Faults::default()));
     let token = token(&handle);
-    let already = invoke(
+    let refused = invoke(
         &handle,
         &token,
         "Set-Mailbox",
-        json!({"Identity": "pilar", "AuditOwner": {"@odata.type": "#Exchange.GenericHashTable", "Add": ["HardDelete"]}}),
+        json!({"Identity": "pilar", "AuditOwner": {"@odata.type": "#Exchange.GenericHashTable", "Add": ["Copy"]}}),
     );
-    let error = &already.body()["error"];
+    let error = &refused.body()["error"];
     let detail = error["details"][0]["message"].as_str().unwrap();
     let parts: Vec<&str> = detail.splitn(3, '|').collect();
     assert!(parts[0].starts_with("Ex"), "{detail}");
@@ -228,7 +228,7 @@ fn a_cmdlets_error_is_in_details_and_a_binding_error_in_the_inner_exception() {
         parts[1..],
         [
             "Microsoft.Exchange.Management.Tasks.RecipientTaskException",
-            "The input operation(s) is/are already being audited"
+            "Invalid audit operation specified. Supported audit operations for Mailbox Owner are None, Create, SoftDelete, HardDelete, Update, Move, MoveToDeletedItems, MailboxLogin and UpdateFolderPermissions."
         ]
     );
     assert_eq!(
@@ -273,20 +273,36 @@ fn each_refusal_carries_the_service_text() {
     };
     let report = [
         ("unknown action", add("pilar", "AuditOwner", "MailboxLogon")),
-        ("deprecated", add("pilar", "AuditOwner", "MessageBind")),
+        (
+            "MessageBind for Owner",
+            add("pilar", "AuditOwner", "MessageBind"),
+        ),
+        (
+            "MessageBind with Audit (Premium)",
+            add("pilar", "AuditAdmin", "MessageBind"),
+        ),
         (
             "wrong logon type",
             add("pilar", "AuditAdmin", "MailboxLogin"),
         ),
         (
             "licence",
-            add("marc@contoso.com", "AuditOwner", "MailItemsAccessed"),
+            add("marc@contoso.com", "AuditOwner", "SearchQueryInitiated"),
         ),
-        ("already audited", add("pilar", "AuditOwner", "HardDelete")),
         (
-            "group mailbox",
+            "group mailbox without -GroupMailbox",
             add("all-staff", "AuditOwner", "MailboxLogin"),
         ),
+        ("group mailbox lists", {
+            let parameters = json!({"Identity": "all-staff", "GroupMailbox": true, "AuditOwner": {"Add": ["MailboxLogin"]}});
+            let answer = invoke(&handle, &token, "Set-Mailbox", parameters);
+            format!("{} {}", answer.status().unwrap_or(0), answer.service_text())
+        }),
+        ("-GroupMailbox on a user mailbox", {
+            let parameters = json!({"Identity": "pilar", "GroupMailbox": true, "AuditLogAgeLimit": "180"});
+            let answer = invoke(&handle, &token, "Set-Mailbox", parameters);
+            format!("{} {}", answer.status().unwrap_or(0), answer.service_text())
+        }),
         (
             "not found",
             add("nobody@contoso.com", "AuditOwner", "MailboxLogin"),
@@ -319,7 +335,7 @@ fn a_batch_runs_each_request_and_refuses_more_than_ten() {
     let request = |id: &str, body: Value| json!({"id": id, "method": "POST", "url": format!("/adminapi/beta/{TENANT}/InvokeCommand"), "body": body, "headers": {"Content-Type": "application/json"}});
     let batch = json!({"requests": [
         request("1", cmdlet("Set-Mailbox", json!({"Identity": "room1@contoso.com", "AuditEnabled": true}))),
-        request("2", cmdlet("Set-Mailbox", json!({"Identity": "pilar", "AuditOwner": {"Add": ["HardDelete"]}}))),
+        request("2", cmdlet("Set-Mailbox", json!({"Identity": "pilar", "AuditOwner": {"Add": ["Copy"]}}))),
         request("3", cmdlet("Get-OrganizationConfig", json!({}))),
     ]});
     let body = post_json(&handle.batch_url(TENANT), &token, &batch).ok();
@@ -501,6 +517,128 @@ fn seeded_faults_repeat_from_run_to_run() {
         "no 5xx: {first:?}"
     );
     assert_ne!(first, faulty_run(8));
+}
+
+/// Evidence W2: an Add of an action already audited is a silent no-op in today's service; the
+/// design's "already being audited" refusal is a mode, for testing clients against it.
+#[test]
+fn an_add_of_an_action_already_audited_is_silent_unless_the_designs_text_is_asked_for() {
+    let handle = start(config(Faults::default()));
+    let token = token(&handle);
+    let again = json!({"Identity": "pilar", "AuditOwner": {"Add": ["HardDelete"]}});
+    let answer = invoke(&handle, &token, "Set-Mailbox", again.clone());
+    assert_eq!(answer.status(), Some(200));
+    assert_eq!(
+        mailbox(&handle, "pilar")["DefaultAuditSet"],
+        json!(["Admin", "Delegate"])
+    );
+
+    let mut strict = config(Faults::default());
+    strict.service.duplicate_add = auditform_emulator::rules::DuplicateAdd::AlreadyAudited;
+    let handle = start(strict);
+    let strict_token = common::token(&handle);
+    let answer = invoke(&handle, &strict_token, "Set-Mailbox", again);
+    assert_eq!(answer.status(), Some(400));
+    assert_eq!(
+        answer.service_text(),
+        auditform_emulator::rules::ALREADY_AUDITED
+    );
+    assert_eq!(
+        mailbox(&handle, "pilar")["DefaultAuditSet"],
+        json!(["Admin", "Delegate", "Owner"]),
+        "a refused call changes nothing"
+    );
+}
+
+/// DESIGN §1.2: a group mailbox's AuditLogAgeLimit is set with -GroupMailbox, and only group
+/// mailboxes come back from Get-Mailbox -GroupMailbox; Get-EXOMailbox has no such switch.
+#[test]
+fn a_group_mailbox_age_limit_is_set_with_the_switch() {
+    let handle = start(config(Faults::default()));
+    let token = token(&handle);
+    let set = json!({"Identity": "all-staff", "GroupMailbox": true, "AuditLogAgeLimit": "180.00:00:00", "Force": true});
+    assert_eq!(
+        invoke(&handle, &token, "Set-Mailbox", set).status(),
+        Some(200)
+    );
+    let groups = invoke(
+        &handle,
+        &token,
+        "Get-Mailbox",
+        json!({"GroupMailbox": true}),
+    )
+    .ok();
+    assert_eq!(groups["value"].as_array().unwrap().len(), 1);
+    assert_eq!(groups["value"][0]["AuditLogAgeLimit"], "180.00:00:00");
+    let exo = invoke(
+        &handle,
+        &token,
+        "Get-EXOMailbox",
+        json!({"GroupMailbox": true}),
+    );
+    assert_eq!(exo.status(), Some(400));
+}
+
+/// A newer service knows operations newer than the 2023 table; the emulator learns them from
+/// its model.
+#[test]
+fn an_operation_newer_than_the_table_is_known_when_the_service_model_says_so() {
+    let add = json!({"Identity": "pilar", "AuditOwner": {"Add": ["ExampleNewAction"]}});
+    let handle = start(config(Faults::default()));
+    let token = token(&handle);
+    let refused = invoke(&handle, &token, "Set-Mailbox", add.clone());
+    assert_eq!(refused.status(), Some(400));
+    assert!(refused
+        .service_text()
+        .contains("Unable to match the identifier name ExampleNewAction"));
+
+    let mut newer = config(Faults::default());
+    newer
+        .service
+        .newer_operations
+        .push(auditform_emulator::audit::Operation {
+            name: "ExampleNewAction".into(),
+            valid: [true, true, true],
+            default: [false, false, true],
+            licence: auditform_emulator::audit::Licence::Any,
+        });
+    let handle = start(newer);
+    let newer_token = common::token(&handle);
+    assert_eq!(
+        invoke(&handle, &newer_token, "Set-Mailbox", add).status(),
+        Some(200)
+    );
+    let owner = mailbox(&handle, "pilar")["AuditOwner"].clone();
+    assert_eq!(
+        owner.as_array().unwrap().last().unwrap(),
+        "ExampleNewAction"
+    );
+}
+
+/// An unknown action fails PowerShell's argument transformation, before the cmdlet runs: the
+/// text is in the inner exception, with no `details` (a live capture for another enum
+/// parameter, evidence §3.5).
+#[test]
+fn an_unknown_action_is_a_transformation_error_without_details() {
+    let handle = start(config(Faults::default()));
+    let token = token(&handle);
+    let answer = invoke(
+        &handle,
+        &token,
+        "Set-Mailbox",
+        json!({"Identity": "pilar", "AuditOwner": {"Add": ["MailboxLogon"]}}),
+    );
+    assert_eq!(answer.status(), Some(400));
+    let error = &answer.body()["error"];
+    assert!(error.get("details").is_none(), "{error}");
+    assert_eq!(
+        error["innererror"]["internalexception"]["type"],
+        "Microsoft.Exchange.AdminApi.CommandInvocation.ParameterTransformationException"
+    );
+    assert!(error["innererror"]["internalexception"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("Unable to match the identifier name MailboxLogon to a valid enumerator name"));
 }
 
 #[test]

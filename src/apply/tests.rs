@@ -1,6 +1,6 @@
 use super::*;
-use crate::catalog::{managed_defaults, Action, LicenceTier};
-use crate::model::{ActionSet, Tenant};
+use crate::catalog::{managed_defaults, Action};
+use crate::model::Tenant;
 use crate::plan::plan_tenant;
 use crate::policy::{AuditSpec, ListSpec, MailboxPolicy, PolicyRef, PolicySet, SourceLocation};
 use crate::state::snapshot::read_snapshot_bytes;
@@ -12,7 +12,7 @@ use crate::state::ReadOptions;
 /// defaults.
 fn mailbox(properties: &str) -> String {
     let defaults = |logon| {
-        let names = managed_defaults(logon, LicenceTier::NonE5).names();
+        let names = managed_defaults(logon).names();
         serde_json::to_string(&names).unwrap_or_default()
     };
     format!(
@@ -37,7 +37,7 @@ fn owner_sign_ins() -> PolicySet {
     let mut audit = AuditSpec::default();
     audit.lists[LogonType::Owner.index()] = Some(ListSpec::Change {
         add: [Action::MailboxLogin].into_iter().collect(),
-        remove: ActionSet::EMPTY,
+        remove: ActionList::default(),
     });
     PolicySet {
         mailbox: vec![MailboxPolicy {

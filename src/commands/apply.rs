@@ -1,15 +1,19 @@
 use super::live::{live_client, Source};
-use super::{print_warnings, Outcome};
+use super::{finish_plan, write_plan, Outcome};
 use crate::apply::{apply_just_planned, apply_plan, confirm, ApplyReport};
-use crate::cli::{ApplyArgs, StateArgs};
+use crate::cli::{ApplyArgs, Format, StateArgs};
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::error::report::Reporter;
 use crate::error::CliError;
 use crate::files::plan_file;
 use crate::files::policy_dir::load_dir;
+use crate::inert::Inert;
+use crate::plan::document::Layout;
 use crate::plan::planfile::SavedPlan;
 use crate::plan::{Plan, Planner};
 use crate::progress::Progress;
 use crate::redact::ScrubWriter;
-use crate::render::{render_text, TextOptions};
+use crate::render::TextOptions;
 use crate::state::exo::{ExoClient, ExoSink};
 use crate::state::lock::StateLock;
 use crate::state::snapshot::SnapshotFile;
@@ -20,20 +24,21 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
-pub fn run(args: &ApplyArgs, color: bool) -> Result<Outcome, CliError> {
+pub fn run(args: &ApplyArgs, color: bool, reporter: &Reporter) -> Result<Outcome, CliError> {
     match &args.plan_file {
-        Some(plan_file) => apply_saved(args, plan_file),
-        None => plan_and_apply(args, color),
+        Some(plan_file) => apply_saved(args, plan_file, reporter),
+        None => plan_and_apply(args, color, reporter),
     }
 }
 
 /// `apply PLANFILE`: the plan was reviewed when it was saved, so nothing is asked; staleness
 /// is checked under the lock before anything changes.
-fn apply_saved(args: &ApplyArgs, plan_file: &Path) -> Result<Outcome, CliError> {
-    let saved = plan_file::load(plan_file).map_err(|error| CliError::PlanFile {
-        path: plan_file.to_path_buf(),
-        error,
-    })?;
+fn apply_saved(
+    args: &ApplyArgs,
+    plan_file: &Path,
+    reporter: &Reporter,
+) -> Result<Outcome, CliError> {
+    let saved = plan_file::load(plan_file)?;
     let target = match &args.live.tenant {
         Some(tenant) => {
             let client = live_client(tenant, &args.live)?;
@@ -56,7 +61,7 @@ fn apply_saved(args: &ApplyArgs, plan_file: &Path) -> Result<Outcome, CliError> 
         "Applying the saved plan {} ({} to change) to {}.",
         plan_file.display(),
         saved.plan.to_change(),
-        target.describe()
+        Inert(&target.describe())
     )?;
     if saved.plan.is_empty() {
         writeln!(out, "No changes. Your mailboxes match the policies.")?;
@@ -64,7 +69,7 @@ fn apply_saved(args: &ApplyArgs, plan_file: &Path) -> Result<Outcome, CliError> 
     }
     match &target {
         Source::Live(client) => carry_out_live(&saved.plan, client, Freshness::Check, &mut out),
-        Source::File(file) => carry_out(&saved.plan, file.path(), args, &mut out),
+        Source::File(file) => carry_out(&saved.plan, file.path(), args, &mut out, reporter),
     }
 }
 
@@ -95,31 +100,36 @@ fn same_file(a: &Path, b: &Path) -> bool {
 }
 
 /// `apply` without a plan file: plan now, show it, and ask.
-fn plan_and_apply(args: &ApplyArgs, color: bool) -> Result<Outcome, CliError> {
+fn plan_and_apply(args: &ApplyArgs, color: bool, reporter: &Reporter) -> Result<Outcome, CliError> {
     if !args.auto_approve && !std::io::stdin().is_terminal() {
         return Err(CliError::NoTerminal);
     }
     let loaded = load_dir(&args.policy.policies)?;
-    print_warnings(&loaded.warnings);
+    reporter.report(&loaded.warnings);
     let source = Source::choose(&args.state, &args.live)?;
     let options = ReadOptions {
         extra_properties: loaded.policies.filter_properties(),
     };
     let mut planner = Planner::new(&loaded.policies, &source.describe());
+    planner.allow_empty_state(args.allow_empty_state);
     source.read(&mut planner, &options)?;
-    let plan = planner.finish()?;
+    let plan = finish_plan(&source, planner)?;
 
     let mut out = ScrubWriter::new(std::io::stdout().lock());
-    render_text(
+    let options = TextOptions {
+        color,
+        expand: false,
+    };
+    write_plan(
         &plan,
-        &TextOptions {
-            color,
-            expand: false,
-        },
+        Format::Text,
+        &options,
+        Layout::Compact,
+        None,
         &mut out,
+        reporter,
     )?;
     if plan.is_empty() {
-        out.flush()?;
         return Ok(Outcome::Success);
     }
     writeln!(out)?;
@@ -142,7 +152,7 @@ fn plan_and_apply(args: &ApplyArgs, color: bool) -> Result<Outcome, CliError> {
             };
             carry_out_live(&plan, client, freshness, &mut out)
         }
-        Source::File(file) => carry_out(&plan, file.path(), args, &mut out),
+        Source::File(file) => carry_out(&plan, file.path(), args, &mut out, reporter),
     }
 }
 
@@ -209,14 +219,54 @@ fn finish(report: &ApplyReport, out: &mut dyn Write) -> Result<Outcome, CliError
     })
 }
 
+/// Removes, under the lock, what a killed apply left beside the state file, and says so; a
+/// cleanup that fails is only a warning, since the apply itself can go on.
+fn report_leftovers(state: &Path, reporter: &Reporter) {
+    let mut diagnostics = Vec::new();
+    match crate::state::atomic_write::clear_leftovers(state) {
+        Ok(leftovers) => {
+            for (path, bytes) in &leftovers.removed {
+                diagnostics.push(
+                    Diagnostic::new(
+                        Severity::Note,
+                        format!(
+                            "removed a temporary file an apply that was stopped left here ({} bytes)",
+                            crate::english::thousands(*bytes as usize)
+                        ),
+                    )
+                    .in_file(path.display().to_string()),
+                );
+            }
+            for path in &leftovers.unclaimed {
+                diagnostics.push(
+                    Diagnostic::warning(
+                        "this looks like a temporary file of an auditform run that was stopped",
+                    )
+                    .in_file(path.display().to_string())
+                    .with_hint("remove it once no auditform runs in this directory"),
+                );
+            }
+        }
+        Err(error) => diagnostics.push(
+            Diagnostic::warning(format!(
+                "could not look for temporary files left beside the state file: {error}"
+            ))
+            .in_file(state.display().to_string()),
+        ),
+    }
+    reporter.report(&diagnostics);
+}
+
 /// Locks the state, refuses a stale plan, applies, verifies, and reports per object.
 fn carry_out(
     plan: &Plan,
     state: &Path,
     args: &ApplyArgs,
     out: &mut dyn Write,
+    reporter: &Reporter,
 ) -> Result<Outcome, CliError> {
     let lock = StateLock::acquire(state, "auditform apply", args.lock_timeout)?;
+    report_leftovers(state, reporter);
     let mut sink = SnapshotSink::new(state);
     let report = apply_with_progress(plan, &mut sink, Freshness::Check)?;
     drop(lock);

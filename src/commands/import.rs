@@ -57,12 +57,14 @@ fn write_files(dir: &Path, files: &[(String, String)], force: bool) -> Result<Ou
             return Err(CliError::OutputExists { paths: existing });
         }
     }
-    std::fs::create_dir_all(dir)?;
+    std::fs::create_dir_all(dir).map_err(CliError::write_file(dir))?;
     for (path, (_, text)) in paths.iter().zip(files) {
-        let mut temporary = tempfile::NamedTempFile::new_in(dir)?;
-        temporary.write_all(text.as_bytes())?;
-        temporary.as_file().sync_all()?;
-        temporary.persist(path).map_err(|error| error.error)?;
+        let written = tempfile::NamedTempFile::new_in(dir).and_then(|mut temporary| {
+            temporary.write_all(text.as_bytes())?;
+            temporary.as_file().sync_all()?;
+            temporary.persist(path).map_err(|error| error.error)
+        });
+        written.map_err(CliError::write_file(path))?;
         eprintln!("Wrote {}", path.display());
     }
     Ok(Outcome::Success)

@@ -5,7 +5,23 @@ use crate::plan::document::Layout;
 use crate::plan::planfile::{decode, encode, PlanFileError, PlanFileInfo, PlannedState, SavedPlan};
 use crate::plan::Plan;
 use crate::state::atomic_write::write_atomically_with;
-use std::path::Path;
+use std::path::{Path, PathBuf};
+
+/// A plan file that could not be saved or loaded, with its path.
+#[derive(Debug, thiserror::Error)]
+#[error("plan file {}: {error}", path.display())]
+pub struct PlanFileFailure {
+    pub path: PathBuf,
+    #[source]
+    pub error: PlanFileError,
+}
+
+fn at(path: &Path) -> impl FnOnce(PlanFileError) -> PlanFileFailure + '_ {
+    move |error| PlanFileFailure {
+        path: path.to_path_buf(),
+        error,
+    }
+}
 
 /// Writes the plan file atomically, so that a crash leaves either the old file or the new one,
 /// and as it is encoded, so that a plan of a million changes is never held twice.
@@ -14,13 +30,17 @@ pub fn save(
     plan: &Plan,
     info: PlanFileInfo,
     layout: Layout,
-) -> Result<(), PlanFileError> {
-    write_atomically_with(path, |out| encode(plan, info, layout, out)).map_err(PlanFileError::Write)
+) -> Result<(), PlanFileFailure> {
+    write_atomically_with(path, |out| encode(plan, info, layout, out))
+        .map_err(PlanFileError::Write)
+        .map_err(at(path))
 }
 
-pub fn load(path: &Path) -> Result<SavedPlan, PlanFileError> {
-    let bytes = std::fs::read(path).map_err(PlanFileError::Read)?;
-    decode(&bytes)
+pub fn load(path: &Path) -> Result<SavedPlan, PlanFileFailure> {
+    let bytes = std::fs::read(path)
+        .map_err(PlanFileError::Read)
+        .map_err(at(path))?;
+    decode(&bytes).map_err(at(path))
 }
 
 /// The state file at `path`, by its canonical absolute path; `None` when the file can't be

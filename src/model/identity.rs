@@ -59,6 +59,33 @@ impl RecipientType {
             .unwrap_or_else(|| RecipientType::Other(name.into()))
     }
 
+    /// The type `ConvertTo-Json` writes as its enum's integer (without `-EnumsAsStrings`, which
+    /// Windows PowerShell 5.1 lacks) [EV-5.3]. The values are those of Exchange's
+    /// `RecipientTypeDetails` flags (on-prem-derived, evidence-service.md §5.4); a value not
+    /// listed there is kept as its number. SchedulingMailbox's value is not public.
+    pub fn from_enum_value(value: u64) -> RecipientType {
+        const VALUES: [(u64, &str); 14] = [
+            (1, "UserMailbox"),
+            (2, "LinkedMailbox"),
+            (4, "SharedMailbox"),
+            (8, "LegacyMailbox"),
+            (16, "RoomMailbox"),
+            (32, "EquipmentMailbox"),
+            (8_388_608, "ArbitrationMailbox"),
+            (536_870_912, "DiscoveryMailbox"),
+            (68_719_476_736, "PublicFolderMailbox"),
+            (137_438_953_472, "TeamMailbox"),
+            (1_099_511_627_776, "GroupMailbox"),
+            (2_199_023_255_552, "LinkedRoomMailbox"),
+            (4_398_046_511_104, "AuditLogMailbox"),
+            (0, "None"),
+        ];
+        match VALUES.iter().find(|(known, _)| *known == value) {
+            Some((_, name)) => RecipientType::parse(name),
+            None => RecipientType::Other(value.to_string().into()),
+        }
+    }
+
     /// Whether the service ignores AuditEnabled for this type because "auditing on by default"
     /// (2019) covers it whatever the flag says.
     pub fn audit_enabled_is_ignored(&self) -> bool {

@@ -7,8 +7,8 @@
 //! the plan can change shape without changing the format, and so that a saved plan can be read
 //! back into a [`Plan`] for `show` and `apply`.
 
-use crate::catalog::Action;
-use crate::model::{ActionList, ActionSet, LogonSet, LogonType, RecipientType};
+use crate::catalog::{Action, DeclaredAction, Support};
+use crate::model::{ActionList, LogonSet, LogonType, RecipientType};
 use crate::plan::{
     BypassChange, Change, ListChange, MailboxChange, OrganizationChange, Plan, SkipReason, Skipped,
     Subject,
@@ -19,7 +19,7 @@ use serde::{Deserialize, Serialize};
 use std::io::{self, Write};
 
 /// The version this build writes. Minor versions only add fields, so any 1.x can be read.
-pub const FORMAT_VERSION: &str = "1.0";
+pub const FORMAT_VERSION: &str = "1.1";
 /// The major version this build reads.
 pub const FORMAT_MAJOR: u64 = 1;
 
@@ -36,12 +36,27 @@ pub struct PlanDocument<M = Vec<MailboxChangeDocument>> {
     pub bypass_changes: Vec<BypassChangeDocument>,
     pub skipped: Vec<SkippedDocument>,
     pub warnings: Vec<String>,
+    /// Since 1.1, and only when the policy set declares actions newer than auditform.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub declared_actions: Vec<DeclaredActionDocument>,
     /// Only in saved plan files.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub plan_file: Option<PlanFileInfo>,
     /// Only in saved plan files, and always the last key: see `plan::planfile`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub digest: Option<String>,
+}
+
+/// An action the policy set declares, unknown to the auditform that made the plan.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeclaredActionDocument {
+    pub name: String,
+    /// `FILE:LINE` of the declaration.
+    pub declared_at: String,
+    /// The logon types the declaration says the service accepts it for.
+    pub logon_types: Vec<String>,
+    /// Those of them for which it is one of Microsoft's managed defaults.
+    pub default_for: Vec<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -250,15 +265,29 @@ pub enum Layout {
 /// Writes the plan's document, ending in a newline, as it is serialized: nothing of it is held
 /// beyond the change being written. The same plan always gives the same bytes.
 pub fn write(plan: &Plan, layout: Layout, out: &mut dyn Write) -> io::Result<()> {
-    let mut out = io::BufWriter::with_capacity(WRITE_BUFFER, out);
     match layout {
-        Layout::Compact => {
-            compact::write_document_open(plan, None, &mut out)?;
-            out.write_all(b"}")?;
+        Layout::Compact => write_compact(plan, serde_json::ser::CompactFormatter, out),
+        Layout::Pretty => {
+            let mut out = io::BufWriter::with_capacity(WRITE_BUFFER, out);
+            write_value(&streaming_document(plan), layout, &mut out)?;
+            out.write_all(b"\n")?;
+            out.flush()
         }
-        Layout::Pretty => write_value(&streaming_document(plan), layout, &mut out)?,
     }
-    out.write_all(b"\n")?;
+}
+
+/// Writes the compact document, ending in a newline, with every string and value written
+/// through `formatter`: serde_json's [`CompactFormatter`](serde_json::ser::CompactFormatter),
+/// or one that escapes more. The bytes are those of serializing the plan's
+/// [`PlanDocument`] with `formatter`.
+pub fn write_compact<F: serde_json::ser::Formatter + Clone>(
+    plan: &Plan,
+    formatter: F,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    let mut out = io::BufWriter::with_capacity(WRITE_BUFFER, out);
+    compact::write_document_open(plan, None, &formatter, &mut out)?;
+    out.write_all(b"}\n")?;
     out.flush()
 }
 
@@ -381,7 +410,7 @@ impl Serialize for ListChangeView<'_> {
         let mut document = serializer.serialize_struct("ListChangeDocument", 4)?;
         document.serialize_field("before", &ActionNames(&list.before))?;
         document.serialize_field("after", &ActionNames(&list.after))?;
-        document.serialize_field("add", &ActionSetNames(list.add))?;
+        document.serialize_field("add", &ActionNames(&list.add))?;
         document.serialize_field("remove", &ActionNames(&list.remove))?;
         document.end()
     }
@@ -399,14 +428,6 @@ impl Serialize for ActionNames<'_> {
                 .map(|action| -> &str { action.name() })
                 .chain(list.unknown.iter().map(|name| &**name)),
         )
-    }
-}
-
-struct ActionSetNames(ActionSet);
-
-impl Serialize for ActionSetNames {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_seq(self.0.iter().map(Action::name))
     }
 }
 
@@ -466,6 +487,11 @@ fn document_with<M>(plan: &Plan, mailbox_changes: M) -> PlanDocument<M> {
         bypass_changes: plan.bypass_changes.iter().map(bypass_document).collect(),
         skipped: plan.skipped.iter().map(skipped_document).collect(),
         warnings: plan.warnings.clone(),
+        declared_actions: plan
+            .declared_actions
+            .iter()
+            .map(declared_document)
+            .collect(),
         plan_file: None,
         digest: None,
     }
@@ -491,7 +517,8 @@ fn policy_names(policies: &[PolicyRef]) -> Vec<String> {
         .collect()
 }
 
-fn mailbox_document(change: &MailboxChange) -> MailboxChangeDocument {
+/// One mailbox change as the document writes it.
+pub fn mailbox_document(change: &MailboxChange) -> MailboxChangeDocument {
     let mut properties = MailboxProperties {
         audit_enabled: change.enabled.as_ref().map(|c| ValueChange {
             before: c.before,
@@ -532,6 +559,22 @@ fn mailbox_document(change: &MailboxChange) -> MailboxChangeDocument {
     }
 }
 
+fn declared_document(declared: &DeclaredAction) -> DeclaredActionDocument {
+    let logons = |wanted: fn(Support) -> bool| -> Vec<String> {
+        LogonType::ALL
+            .into_iter()
+            .filter(|logon| wanted(declared.support(*logon)))
+            .map(|logon| logon.name().to_string())
+            .collect()
+    };
+    DeclaredActionDocument {
+        name: declared.name.to_string(),
+        declared_at: declared.origin.to_string(),
+        logon_types: logons(|support| support != Support::Rejected),
+        default_for: logons(|support| support == Support::Default),
+    }
+}
+
 fn organization_document(change: &OrganizationChange) -> OrganizationChangeDocument {
     OrganizationChangeDocument {
         changes: OrganizationProperties {
@@ -562,7 +605,8 @@ fn bypass_document(change: &BypassChange) -> BypassChangeDocument {
     }
 }
 
-fn skipped_document(skipped: &Skipped) -> SkippedDocument {
+/// One skipped mailbox as the document writes it.
+pub fn skipped_document(skipped: &Skipped) -> SkippedDocument {
     let (reason_code, actions) = match &skipped.reason {
         SkipReason::FixedConfiguration => (ReasonCode::FixedConfiguration, None),
         SkipReason::LicenceRequired { actions } => {

@@ -1,8 +1,8 @@
 //! Plans built by hand for tests of the plan document and the renderers, so that each test
 //! states only what it is about.
 
-use crate::catalog::Action;
-use crate::model::{ActionList, ActionSet, LogonSet, LogonType, RecipientType};
+use crate::catalog::{DeclaredAction, Support};
+use crate::model::{ActionList, LogonSet, LogonType, RecipientType};
 use crate::plan::{
     BypassChange, Change, ListChange, MailboxChange, OrganizationChange, Plan, SkipReason, Skipped,
     Subject,
@@ -36,13 +36,6 @@ pub fn subject(display_name: &str, address: Option<&str>) -> Subject {
     }
 }
 
-fn actions(names: &[&str]) -> ActionSet {
-    names
-        .iter()
-        .filter_map(|name| Action::parse(name))
-        .collect()
-}
-
 pub fn logons(names: &[LogonType]) -> LogonSet {
     names.iter().copied().collect()
 }
@@ -50,21 +43,23 @@ pub fn logons(names: &[LogonType]) -> LogonSet {
 /// A list change from the list before and the difference; the list after follows from them.
 pub fn list_change(before: &[&str], add: &[&str], remove: &[&str]) -> ListChange {
     let before = ActionList::from_names(before.iter().copied());
-    let add = actions(add);
+    let add = ActionList::from_names(add.iter().copied());
     let remove = ActionList::from_names(remove.iter().copied());
-    let mut after = before.clone();
-    after.known = after.known.union(add).difference(remove.known);
-    after.unknown.retain(|name| {
-        !remove
-            .unknown
-            .iter()
-            .any(|gone| gone.eq_ignore_ascii_case(name))
-    });
+    let after = before.union(&add).difference(&remove);
     ListChange {
         before,
         after,
         add,
         remove,
+    }
+}
+
+/// An action the policy set declares, unknown to this version of auditform.
+pub fn declared(name: &str, support: [Support; 3]) -> DeclaredAction {
+    DeclaredAction {
+        name: name.into(),
+        support,
+        origin: "policies/declared-actions.yaml:4".into(),
     }
 }
 
@@ -211,11 +206,18 @@ pub fn rich_plan() -> Plan {
                         &["MessageBind", "FutureAction"],
                     ),
                 )
-                .list(Delegate, list_change(&["SendAs"], &["FolderBind"], &[]))
+                .list(
+                    Delegate,
+                    list_change(&["SendAs"], &["FolderBind", "ExampleNewAction"], &[]),
+                )
                 .restore(Owner)
                 .default_audit_set(&[Admin, Delegate], &[Owner])
                 .with(|change| change.subject.address = None)
                 .policy("rooms-exactly"),
+            mailbox("Sales Team", "sales@contoso.com")
+                .recipient(RecipientType::GroupMailbox)
+                .log_age_days(90, 180)
+                .note("a Microsoft 365 Group mailbox: only AuditLogAgeLimit can be changed, with Set-Mailbox -GroupMailbox"),
         ],
         organization_change: Some(organization(false, true)),
         bypass_changes: vec![bypass("svc-backup", false, true)],
@@ -229,12 +231,16 @@ pub fn rich_plan() -> Plan {
                 "Alex Wilber",
                 "alexw@contoso.com",
                 SkipReason::LicenceRequired {
-                    actions: vec!["MailItemsAccessed".to_string()],
+                    actions: vec!["SearchQueryInitiated".to_string()],
                 },
             ),
         ],
         warnings: vec!["1 mailbox carries MessageBind, which the service deprecated".to_string()],
         unchanged: 7,
+        declared_actions: vec![declared(
+            "ExampleNewAction",
+            [Support::Valid, Support::Valid, Support::Default],
+        )],
     }
 }
 

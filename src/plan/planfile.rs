@@ -117,7 +117,12 @@ pub fn encode(
                 out: &mut out,
                 hasher: Sha256::new(),
             };
-            compact::write_document_open(plan, document.plan_file.as_ref(), &mut digesting)?;
+            compact::write_document_open(
+                plan,
+                document.plan_file.as_ref(),
+                &serde_json::ser::CompactFormatter,
+                &mut digesting,
+            )?;
             // The digest covers the document without it, which ends here.
             let mut hasher = digesting.hasher;
             hasher.update(b"}");

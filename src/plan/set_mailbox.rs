@@ -9,10 +9,20 @@ use crate::service::{ListEdit, SetMailboxParams};
 /// The one Set-Mailbox call that carries out a planned change: Add/Remove of exactly the
 /// difference, `-DefaultAuditSet` for the logon types whose defaults are restored, and the
 /// scalars that change.
+///
+/// - A Microsoft 365 Group mailbox is changed with `-GroupMailbox` [EV-4.6].
+/// - A call that zeroes or shortens AuditLogAgeLimit carries `-Force`: Set-Mailbox would
+///   otherwise stop to ask for confirmation, which no unattended run can give (on-prem-derived,
+///   evidence-service.md W8). The plan has already marked the change as weakening.
 pub fn params_for_change(change: &MailboxChange) -> SetMailboxParams {
     let mut params = SetMailboxParams {
         audit_enabled: change.enabled.as_ref().map(|c| c.after),
         audit_log_age_limit: change.log_age_limit.as_ref().map(|c| c.after),
+        group_mailbox: change.recipient_type.is_fixed_configuration(),
+        force: change
+            .log_age_limit
+            .as_ref()
+            .is_some_and(|c| c.after < c.before || c.after.is_zero()),
         ..SetMailboxParams::default()
     };
     for logon in LogonType::ALL {

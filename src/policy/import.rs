@@ -7,14 +7,22 @@
 //! excludes those mailboxes, so each mailbox is selected by exactly one policy: a base's
 //! `exactly` or `default` would otherwise forbid names an override has to leave alone.
 //!
-//! This module builds the documents; `policy::load` writes them as YAML.
+//! This module builds the documents, in the same types the loader reads; `policy::load` writes
+//! them as YAML.
 
-use crate::catalog;
+use crate::catalog::{self, ActionRef, Catalog, DeclaredAction, Support};
 use crate::english::counted;
-use crate::model::{ActionList, LogonType, Mailbox, MailboxNames, RecipientType, Tenant};
-use crate::policy::schema::{self, Kind, API_VERSION};
+use crate::model::{
+    ActionList, ActionSet, LogonType, Mailbox, MailboxNames, RecipientType, Tenant,
+};
+use crate::policy::schema::{
+    self, ActionDeclarationSpec, AdminLogon, AuditSettingsSpec, BypassPolicySpec, DeclaredName,
+    DelegateLogon, ExcludeSpec, LogAgeLimit, LogonListSpec, LogonMarker, LogonTypeName,
+    MailboxPolicySpec, Metadata, OrganizationPolicySpec, OwnerLogon, PolicyAction, PolicyDocument,
+    PolicyName, RecipientTypeName, SelectorSpec, Spec,
+};
 use crate::timespan::TimeSpan;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 /// Where editors find the JSON Schema of the policy format, relative to a policy directory.
 pub const SCHEMA_COMMENT: &str = "# yaml-language-server: $schema=../schema/auditform.schema.json";
@@ -23,7 +31,7 @@ pub const SCHEMA_COMMENT: &str = "# yaml-language-server: $schema=../schema/audi
 pub const OVERRIDE_PRIORITY: i64 = 10;
 
 /// Everything an import writes: one file per policy kind and recipient type.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug)]
 pub struct Import {
     pub files: Vec<ImportedFile>,
     /// What the policies do not describe, and why; written as comments at the top.
@@ -31,15 +39,12 @@ pub struct Import {
 }
 
 /// One policy file.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug)]
 pub struct ImportedFile {
     /// The file name without `.yaml`: `organization`, `bypass`, `mailboxes-usermailbox`, ...
     pub stem: String,
     pub policies: Vec<PolicyDocument>,
 }
-
-mod document;
-pub use document::*;
 
 /// The comment block a file of imported policies starts with. Every line is a comment whatever
 /// `source` and the notes hold: control characters are replaced, so nothing can end a line.
@@ -72,12 +77,18 @@ pub fn comment_safe(text: &str) -> String {
 pub fn import_tenant(tenant: &Tenant) -> Import {
     let mut files = Vec::new();
     let mut notes = Vec::new();
+    let (catalog, declarations) = declarations(tenant);
+    if !declarations.is_empty() {
+        files.push(ImportedFile {
+            stem: "declared-actions".to_string(),
+            policies: declarations,
+        });
+    }
 
     if let Some(organization) = &tenant.organization {
         files.push(ImportedFile {
             stem: "organization".to_string(),
             policies: vec![document(
-                Kind::OrganizationAuditPolicy,
                 "organization-imported",
                 format!(
                     "Mailbox auditing is {} for the organization, as imported.",
@@ -87,7 +98,8 @@ pub fn import_tenant(tenant: &Tenant) -> Import {
                         "on"
                     }
                 ),
-                Spec::Organization(OrganizationSpec {
+                Spec::Organization(OrganizationPolicySpec {
+                    priority: 0,
                     audit_disabled: organization.audit_disabled,
                 }),
             )],
@@ -115,33 +127,101 @@ pub fn import_tenant(tenant: &Tenant) -> Import {
     for (recipient_type, mailboxes) in by_type {
         let stem = format!("mailboxes-{}", recipient_type.name().to_ascii_lowercase());
         files.push(ImportedFile {
-            policies: type_policies(recipient_type, &mailboxes, &stem),
+            policies: type_policies(&catalog, recipient_type, &mailboxes, &stem),
             stem,
         });
     }
     if !unknown_types.is_empty() {
         let stem = "mailboxes-other-types".to_string();
         files.push(ImportedFile {
-            policies: identity_policies(&unknown_types, &stem, "unknown-type"),
+            policies: identity_policies(&catalog, &unknown_types, &stem, "unknown-type"),
             stem,
         });
     }
     if fixed > 0 {
         notes.push(format!(
-            "{} no policy: the audit configuration of a Microsoft 365 Group mailbox is fixed and can't be customized.",
+            "{} no policy: the audit actions and AuditEnabled of a Microsoft 365 Group mailbox are fixed, and its AuditLogAgeLimit is left as it is.",
             counted(fixed, "GroupMailbox mailbox has", "GroupMailbox mailboxes have")
         ));
     }
     Import { files, notes }
 }
 
-fn document(kind: Kind, name: &str, description: String, spec: Spec) -> PolicyDocument {
+/// A declaration for every action the tenant's lists carry that the catalog does not have, so
+/// that the imported policies can name it (and so keep it) like any other: valid for the logon
+/// types it was seen on, and a default for those where a Microsoft-managed list carried it.
+/// A name that could not be declared (within two letters of a catalog action, say) is left
+/// out; the lists that carry it are then described without naming it, which keeps it too.
+fn declarations(tenant: &Tenant) -> (Catalog, Vec<PolicyDocument>) {
+    // Lower-cased name -> (name as first seen, seen for, seen in a managed list for).
+    let mut seen: BTreeMap<String, (String, [bool; 3], [bool; 3])> = BTreeMap::new();
+    for mailbox in &tenant.mailboxes {
+        if mailbox.recipient_type.is_fixed_configuration() {
+            continue;
+        }
+        for logon in LogonType::ALL {
+            for name in &mailbox.audit.list(logon).unknown {
+                let entry = seen
+                    .entry(name.to_ascii_lowercase())
+                    .or_insert_with(|| (name.to_string(), [false; 3], [false; 3]));
+                entry.1[logon.index()] = true;
+                if mailbox.audit.default_audit_set.contains(logon) {
+                    entry.2[logon.index()] = true;
+                }
+            }
+        }
+    }
+    let mut catalog = Catalog::builtin();
+    let mut documents = Vec::new();
+    for (name, valid, default) in seen.into_values() {
+        let support =
+            LogonType::ALL.map(
+                |logon| match (default[logon.index()], valid[logon.index()]) {
+                    (true, _) => Support::Default,
+                    (false, true) => Support::Valid,
+                    (false, false) => Support::Rejected,
+                },
+            );
+        let declared = DeclaredAction {
+            name: name.as_str().into(),
+            support,
+            origin: "imported".into(),
+        };
+        if catalog.declare(declared).is_err() {
+            continue;
+        }
+        let logons = |wanted: &[bool; 3]| -> Vec<LogonTypeName> {
+            LogonType::ALL
+                .into_iter()
+                .filter(|logon| wanted[logon.index()])
+                .map(LogonTypeName)
+                .collect()
+        };
+        documents.push(document(
+            &format!("action-{}", name.to_ascii_lowercase()),
+            format!(
+                "{name} was read from the tenant and is unknown to this version of auditform; declared as seen{}.",
+                if default.iter().any(|d| *d) {
+                    ", a default where Microsoft-managed lists carried it"
+                } else {
+                    ""
+                }
+            ),
+            Spec::Declaration(ActionDeclarationSpec {
+                action: DeclaredName(name),
+                logon_types: logons(&valid),
+                default_for: logons(&default),
+            }),
+        ));
+    }
+    (catalog, documents)
+}
+
+fn document(name: &str, description: String, spec: Spec) -> PolicyDocument {
     PolicyDocument {
-        api_version: API_VERSION,
-        kind: kind.name(),
         metadata: Metadata {
-            name: name.to_string(),
-            description,
+            name: PolicyName::sanitized(name),
+            description: Some(description),
         },
         spec,
     }
@@ -152,10 +232,9 @@ fn bypass_policies(tenant: &Tenant) -> Vec<PolicyDocument> {
     let mut policies = Vec::new();
     if tenant.bypass.iter().any(|a| !a.bypass_enabled) {
         policies.push(document(
-            Kind::AuditBypassPolicy,
             "bypass-imported",
             "No account bypasses mailbox audit logging, as imported.".to_string(),
-            Spec::Bypass(BypassSpec {
+            Spec::Bypass(BypassPolicySpec {
                 priority: 0,
                 selector: SelectorSpec::default(),
                 bypass: false,
@@ -170,13 +249,12 @@ fn bypass_policies(tenant: &Tenant) -> Vec<PolicyDocument> {
         .collect();
     if !bypassing.is_empty() {
         policies.push(document(
-            Kind::AuditBypassPolicy,
             "bypass-imported-exceptions",
             format!(
                 "{} bypassed mailbox audit logging when imported; review whether each still must.",
                 counted(bypassing.len(), "account", "accounts")
             ),
-            Spec::Bypass(BypassSpec {
+            Spec::Bypass(BypassPolicySpec {
                 priority: OVERRIDE_PRIORITY,
                 selector: SelectorSpec {
                     identities: Some(bypassing),
@@ -191,11 +269,12 @@ fn bypass_policies(tenant: &Tenant) -> Vec<PolicyDocument> {
 
 /// The base policy of one recipient type, and one policy per other configuration.
 fn type_policies(
+    catalog: &Catalog,
     recipient_type: &RecipientType,
     mailboxes: &[&Mailbox],
     stem: &str,
 ) -> Vec<PolicyDocument> {
-    let groups = group_by_spec(mailboxes);
+    let groups = group_by_spec(catalog, mailboxes);
     // The most common configuration; among equals, the one seen first.
     let Some(base_index) = groups
         .iter()
@@ -226,22 +305,22 @@ fn type_policies(
         )
     };
     let mut policies = vec![document(
-        Kind::MailboxAuditPolicy,
         &format!("{stem}-imported"),
         description,
-        Spec::Mailbox(MailboxSpec {
+        Spec::Mailbox(MailboxPolicySpec {
             priority: 0,
             selector: SelectorSpec {
-                recipient_type_details: Some(vec![type_name.to_string()]),
-                identities: None,
-                exclude: (!overridden.is_empty()).then_some(ExcludeSpec {
-                    identities: overridden,
+                recipient_type_details: Some(vec![RecipientTypeName(recipient_type.clone())]),
+                exclude: (!overridden.is_empty()).then(|| ExcludeSpec {
+                    identities: Some(overridden),
+                    ..ExcludeSpec::default()
                 }),
+                ..SelectorSpec::default()
             },
             audit: base_spec.clone(),
         }),
     )];
-    let others: Vec<(AuditSpec, Vec<&Mailbox>)> = groups
+    let others: Vec<(AuditSettingsSpec, Vec<&Mailbox>)> = groups
         .into_iter()
         .enumerate()
         .filter(|(index, _)| *index != base_index)
@@ -258,12 +337,17 @@ fn type_policies(
 }
 
 /// One policy per configuration, selecting its mailboxes by identity.
-fn identity_policies(mailboxes: &[&Mailbox], stem: &str, what: &str) -> Vec<PolicyDocument> {
-    numbered_identity_policies(group_by_spec(mailboxes), stem, what, 0, 1)
+fn identity_policies(
+    catalog: &Catalog,
+    mailboxes: &[&Mailbox],
+    stem: &str,
+    what: &str,
+) -> Vec<PolicyDocument> {
+    numbered_identity_policies(group_by_spec(catalog, mailboxes), stem, what, 0, 1)
 }
 
 fn numbered_identity_policies(
-    groups: Vec<(AuditSpec, Vec<&Mailbox>)>,
+    groups: Vec<(AuditSettingsSpec, Vec<&Mailbox>)>,
     stem: &str,
     what: &str,
     priority: i64,
@@ -274,7 +358,6 @@ fn numbered_identity_policies(
         .enumerate()
         .map(|(offset, (spec, members))| {
             document(
-                Kind::MailboxAuditPolicy,
                 &format!("{stem}-imported-{}", first_number + offset),
                 format!(
                     "The audit settings {} had when imported.",
@@ -284,7 +367,7 @@ fn numbered_identity_policies(
                         &format!("{what} mailboxes")
                     ),
                 ),
-                Spec::Mailbox(MailboxSpec {
+                Spec::Mailbox(MailboxPolicySpec {
                     priority,
                     selector: SelectorSpec {
                         identities: Some(
@@ -303,11 +386,14 @@ fn numbered_identity_policies(
 }
 
 /// Mailboxes grouped by the policy that describes them, in the order first seen.
-fn group_by_spec<'m>(mailboxes: &[&'m Mailbox]) -> Vec<(AuditSpec, Vec<&'m Mailbox>)> {
-    let mut groups: Vec<(AuditSpec, Vec<&Mailbox>)> = Vec::new();
-    let mut index: std::collections::HashMap<AuditSpec, usize> = std::collections::HashMap::new();
+fn group_by_spec<'m>(
+    catalog: &Catalog,
+    mailboxes: &[&'m Mailbox],
+) -> Vec<(AuditSettingsSpec, Vec<&'m Mailbox>)> {
+    let mut groups: Vec<(AuditSettingsSpec, Vec<&Mailbox>)> = Vec::new();
+    let mut index: HashMap<AuditSettingsSpec, usize> = HashMap::new();
     for mailbox in mailboxes {
-        let spec = audit_spec(mailbox);
+        let spec = audit_spec(catalog, mailbox);
         match index.get(&spec) {
             Some(&at) => groups[at].1.push(mailbox),
             None => {
@@ -320,46 +406,57 @@ fn group_by_spec<'m>(mailboxes: &[&'m Mailbox]) -> Vec<(AuditSpec, Vec<&'m Mailb
 }
 
 /// The policy that, planned against this mailbox, changes nothing.
-pub fn audit_spec(mailbox: &Mailbox) -> AuditSpec {
-    let audit = &mailbox.audit;
-    let list = |logon: LogonType| {
-        if audit.default_audit_set.contains(logon) {
-            ListSpec::Default("default")
-        } else {
-            list_spec(logon, audit.list(logon))
-        }
-    };
-    let limit = audit.log_age_limit;
-    AuditSpec {
-        enabled: audit.enabled,
+pub fn audit_spec(catalog: &Catalog, mailbox: &Mailbox) -> AuditSettingsSpec {
+    let limit = mailbox.audit.log_age_limit;
+    AuditSettingsSpec {
+        enabled: Some(mailbox.audit.enabled),
         log_age_limit: log_age_limit(limit),
         allow_purge: limit.is_zero(),
-        admin: list(LogonType::Admin),
-        delegate: list(LogonType::Delegate),
-        owner: list(LogonType::Owner),
+        owner: Some(list_spec::<OwnerLogon>(catalog, mailbox)),
+        admin: Some(list_spec::<AdminLogon>(catalog, mailbox)),
+        delegate: Some(list_spec::<DelegateLogon>(catalog, mailbox)),
     }
 }
 
-/// `exactly` when a policy can name everything on the list; otherwise `add` what it can name and
-/// `remove` every other name it could, which leaves the rest as it is. Redundant actions are not
-/// removed by name: the loader would warn about each, and they are absent anyway.
-fn list_spec(logon: LogonType, list: &ActionList) -> ListSpec {
-    let nameable: crate::model::ActionSet = catalog::valid_actions(logon)
+/// `default` for a logon type in DefaultAuditSet. Otherwise `exactly` when a policy can name
+/// everything on the list; else `add` what it can name and `remove` every other name it could,
+/// which leaves the rest (unknown, deprecated, invalid for the logon type) as it is, since only
+/// `exactly` would remove them. Redundant actions are not removed by name: the loader would
+/// warn about each, and they are absent anyway.
+fn list_spec<L: LogonMarker>(catalog: &Catalog, mailbox: &Mailbox) -> LogonListSpec<L> {
+    let logon = L::LOGON;
+    if mailbox.audit.default_audit_set.contains(logon) {
+        return LogonListSpec::default_list();
+    }
+    let list: &ActionList = mailbox.audit.list(logon);
+    let nameable: ActionSet = catalog::valid_actions(logon)
         .iter()
         .filter(|action| catalog::check(action.name(), logon).is_ok())
         .collect();
-    if list.unknown.is_empty() && list.known.difference(nameable).is_empty() {
-        ListSpec::Exactly {
-            exactly: list.known.names(),
-        }
+    // Names the catalog does not have, that a declaration lets a policy name here.
+    let declared: Vec<PolicyAction> = list
+        .unknown
+        .iter()
+        .filter_map(|name| match catalog.check(name, logon) {
+            Ok(ActionRef::Declared(declared)) => {
+                Some(PolicyAction::Declared(declared.name.to_string()))
+            }
+            _ => None,
+        })
+        .collect();
+    let known = |set: ActionSet| set.iter().map(PolicyAction::Known);
+    if declared.len() == list.unknown.len() && list.known.difference(nameable).is_empty() {
+        LogonListSpec::Exactly(known(list.known).chain(declared).collect())
     } else {
-        ListSpec::Change {
-            add: list.known.intersection(nameable).names(),
+        LogonListSpec::Change {
+            add: known(list.known.intersection(nameable))
+                .chain(declared)
+                .collect(),
             remove: nameable
                 .difference(list.known)
                 .iter()
                 .filter(|action| schema::redundancy(*action).is_none())
-                .map(|action| action.name())
+                .map(PolicyAction::Known)
                 .collect(),
         }
     }
@@ -368,15 +465,7 @@ fn list_spec(logon: LogonType, list: &ActionList) -> ListSpec {
 /// A limit the loader reads back as the same TimeSpan. One a policy may not ask for (negative,
 /// or longer than the service allows) is left out, so the policy leaves it alone.
 fn log_age_limit(limit: TimeSpan) -> Option<LogAgeLimit> {
-    if limit < TimeSpan::ZERO || limit > TimeSpan::MAX_AUDIT_LOG_AGE_LIMIT {
-        return None;
-    }
-    Some(match limit.whole_days() {
-        Some(days) if TimeSpan::parse_policy(&days.to_string()) == Ok(limit) => {
-            LogAgeLimit::Days(days)
-        }
-        _ => LogAgeLimit::TimeSpan(limit.to_string()),
-    })
+    LogAgeLimit::try_from(limit).ok()
 }
 
 /// The name an `identities` selector picks the mailbox by: its immutable key when the selector

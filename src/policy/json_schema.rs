@@ -3,15 +3,16 @@
 //!
 //! The structs derive their schema; the scalars the loader checks by hand (`apiVersion`,
 //! action lists, `logAgeLimit`, ...) describe themselves here, from the same tables the loader
-//! reads (the catalog, [`RecipientType::KNOWN`], [`Kind::ALL`]). A file holds one of three
-//! kinds of document, so the root is a `oneOf` keyed by a `const` `kind`.
+//! reads (the catalog, [`RecipientType::KNOWN`], [`Kind::ALL`]). A file holds documents of
+//! several kinds (three kinds of policy, and tests), so the root is a `oneOf` keyed by a
+//! `const` `kind`.
 
 use crate::catalog;
 use crate::model::RecipientType;
 use crate::policy::schema::{
-    ApiVersion, BypassPolicySpec, FilterText, Kind, Licence, LogAgeLimit, LogonListSpec,
-    LogonMarker, MailboxPolicySpec, MatchGlobs, Metadata, OrganizationPolicySpec, PolicyName,
-    RecipientTypeName, API_VERSION, LOGON_LIST_KEYS,
+    ActionDeclarationSpec, ApiVersion, BypassPolicySpec, DeclaredName, FilterText, Kind, Licence,
+    LogAgeLimit, LogonListSpec, LogonMarker, LogonTypeName, MailboxPolicySpec, MatchGlobs,
+    Metadata, OrganizationPolicySpec, PolicyName, RecipientTypeName, API_VERSION, LOGON_LIST_KEYS,
 };
 use schemars::gen::{SchemaGenerator, SchemaSettings};
 use schemars::schema::Schema;
@@ -21,11 +22,9 @@ use serde_json::{json, Value};
 /// Where the committed schema lives, relative to the repository root.
 pub const SCHEMA_PATH: &str = "schema/auditform.schema.json";
 
-/// The longest `logAgeLimit` in days that the service accepts.
+/// The longest `logAgeLimit` in whole days that the service accepts.
 fn max_log_age_days() -> i64 {
-    crate::timespan::TimeSpan::MAX_AUDIT_LOG_AGE_LIMIT
-        .whole_days()
-        .unwrap_or(i64::MAX)
+    crate::timespan::TimeSpan::MAX_AUDIT_LOG_AGE_LIMIT.floor_days()
 }
 
 /// The whole schema, as a JSON value ready to print.
@@ -41,6 +40,8 @@ pub fn policy_schema() -> Value {
                     generator.subschema_for::<OrganizationPolicySpec>()
                 }
                 Kind::AuditBypassPolicy => generator.subschema_for::<BypassPolicySpec>(),
+                Kind::AuditActionDeclaration => generator.subschema_for::<ActionDeclarationSpec>(),
+                Kind::PolicyTest => literal(testing::spec()),
             };
             document(kind, &metadata, &spec)
         })
@@ -137,6 +138,49 @@ impl JsonSchema for LogAgeLimit {
     }
 }
 
+/// The pattern of an action name the catalog does not have: what a declaration may name.
+const DECLARED_NAME_PATTERN: &str = "^[A-Za-z][A-Za-z0-9]{0,63}$";
+
+/// A name a declaration may give, as far as a schema can say: well formed, and not a catalog
+/// action nor a reserved word as the catalog spells them (the loader also refuses other cases
+/// and near misses, with a hint).
+fn declared_name_schema() -> Value {
+    let mut taken: Vec<&str> = catalog::Action::ALL
+        .iter()
+        .map(|action| action.name())
+        .collect();
+    taken.extend(catalog::NOT_ACTIONS);
+    json!({
+        "type": "string",
+        "pattern": DECLARED_NAME_PATTERN,
+        "not": { "enum": taken },
+    })
+}
+
+impl JsonSchema for DeclaredName {
+    fn schema_name() -> String {
+        "DeclaredActionName".to_string()
+    }
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        let mut schema = declared_name_schema();
+        schema["description"] = json!("An audit action newer than auditform, exactly as Microsoft publishes it; not a catalog action, nor within two letters of one.");
+        literal(schema)
+    }
+}
+
+impl JsonSchema for LogonTypeName {
+    fn schema_name() -> String {
+        "LogonType".to_string()
+    }
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        literal(json!({
+            "description": "A logon type.",
+            "type": "string",
+            "enum": ["Admin", "Delegate", "Owner"],
+        }))
+    }
+}
+
 impl JsonSchema for RecipientTypeName {
     fn schema_name() -> String {
         "RecipientTypeDetails".to_string()
@@ -199,7 +243,7 @@ impl<L: LogonMarker> JsonSchema for LogonListSpec<L> {
 
     fn json_schema(generator: &mut SchemaGenerator) -> Schema {
         let logon = L::LOGON;
-        let mut names = catalog::valid_actions(logon).names();
+        let mut names = catalog::policy_actions(logon).names();
         names.push("None");
         let action_name = format!("{logon}Action");
         let actions_name = format!("{logon}Actions");
@@ -208,9 +252,11 @@ impl<L: LogonMarker> JsonSchema for LogonListSpec<L> {
         definitions.insert(
             action_name.clone(),
             literal(json!({
-                "description": format!("An action the service accepts for {logon}, or `None`."),
-                "type": "string",
-                "enum": names,
+                "description": format!("An action the service accepts for {logon}, or `None`; or an action the policy set declares (`kind: AuditActionDeclaration`)."),
+                "anyOf": [
+                    { "type": "string", "enum": names },
+                    declared_name_schema(),
+                ],
             })),
         );
         definitions.insert(
@@ -257,6 +303,8 @@ impl<L: LogonMarker> JsonSchema for LogonListSpec<L> {
         }))
     }
 }
+
+mod testing;
 
 #[cfg(test)]
 mod tests;

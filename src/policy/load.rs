@@ -5,9 +5,13 @@
 //! diagnostic naming `file:line:column`, what was wrong, and what would be right.
 
 mod document;
+mod read;
 mod yaml;
 
-use crate::policy::{PolicySet, SourceLocation};
+pub use crate::diagnostic::{Diagnostic, Severity};
+use crate::diagnostic::{Listed, SourceLocation};
+use crate::policy::{PolicySet, PolicyTest};
+use document::Place;
 use std::collections::HashMap;
 use std::fmt;
 use std::sync::Arc;
@@ -23,64 +27,8 @@ pub struct LoadOutput {
     /// Every file read, by its path relative to the policy directory, with its text: what a
     /// saved plan's policies digest is computed from.
     pub files: Vec<(String, String)>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Severity {
-    Error,
-    Warning,
-}
-
-impl fmt::Display for Severity {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Severity::Error => "error",
-            Severity::Warning => "warning",
-        })
-    }
-}
-
-/// One finding about the policies.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Diagnostic {
-    pub severity: Severity,
-    /// The file (or directory) the finding is about, as given.
-    pub file: Arc<str>,
-    /// Where in the file, when the finding is about a place in it.
-    pub location: Option<SourceLocation>,
-    pub message: String,
-    pub hint: Option<String>,
-}
-
-impl Diagnostic {
-    pub fn error(
-        file: &Arc<str>,
-        location: Option<SourceLocation>,
-        message: String,
-        hint: Option<String>,
-    ) -> Diagnostic {
-        Diagnostic {
-            severity: Severity::Error,
-            file: Arc::clone(file),
-            location,
-            message,
-            hint,
-        }
-    }
-}
-
-impl fmt::Display for Diagnostic {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match &self.location {
-            Some(location) => write!(f, "{location}: ")?,
-            None => write!(f, "{}: ", self.file)?,
-        }
-        write!(f, "{}: {}", self.severity, self.message)?;
-        if let Some(hint) = &self.hint {
-            write!(f, "\n  hint: {hint}")?;
-        }
-        Ok(())
-    }
+    /// The `PolicyTest` documents, for `auditform test`; planning ignores them.
+    pub tests: Vec<PolicyTest>,
 }
 
 /// The policies could not be loaded; every problem found is listed.
@@ -91,13 +39,7 @@ pub struct LoadError {
 
 impl fmt::Display for LoadError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for (index, diagnostic) in self.diagnostics.iter().enumerate() {
-            if index > 0 {
-                writeln!(f)?;
-            }
-            write!(f, "{diagnostic}")?;
-        }
-        Ok(())
+        write!(f, "{}", Listed(&self.diagnostics))
     }
 }
 
@@ -122,6 +64,15 @@ pub enum FileContents {
     Unreadable(std::io::Error),
 }
 
+/// What a directory must hold.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Holding {
+    /// A policy set: at least one policy (tests may sit beside them).
+    Policies,
+    /// Only `PolicyTest` documents, at least one: a test directory named apart from the policies.
+    Tests,
+}
+
 /// Loads the files of a policy directory in the order given, which is path order. `directory`
 /// names the directory in diagnostics about the set as a whole; `unreadable` are the places the
 /// walk could not look into, reported before the files' own findings. The files may be read
@@ -130,6 +81,16 @@ pub fn load_files(
     directory: &str,
     unreadable: Vec<Diagnostic>,
     files: impl IntoIterator<Item = PolicyFile>,
+) -> Result<LoadOutput, LoadError> {
+    load_files_holding(directory, unreadable, files, Holding::Policies)
+}
+
+/// [`load_files`], for a directory that holds `what`.
+pub fn load_files_holding(
+    directory: &str,
+    unreadable: Vec<Diagnostic>,
+    files: impl IntoIterator<Item = PolicyFile>,
+    what: Holding,
 ) -> Result<LoadOutput, LoadError> {
     let label: Arc<str> = directory.into();
     let mut collector = Collector {
@@ -143,15 +104,27 @@ pub fn load_files(
             collector.files.push((file.relative, text));
         }
     }
-    if collector.errors.is_empty() && collector.policies.is_empty() {
-        return Err(LoadError {
-            diagnostics: vec![Diagnostic::error(
-                &label,
-                None,
-                "no policy documents found".to_string(),
-                Some("add a `*.yaml` file that starts with `apiVersion: auditform/v1`".to_string()),
-            )],
-        });
+    if collector.errors.is_empty() {
+        let refusal = match what {
+            Holding::Policies if collector.policies.is_empty() => Some((
+                "no policy documents found",
+                "add a `*.yaml` file that starts with `apiVersion: auditform/v1`",
+            )),
+            Holding::Tests if collector.tests.is_empty() => Some((
+                "no test documents found",
+                "add a `*.yaml` file with a `kind: PolicyTest` document",
+            )),
+            Holding::Tests if !collector.policies.is_empty() => Some((
+                "this test directory holds policies",
+                "keep policies in the policy directory (`--policies`); a test directory holds only `kind: PolicyTest` documents",
+            )),
+            _ => None,
+        };
+        if let Some((message, hint)) = refusal {
+            return Err(LoadError {
+                diagnostics: vec![Diagnostic::error(message).in_file(label).with_hint(hint)],
+            });
+        }
     }
     collector.finish()
 }
@@ -169,16 +142,13 @@ pub fn load_str(file_label: &str, text: &str) -> Result<LoadOutput, LoadError> {
 }
 
 fn too_large(file: &Arc<str>, bytes: u64) -> Diagnostic {
-    Diagnostic::error(
-        file,
-        None,
-        format!(
-            "the file is larger than {} KiB ({} bytes); policy files are refused above that size",
-            MAX_FILE_BYTES / 1024,
-            bytes
-        ),
-        Some("split the policies over several files".to_string()),
-    )
+    Diagnostic::error(format!(
+        "the file is larger than {} KiB ({} bytes); policy files are refused above that size",
+        MAX_FILE_BYTES / 1024,
+        bytes
+    ))
+    .in_file(Arc::clone(file))
+    .with_hint("split the policies over several files")
 }
 
 /// A file's text, refusing it when it could not be read, is larger than [`MAX_FILE_BYTES`] or is
@@ -195,12 +165,10 @@ fn checked_text(
             return None;
         }
         FileContents::Unreadable(error) => {
-            collector.errors.push(Diagnostic::error(
-                file,
-                None,
-                format!("can't read the file: {error}"),
-                None,
-            ));
+            collector.errors.push(
+                Diagnostic::error(format!("can't read the file: {error}"))
+                    .in_file(Arc::clone(file)),
+            );
             return None;
         }
     };
@@ -211,15 +179,14 @@ fn checked_text(
     match String::from_utf8(bytes) {
         Ok(text) => Some(text),
         Err(error) => {
-            collector.errors.push(Diagnostic::error(
-                file,
-                None,
-                format!(
+            collector.errors.push(
+                Diagnostic::error(format!(
                     "the file is not UTF-8 (invalid byte at offset {})",
                     error.utf8_error().valid_up_to()
-                ),
-                Some("save the policy file as UTF-8".to_string()),
-            ));
+                ))
+                .in_file(Arc::clone(file))
+                .with_hint("save the policy file as UTF-8"),
+            );
             None
         }
     }
@@ -234,6 +201,9 @@ struct Collector {
     /// Where each policy name was first defined.
     names: HashMap<Arc<str>, SourceLocation>,
     files: Vec<(String, String)>,
+    /// Names the policies give that the catalog does not have: each must be declared.
+    pending: Vec<document::PendingAction>,
+    tests: Vec<PolicyTest>,
 }
 
 impl Collector {
@@ -244,54 +214,75 @@ impl Collector {
                 line,
                 column,
             };
-            self.errors.push(Diagnostic::error(
-                file,
-                Some(location),
-                format!(
+            self.errors.push(
+                Diagnostic::error(format!(
                     "the YAML is nested too deeply (more than {} levels of `[` and `{{`)",
                     yaml::MAX_FLOW_DEPTH
-                ),
-                Some("a policy needs only a few levels of nesting".to_string()),
-            ));
+                ))
+                .at(location)
+                .with_hint("a policy needs only a few levels of nesting"),
+            );
             return;
         }
         for chunk in yaml::split_documents(text) {
-            for (index, deserializer) in serde_yaml::Deserializer::from_str(chunk.text).enumerate()
-            {
-                let failed = document::load(self, file, &chunk, index, deserializer).is_err();
-                // After a syntax error the parser can't find the next document of this chunk;
-                // the next chunk starts afresh.
-                if failed {
-                    break;
+            let place = Place {
+                file,
+                chunk: &chunk,
+            };
+            let mut documents = chunk.documents();
+            while let Some(document) = documents.next_document() {
+                match document {
+                    Ok(root) => document::load(self, &place, &root),
+                    // After a syntax error the parser can't find the next document of this
+                    // chunk; the next chunk starts afresh.
+                    Err(error) => self.errors.push(place.tree_error(&error)),
                 }
             }
+        }
+    }
+
+    /// Checks every name the policies give that the catalog does not have against the
+    /// declarations of the whole set, now that every file is read: a misspelt catalog action is
+    /// still caught, with "did you mean".
+    fn check_declared_names(&mut self) {
+        for pending in std::mem::take(&mut self.pending) {
+            let Err(rejection) = self.policies.catalog.check(&pending.name, pending.logon) else {
+                continue;
+            };
+            let invalid =
+                crate::policy::schema::checked::rejection_invalid(pending.logon, rejection);
+            self.errors.push(
+                Diagnostic::error(invalid.message)
+                    .at_maybe(pending.location.map(Into::into))
+                    .with_hint_maybe(invalid.hint),
+            );
         }
     }
 
     /// Records a policy name, refusing one already used.
     fn claim_name(&mut self, name: &Arc<str>, location: &SourceLocation) -> Result<(), ()> {
         if let Some(first) = self.names.get(name) {
-            let file = location.file.clone();
-            self.errors.push(Diagnostic::error(
-                &file,
-                Some(location.clone()),
-                format!("duplicate policy name `{name}`; it is first defined at {first}"),
-                Some(
-                    "policy names are unique across the policy set; rename one of them".to_string(),
-                ),
-            ));
+            self.errors.push(
+                Diagnostic::error(format!(
+                    "duplicate policy name `{name}`; it is first defined at {first}"
+                ))
+                .at(location.clone())
+                .with_hint("policy names are unique across the policy set; rename one of them"),
+            );
             return Err(());
         }
         self.names.insert(Arc::clone(name), location.clone());
         Ok(())
     }
 
-    fn finish(self) -> Result<LoadOutput, LoadError> {
+    fn finish(mut self) -> Result<LoadOutput, LoadError> {
+        self.check_declared_names();
         if self.errors.is_empty() {
             Ok(LoadOutput {
                 policies: self.policies,
                 warnings: self.warnings,
                 files: self.files,
+                tests: self.tests,
             })
         } else {
             Err(LoadError {

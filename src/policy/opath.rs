@@ -6,6 +6,7 @@
 //! as it stands.
 
 use crate::model::PropertyValue;
+use crate::policy::Untraced;
 use std::fmt::{self, Write as _};
 
 /// What a filter reads: an object's properties, by their Get-Mailbox names. Selectors make
@@ -14,6 +15,23 @@ pub trait Properties {
     /// `None` when the object lacks the property.
     fn property(&self, name: &str) -> Option<PropertyValue>;
 }
+
+/// Watches a filter being evaluated, so that `explain` can show the value of every property
+/// the filter read and the truth of every clause. Every method does nothing by default, and the
+/// planner evaluates with [`Untraced`], so watching costs the plan nothing.
+pub trait FilterTrace {
+    /// Whether `-and` and `-or` evaluate every operand instead of stopping at the first that
+    /// decides, so that an explanation shows each clause's truth. The result is the same.
+    const EVERY_CLAUSE: bool = false;
+    /// A comparison was evaluated: what the property read, and whether the comparison held.
+    fn clause(&mut self, _clause: &Expr, _actual: &PropertyValue, _held: bool) {}
+    /// An `-and`, `-or` or `-not` starts; its operands' events follow, then [`Self::leave`].
+    fn enter(&mut self, _node: &Expr) {}
+    /// The node last entered evaluated to `held`.
+    fn leave(&mut self, _held: bool) {}
+}
+
+impl FilterTrace for Untraced {}
 
 /// A parsed filter.
 #[derive(Clone, Debug, PartialEq)]
@@ -124,7 +142,17 @@ impl Filter {
 
     /// Whether the target satisfies the filter. A property the target lacks reads as `$null`.
     pub fn matches<T: Properties + ?Sized>(&self, target: &T) -> bool {
-        self.expr.evaluate(&|name| target.property(name))
+        self.matches_traced(target, &mut Untraced)
+    }
+
+    /// [`Self::matches`], telling `trace` what each clause read and whether it held.
+    pub fn matches_traced<T: Properties + ?Sized>(
+        &self,
+        target: &T,
+        trace: &mut impl FilterTrace,
+    ) -> bool {
+        self.expr
+            .evaluate_traced(&|name| target.property(name), trace)
     }
 }
 
@@ -142,6 +170,15 @@ impl Expr {
     }
 
     pub fn evaluate(&self, lookup: &dyn Fn(&str) -> Option<PropertyValue>) -> bool {
+        self.evaluate_traced(lookup, &mut Untraced)
+    }
+
+    /// [`Self::evaluate`], telling `trace` about every clause it evaluates.
+    pub fn evaluate_traced<T: FilterTrace>(
+        &self,
+        lookup: &dyn Fn(&str) -> Option<PropertyValue>,
+        trace: &mut T,
+    ) -> bool {
         match self {
             Expr::Compare {
                 property,
@@ -149,16 +186,48 @@ impl Expr {
                 value,
             } => {
                 let actual = lookup(property).unwrap_or(PropertyValue::Null);
-                match op {
+                let held = match op {
                     CompareOp::Eq => equals(&actual, value),
                     CompareOp::Ne => !equals(&actual, value),
                     CompareOp::Like => like(&actual, value),
                     CompareOp::NotLike => !like(&actual, value),
-                }
+                };
+                trace.clause(self, &actual, held);
+                held
             }
-            Expr::Not(inner) => !inner.evaluate(lookup),
-            Expr::And(operands) => operands.iter().all(|operand| operand.evaluate(lookup)),
-            Expr::Or(operands) => operands.iter().any(|operand| operand.evaluate(lookup)),
+            Expr::Not(inner) => {
+                trace.enter(self);
+                let held = !inner.evaluate_traced(lookup, trace);
+                trace.leave(held);
+                held
+            }
+            Expr::And(operands) => {
+                trace.enter(self);
+                let mut held = true;
+                for operand in operands {
+                    if !held && !T::EVERY_CLAUSE {
+                        break;
+                    }
+                    // Evaluated first, so that EVERY_CLAUSE reaches it after a false operand.
+                    let operand_held = operand.evaluate_traced(lookup, trace);
+                    held &= operand_held;
+                }
+                trace.leave(held);
+                held
+            }
+            Expr::Or(operands) => {
+                trace.enter(self);
+                let mut held = false;
+                for operand in operands {
+                    if held && !T::EVERY_CLAUSE {
+                        break;
+                    }
+                    let operand_held = operand.evaluate_traced(lookup, trace);
+                    held |= operand_held;
+                }
+                trace.leave(held);
+                held
+            }
         }
     }
 }

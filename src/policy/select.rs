@@ -5,9 +5,53 @@
 //! `exclude` that gives no condition excludes nothing (see [`Selector::excludes`]).
 
 use crate::catalog::LicenceTier;
+use crate::english::Echo;
 use crate::model::{BypassAssociation, Mailbox, MailboxNames, PropertyValue, RecipientType};
-use crate::policy::opath::{eq_ignore_case, Filter, Properties};
+use crate::policy::opath::{eq_ignore_case, Filter, FilterTrace, Properties};
+use crate::policy::Untraced;
 use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
+
+/// Watches a selector decide, so that `explain` can say which conditions held and which
+/// failed. Every method does nothing by default; the planner selects with [`Untraced`].
+pub trait SelectTrace: FilterTrace {
+    /// Whether every condition is tested even after one has failed, so that an explanation
+    /// names each failing condition. The selection is the same.
+    const EVERY_CONDITION: bool = false;
+    /// One condition was tested. A filter's own events come before its condition.
+    fn condition(&mut self, _condition: Condition<'_>, _held: bool) {}
+    /// The selector's `exclude` is tested next (only when the conditions held); its events
+    /// follow, then [`Self::leave_exclude`].
+    fn enter_exclude(&mut self) {}
+    fn leave_exclude(&mut self, _excluded: bool) {}
+}
+
+impl SelectTrace for Untraced {}
+
+/// A condition of a selector, with what it was tested against.
+#[derive(Clone, Copy, Debug)]
+pub enum Condition<'a> {
+    Licence {
+        wanted: LicenceTier,
+        actual: Option<LicenceTier>,
+    },
+    RecipientType {
+        wanted: &'a [RecipientType],
+        actual: Option<&'a RecipientType>,
+    },
+    /// `matched` is the selector's identity and the target's name that answered to it.
+    Identities {
+        wanted: &'a [String],
+        matched: Option<(&'a str, &'a str)>,
+    },
+    /// `matched` is the address that a pattern matched.
+    Match {
+        globs: &'a Globs,
+        matched: Option<&'a str>,
+    },
+    Filter {
+        filter: &'a Filter,
+    },
+}
 
 /// Something a selector can test: a mailbox, or a bypass association. Its properties are what an
 /// OPATH filter reads.
@@ -105,11 +149,20 @@ impl Selector {
     /// Whether the selector picks the target: every condition holds and `exclude` does not
     /// exclude it. Allocates nothing unless a filter reads a property.
     pub fn matches(&self, target: &(impl Selectable + ?Sized)) -> bool {
-        self.conditions_hold(target)
+        self.matches_traced(target, &mut Untraced)
+    }
+
+    /// [`Self::matches`], telling `trace` how each condition went.
+    pub fn matches_traced<T: SelectTrace>(
+        &self,
+        target: &(impl Selectable + ?Sized),
+        trace: &mut T,
+    ) -> bool {
+        self.conditions_hold(target, trace)
             && !self
                 .exclude
                 .as_deref()
-                .is_some_and(|exclude| exclude.excludes(target))
+                .is_some_and(|exclude| exclude.excludes_traced(target, trace))
     }
 
     /// Whether this selector, used as an `exclude`, removes the target. An exclude that gives no
@@ -118,7 +171,18 @@ impl Selector {
     /// exclusion is to leave the selection as it was. Its own nested exclude still carves
     /// exceptions out of what it excludes.
     pub fn excludes(&self, target: &(impl Selectable + ?Sized)) -> bool {
-        self.has_conditions() && self.matches(target)
+        self.excludes_traced(target, &mut Untraced)
+    }
+
+    fn excludes_traced<T: SelectTrace>(
+        &self,
+        target: &(impl Selectable + ?Sized),
+        trace: &mut T,
+    ) -> bool {
+        trace.enter_exclude();
+        let excluded = self.has_conditions() && self.matches_traced(target, trace);
+        trace.leave_exclude(excluded);
+        excluded
     }
 
     /// Whether the selector gives any condition of its own (its `exclude` does not count).
@@ -133,42 +197,78 @@ impl Selector {
             || self.licence.is_some()
     }
 
-    fn conditions_hold(&self, target: &(impl Selectable + ?Sized)) -> bool {
+    fn conditions_hold<T: SelectTrace>(
+        &self,
+        target: &(impl Selectable + ?Sized),
+        trace: &mut T,
+    ) -> bool {
+        let mut held = true;
+        // Records one condition; says whether to stop testing.
+        let mut tested = |trace: &mut T, condition: Condition<'_>, ok: bool| {
+            trace.condition(condition, ok);
+            held &= ok;
+            !held && !T::EVERY_CONDITION
+        };
         if let Some(wanted) = self.licence {
-            if target.licence() != Some(wanted) {
+            let actual = target.licence();
+            if tested(
+                trace,
+                Condition::Licence { wanted, actual },
+                actual == Some(wanted),
+            ) {
                 return false;
             }
         }
         if !self.recipient_types.is_empty() {
-            let Some(actual) = target.recipient_type() else {
-                return false;
+            let actual = target.recipient_type();
+            let ok = actual.is_some_and(|actual| {
+                self.recipient_types
+                    .iter()
+                    .any(|wanted| same_recipient_type(wanted, actual))
+            });
+            let condition = Condition::RecipientType {
+                wanted: &self.recipient_types,
+                actual,
             };
-            if !self
-                .recipient_types
-                .iter()
-                .any(|wanted| same_recipient_type(wanted, actual))
-            {
+            if tested(trace, condition, ok) {
                 return false;
             }
         }
         if !self.identities.is_empty() {
             let names = target.names();
-            let named = self
-                .identities
-                .iter()
-                .any(|wanted| names.all().any(|name| eq_ignore_case(wanted, name)));
-            if !named {
+            let matched = self.identities.iter().find_map(|wanted| {
+                names
+                    .all()
+                    .find(|name| eq_ignore_case(wanted, name))
+                    .map(|name| (wanted.as_str(), name))
+            });
+            let condition = Condition::Identities {
+                wanted: &self.identities,
+                matched,
+            };
+            if tested(trace, condition, matched.is_some()) {
                 return false;
             }
         }
-        if let Some(globs) = &self.match_globs {
-            if !globs.patterns.is_empty() && !globs.matches_names(target.names()) {
-                return false;
-            }
-        }
-        self.filter
+        if let Some(globs) = self
+            .match_globs
             .as_ref()
-            .is_none_or(|filter| filter.matches(target))
+            .filter(|globs| !globs.patterns.is_empty())
+        {
+            let matched = globs.matching_address(target.names());
+            if tested(
+                trace,
+                Condition::Match { globs, matched },
+                matched.is_some(),
+            ) {
+                return false;
+            }
+        }
+        if let Some(filter) = &self.filter {
+            let ok = filter.matches_traced(target, trace);
+            tested(trace, Condition::Filter { filter }, ok);
+        }
+        held
     }
 
     /// Property names the filter (and the exclude's filter) reads.
@@ -213,7 +313,7 @@ impl Globs {
             let glob = GlobBuilder::new(pattern)
                 .case_insensitive(true)
                 .build()
-                .map_err(|error| format!("bad glob `{pattern}`: {}", error.kind()))?;
+                .map_err(|error| format!("bad glob `{}`: {}", Echo(pattern), error.kind()))?;
             builder.add(glob);
         }
         let compiled = builder
@@ -229,6 +329,11 @@ impl Globs {
 
     /// Whether any pattern matches the UPN or the PrimarySmtpAddress.
     pub fn matches_names(&self, names: &MailboxNames) -> bool {
+        self.matching_address(names).is_some()
+    }
+
+    /// The UPN, else the PrimarySmtpAddress, when a pattern matches it.
+    pub fn matching_address<'n>(&self, names: &'n MailboxNames) -> Option<&'n str> {
         let upn = names.user_principal_name.as_deref();
         let smtp = names.primary_smtp_address.as_deref();
         // Most mailboxes' UPN is their address: match it once.
@@ -236,7 +341,16 @@ impl Globs {
         [upn, smtp]
             .into_iter()
             .flatten()
-            .any(|address| self.is_match(address))
+            .find(|address| self.is_match(address))
+    }
+
+    /// The patterns that match the text, for an explanation.
+    pub fn patterns_matching(&self, text: &str) -> Vec<&str> {
+        self.compiled
+            .matches(text)
+            .into_iter()
+            .filter_map(|index| self.patterns.get(index).map(String::as_str))
+            .collect()
     }
 }
 

@@ -5,7 +5,7 @@
 //! next), for scalars and DefaultAuditSet the values before and after, and the notes. Grouping is
 //! pure and linear: one hash lookup per change, keyed by borrowed parts of the change.
 
-use crate::model::{ActionList, ActionSet, LogonSet, LogonType, RecipientType};
+use crate::model::{ActionList, LogonSet, LogonType, RecipientType};
 use crate::plan::{Change, MailboxChange, Weakening};
 use crate::policy::PolicyRef;
 use crate::timespan::TimeSpan;
@@ -61,7 +61,7 @@ struct Signature<'a> {
     recipient_type: &'a RecipientType,
     enabled: Option<&'a Change<bool>>,
     log_age_limit: Option<&'a Change<TimeSpan>>,
-    lists: [Option<(ActionSet, &'a ActionList)>; 3],
+    lists: [Option<(&'a ActionList, &'a ActionList)>; 3],
     default_audit_set: Option<&'a Change<LogonSet>>,
     restore_defaults: LogonSet,
     notes: &'a [String],
@@ -74,7 +74,7 @@ impl<'a> Signature<'a> {
             enabled: change.enabled.as_ref(),
             log_age_limit: change.log_age_limit.as_ref(),
             lists: LogonType::ALL
-                .map(|logon| change.list(logon).map(|list| (list.add, &list.remove))),
+                .map(|logon| change.list(logon).map(|list| (&list.add, &list.remove))),
             default_audit_set: change.default_audit_set.as_ref(),
             restore_defaults: change.restore_defaults,
             notes: &change.notes,
@@ -85,6 +85,13 @@ impl<'a> Signature<'a> {
 /// Groups identical changes. Groups come in the order of their first member, members in plan
 /// order, so the result is as deterministic as the plan.
 pub fn group_changes(changes: &[MailboxChange]) -> Vec<ChangeGroup<'_>> {
+    group_change_refs(changes)
+}
+
+/// [`group_changes`] over any sequence of changes, such as those one policy causes.
+pub fn group_change_refs<'a>(
+    changes: impl IntoIterator<Item = &'a MailboxChange>,
+) -> Vec<ChangeGroup<'a>> {
     let mut index_of: HashMap<Signature<'_>, usize> = HashMap::new();
     let mut groups: Vec<ChangeGroup<'_>> = Vec::new();
     for change in changes {

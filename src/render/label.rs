@@ -1,46 +1,28 @@
-//! How objects are named in rendered output. Names come from the tenant, so they are made safe
-//! to print: a control character in a display name must not start a new line or an escape
-//! sequence that forges output.
+//! How objects are named in rendered output. Names come from the tenant, so they are written
+//! [`Inert`](crate::inert::Inert): a line break or a control character in a display name must
+//! not start a new line, an escape sequence or a CI workflow command that forges output.
 
+use crate::inert::inert;
 use crate::plan::Subject;
 use std::borrow::Cow;
 
-/// The text with control characters written as escapes (`\n`, `\u{1b}`).
+/// The text made inert: line breaks and control characters written as escapes (`\n`,
+/// `\u{1b}`), and workflow command openers broken.
 pub fn printable(text: &str) -> Cow<'_, str> {
-    if text.chars().any(char::is_control) {
-        Cow::Owned(
-            text.chars()
-                .map(|c| {
-                    if c.is_control() {
-                        c.escape_debug().to_string()
-                    } else {
-                        c.to_string()
-                    }
-                })
-                .collect(),
-        )
-    } else {
-        Cow::Borrowed(text)
-    }
+    inert(text)
 }
 
-/// A terraform-style quoted string: `"Pilar Pinilla"`, with quotes, backslashes and control
-/// characters escaped.
+/// A terraform-style quoted string: `"Pilar Pinilla"`, with quotes and backslashes escaped, and
+/// made inert.
 pub fn quoted(text: &str) -> String {
     let mut quoted = String::with_capacity(text.len() + 2);
-    quoted.push('"');
     for c in text.chars() {
-        match c {
-            '"' | '\\' => {
-                quoted.push('\\');
-                quoted.push(c);
-            }
-            c if c.is_control() => quoted.extend(c.escape_debug()),
-            c => quoted.push(c),
+        if matches!(c, '"' | '\\') {
+            quoted.push('\\');
         }
+        quoted.push(c);
     }
-    quoted.push('"');
-    quoted
+    format!("\"{}\"", inert(&quoted))
 }
 
 /// `"Pilar Pinilla" <pilar@contoso.com>`, or just the quoted name when there is no address.

@@ -3,11 +3,14 @@
 //!
 //! Every identity and action name goes into the script as a single-quoted literal, with `'` and
 //! the Unicode quotes PowerShell also reads as single quotes doubled; text with a line break or
-//! another control character is refused, because no quoting makes it safe to review. Names shown
-//! to people (display names, addresses, policies) appear only in `#` line comments and in
-//! quoted labels, with control characters replaced, so nothing can end a comment early.
+//! another control character is refused, because no quoting makes it safe to review, and so is
+//! text holding `::` or `##[`, which a CI log that shows the script would read as a workflow
+//! command. Names shown to people (display names, addresses, policies) appear only in `#` line
+//! comments and in quoted labels, made [`Inert`](crate::inert::Inert), so nothing can end a
+//! comment early or spell a workflow command.
 
-use crate::english::counted;
+use crate::english::{counted, Echo};
+use crate::inert::Inert;
 use crate::model::LogonType;
 use crate::plan::set_mailbox::params_for_change;
 use crate::plan::{MailboxChange, Plan, Subject, Weakening};
@@ -16,7 +19,7 @@ use std::fmt::Write as _;
 
 /// A value that can't be written into a script safely.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{what} {} contains a line break or control character, so it can't be written into a PowerShell script safely", .value.escape_debug())]
+#[error("{what} `{}` contains a line break, a control character, `::` or `##[`, so it can't be written into a PowerShell script safely", Inert(&Echo(.value).to_string()))]
 pub struct ScriptError {
     pub what: &'static str,
     pub value: String,
@@ -33,7 +36,7 @@ const SINGLE_QUOTES: [char; 5] = ['\'', '\u{2018}', '\u{2019}', '\u{201A}', '\u{
 
 /// `text` as a PowerShell single-quoted literal, or an error when it holds a control character.
 pub fn quote(what: &'static str, text: &str) -> Result<String, ScriptError> {
-    if text.chars().any(breaks_a_line) {
+    if text.chars().any(breaks_a_line) || text.contains("::") || text.contains("##[") {
         return Err(ScriptError {
             what,
             value: text.to_string(),
@@ -55,11 +58,9 @@ fn breaks_a_line(c: char) -> bool {
     c.is_control() || matches!(c, '\u{2028}' | '\u{2029}')
 }
 
-/// Text for a comment or a label: control characters become `?`, so it stays on its line.
+/// Text for a comment or a label, made inert, so it stays on its line and spells no command.
 pub fn one_line(text: &str) -> String {
-    text.chars()
-        .map(|c| if breaks_a_line(c) { '?' } else { c })
-        .collect()
+    Inert(text).to_string()
 }
 
 /// A quoted label for `Write-Host`; never fails, because the text is made one line first.
@@ -274,6 +275,12 @@ fn set_mailbox(id: &str, params: &SetMailboxParams) -> Result<String, ScriptErro
     }
     if let Some(limit) = params.audit_log_age_limit {
         let _ = write!(command, " -AuditLogAgeLimit '{limit}'");
+    }
+    if params.group_mailbox {
+        command.push_str(" -GroupMailbox");
+    }
+    if params.force {
+        command.push_str(" -Force");
     }
     Ok(command)
 }

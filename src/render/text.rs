@@ -200,7 +200,7 @@ impl PlanWriter<'_> {
             return Ok(());
         }
         let heading = format!(
-            "Skipped: a policy selects {}, but auditform can't change {}:",
+            "Skipped: a policy selects {}, but auditform can't do what it asks of {}:",
             counted(skipped.len(), "mailbox", "mailboxes"),
             if skipped.len() == 1 { "it" } else { "them" },
         );
@@ -221,7 +221,7 @@ impl PlanWriter<'_> {
                     let line = format!(
                         "  # mailbox {}: {}",
                         quoted_subject(&entry.subject),
-                        entry.reason
+                        printable(&entry.reason.to_string())
                     );
                     writeln!(self.out, "{}", self.palette.paint(Role::Quiet, line))?;
                 }
@@ -229,7 +229,7 @@ impl PlanWriter<'_> {
                 let line = format!(
                     "  # {}: {}",
                     counted(members.len(), "mailbox", "mailboxes"),
-                    members[0].reason
+                    printable(&members[0].reason.to_string())
                 );
                 writeln!(self.out, "{}", self.palette.paint(Role::Quiet, line))?;
                 let total = members.len();

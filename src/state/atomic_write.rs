@@ -6,6 +6,10 @@
 //!
 //! An existing file keeps its permissions; a new one gets the permissions any new file gets
 //! (the process umask applies), not the owner-only ones of a temporary file.
+//!
+//! A temporary file is named after the file it stands in for (`.auditform-tenant.json-Xk3p9q.tmp`),
+//! so that when a killed run leaves one behind, the next run that holds that file's lock knows
+//! it is its own to remove ([`clear_leftovers`]).
 
 use std::fs::Permissions;
 use std::io::{self, Write};
@@ -84,8 +88,9 @@ fn staged_with(
         Err(error) if error.kind() == io::ErrorKind::NotFound => None,
         Err(error) => return Err(error),
     };
+    let prefix = temp_prefix("", path);
     let mut builder = tempfile::Builder::new();
-    builder.prefix(".auditform-").suffix(".tmp");
+    builder.prefix(&prefix).suffix(".tmp");
     if let Some(permissions) = new_file_permissions() {
         builder.permissions(permissions);
     }
@@ -114,7 +119,7 @@ fn new_file_permissions() -> Option<Permissions> {
 /// when the file system has them (no copy), else a synced copy.
 fn keep_backup(path: &Path, directory: &Path) -> io::Result<()> {
     let staged = tempfile::Builder::new()
-        .prefix(".auditform-backup-")
+        .prefix(&temp_prefix("backup-", path))
         .suffix(".tmp")
         .make_in(directory, |staged| {
             std::fs::hard_link(path, staged).or_else(|_| {
@@ -124,6 +129,78 @@ fn keep_backup(path: &Path, directory: &Path) -> io::Result<()> {
         })?;
     std::fs::rename(staged.path(), backup_path(path))
     // Dropping `staged` now finds its name gone, which it ignores.
+}
+
+/// `.auditform-{kind}{file name}-`: the file name made safe and short, so that the temporary
+/// name is a valid one wherever the file's own name is.
+fn temp_prefix(kind: &str, path: &Path) -> String {
+    let name = path
+        .file_name()
+        .map(|name| name.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let safe: String = name
+        .chars()
+        .map(|c| match c {
+            'a'..='z' | 'A'..='Z' | '0'..='9' | '.' | '_' | '-' => c,
+            _ => '_',
+        })
+        .take(64)
+        .collect();
+    format!(".auditform-{kind}{safe}-")
+}
+
+/// Temporary files found beside a file by [`clear_leftovers`].
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Leftovers {
+    /// This file's own, left by a run that was killed: removed, with their sizes in bytes.
+    pub removed: Vec<(PathBuf, u64)>,
+    /// Named like an auditform temporary file but not this file's (an older auditform's, or
+    /// another command's that may still be running): left alone.
+    pub unclaimed: Vec<PathBuf>,
+}
+
+/// Removes the temporary files a killed run left beside `path`. Call it only while holding
+/// `path`'s lock, so that no run that is still writing `path` can lose its file.
+pub fn clear_leftovers(path: &Path) -> io::Result<Leftovers> {
+    let directory = directory_of(path);
+    let own = [temp_prefix("", path), temp_prefix("backup-", path)];
+    let mut leftovers = Leftovers::default();
+    for entry in std::fs::read_dir(&directory)? {
+        let entry = entry?;
+        let name = entry.file_name();
+        let Some(name) = name.to_str() else {
+            continue;
+        };
+        if !(name.starts_with(".auditform-") && name.ends_with(".tmp")) {
+            continue;
+        }
+        // Never follow a link, never touch anything but a plain file.
+        let metadata = entry.path().symlink_metadata()?;
+        if !metadata.is_file() {
+            continue;
+        }
+        if own.iter().any(|prefix| name.starts_with(prefix.as_str())) {
+            std::fs::remove_file(entry.path())?;
+            leftovers.removed.push((entry.path(), metadata.len()));
+        } else if is_unclaimed_name(name) {
+            leftovers.unclaimed.push(entry.path());
+        }
+    }
+    leftovers.removed.sort();
+    leftovers.unclaimed.sort();
+    Ok(leftovers)
+}
+
+/// `.auditform-XXXXXX.tmp` and `.auditform-backup-XXXXXX.tmp`: the names earlier versions gave
+/// every temporary file, whichever file it stood in for.
+fn is_unclaimed_name(name: &str) -> bool {
+    let random = name
+        .strip_prefix(".auditform-backup-")
+        .or_else(|| name.strip_prefix(".auditform-"))
+        .and_then(|rest| rest.strip_suffix(".tmp"));
+    random.is_some_and(|random| {
+        random.len() == 6 && random.bytes().all(|b| b.is_ascii_alphanumeric())
+    })
 }
 
 #[cfg(unix)]

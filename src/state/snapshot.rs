@@ -15,10 +15,11 @@ pub use stream::{read_array_stream, read_array_stream_split, StreamTuning};
 
 use crate::catalog::LicenceTier;
 use crate::model::{SplitVisitor, StateVisitor};
+use crate::state::encoding::TextEncoding;
 use crate::state::ReadOptions;
 use error::{Position, Problem};
 use json_mailbox::{BypassArray, Context, Key, MailboxArray, MailboxBuilder, OrganizationSeed};
-use json_values::ClassifyKey;
+use json_values::{KeyLog, LoggedKey};
 use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::value::RawValue;
 use std::fmt;
@@ -99,7 +100,7 @@ impl SnapshotFile {
 
     /// A PowerShell export can be larger than memory, so an array is streamed. The other shapes
     /// are a snapshot or a REST capture, read whole: a snapshot's `licence` may come after its
-    /// mailboxes.
+    /// mailboxes. UTF-16 (Windows PowerShell 5.1's `>`) is transcoded to UTF-8 as it is read.
     fn open(&self) -> Result<Opened, StateError> {
         let unreadable = |source: std::io::Error| match source.kind() {
             std::io::ErrorKind::NotFound => StateError::NotFound {
@@ -116,18 +117,48 @@ impl SnapshotFile {
             .take(HEAD_BYTES as u64)
             .read_to_end(&mut head)
             .map_err(unreadable)?;
+        let encoding = TextEncoding::sniff(&head).map_err(|error| StateError::Encoding {
+            path: self.path.clone(),
+            message: error.message,
+        })?;
+        let mut text: Box<dyn Read + Send> = match encoding {
+            // Plain UTF-8 goes on as it is: the head read so far, then the rest of the file.
+            TextEncoding::Utf8 => return Self::opened(head, file, unreadable),
+            _ => {
+                head.drain(..encoding.bom().len());
+                encoding.decoder(std::io::Cursor::new(head).chain(file))
+            }
+        };
+        let mut decoded_head = Vec::with_capacity(HEAD_BYTES);
+        (&mut text)
+            .take(HEAD_BYTES as u64)
+            .read_to_end(&mut decoded_head)
+            .map_err(unreadable)?;
+        Self::opened(decoded_head, text, unreadable)
+    }
+
+    /// Streams an array, or reads any other shape whole, from UTF-8 `text` whose first bytes
+    /// have already been read into `head`.
+    fn opened(
+        mut head: Vec<u8>,
+        mut rest: impl Read + Send + 'static,
+        unreadable: impl Fn(std::io::Error) -> StateError,
+    ) -> Result<Opened, StateError> {
         let first = head.iter().find(|byte| !byte.is_ascii_whitespace());
         if first == Some(&b'[') {
-            return Ok(Opened::Array(std::io::Cursor::new(head).chain(file)));
+            return Ok(Opened::Array(Box::new(
+                std::io::Cursor::new(head).chain(rest),
+            )));
         }
-        file.read_to_end(&mut head).map_err(unreadable)?;
+        rest.read_to_end(&mut head).map_err(unreadable)?;
         Ok(Opened::Whole(head))
     }
 }
 
 /// A state file, opened according to its shape.
 enum Opened {
-    Array(std::io::Chain<std::io::Cursor<Vec<u8>>, std::fs::File>),
+    /// UTF-8 text, streamed.
+    Array(Box<dyn Read + Send>),
     Whole(Vec<u8>),
 }
 
@@ -171,6 +202,7 @@ pub fn read_snapshot_bytes_with_shape(
         mailboxes_read: 0,
         bypass_read: 0,
         problem: None,
+        keys: KeyLog::default(),
     };
     let mut deserializer = serde_json::Deserializer::from_slice(bytes);
     let outcome = Document(&mut context)
@@ -312,7 +344,19 @@ impl<'de> Visitor<'de> for Document<'_, '_> {
         let mut licence_seen = false;
         let mut bare_mailbox: Option<MailboxBuilder> = None;
         let classify = |key: &str| TopKey::classify(key, options);
-        while let Some(key) = map.next_key_seed(ClassifyKey(classify))? {
+        // The document's own keys; a bare mailbox hands them on to the mailbox's log.
+        let mut keys = KeyLog::default();
+        while let Some(key) = map.next_key_seed(LoggedKey(&mut keys, classify))? {
+            let key = match key {
+                Ok(key) => key,
+                Err(repeated) => {
+                    let subject = match outcome.shape {
+                        None | Some(Shape::PowerShellObject) => "the mailbox at index 0",
+                        Some(_) => "the file's top-level object",
+                    };
+                    return Err(context.repeated(subject.to_string(), repeated));
+                }
+            };
             match key {
                 TopKey::Value => {
                     outcome.shape = Some(Shape::Rest);
@@ -352,6 +396,7 @@ impl<'de> Visitor<'de> for Document<'_, '_> {
                 // A property auditform reads settles it: the object is one bare mailbox.
                 TopKey::Other(key @ Key::Known(_)) if outcome.shape.is_none() => {
                     let mut mailbox = bare_mailbox.take().unwrap_or_default();
+                    context.keys = std::mem::take(&mut keys);
                     mailbox.property(key, &mut map, context)?;
                     mailbox.read_rest(&mut map, context)?;
                     outcome.shape = Some(Shape::PowerShellObject);

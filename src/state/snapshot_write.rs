@@ -15,6 +15,7 @@
 //! the service's message.
 
 use super::atomic_write::replace_keeping_backup;
+use super::encoding::TextEncoding;
 use super::snapshot::SnapshotFile;
 use super::snapshot::{read_snapshot_bytes_with_shape, StateError};
 use super::snapshot_patch::{changed_fields, Layout, Patches};
@@ -66,9 +67,17 @@ impl StateSink for SnapshotSink {
     ) -> Result<Vec<ObjectOutcome>, SinkError> {
         let path = self.file.path();
         let bytes = std::fs::read(path).map_err(|source| write_error(path, source))?;
-        let rewritten = rewrite(&bytes, &path.display().to_string(), plan)?;
-        drop(bytes);
-        replace_keeping_backup(path, &rewritten.bytes)
+        // The file is rewritten in the encoding it came in: Windows PowerShell 5.1 reads a
+        // UTF-8 file without a byte-order mark as its legacy code page.
+        let (text, encoding) = TextEncoding::decode_whole(bytes).map_err(|source| {
+            SinkError::Read(StateError::Unreadable {
+                path: path.to_path_buf(),
+                source,
+            })
+        })?;
+        let rewritten = rewrite(&text, &path.display().to_string(), plan)?;
+        drop(text);
+        replace_keeping_backup(path, &encoding.encode(rewritten.bytes))
             .map_err(|source| write_error(path, source))?;
         // The file is one write: every object finishes with it.
         for outcome in &rewritten.outcomes {
@@ -114,12 +123,14 @@ pub fn rewrite(bytes: &[u8], label: &str, plan: &Plan) -> Result<Rewritten, Stat
         .map(|change| (change.subject.id.as_str(), change))
         .collect();
     let mut results: HashMap<&str, ObjectResult> = HashMap::new();
+    let catalog = plan.catalog();
     for (mailbox, raw) in tenant.mailboxes.iter().zip(&layout.mailboxes) {
         let Some(change) = changes.get(mailbox.names.immutable_id()) else {
             continue;
         };
         let params = set_mailbox::params_for_change(change);
         let result = match service::set_mailbox(
+            &catalog,
             &mailbox.recipient_type,
             mailbox.licence,
             &mailbox.audit,

@@ -70,9 +70,12 @@ fn list_spec(logon: LogonType) -> impl Strategy<Value = Option<ListSpec>> {
         2 => Just(None),
         3 => (any::<u32>(), any::<u32>()).prop_map(move |(a, r)| {
             let add = policy_actions(a, logon);
-            Some(ListSpec::Change { add, remove: policy_actions(r, logon).difference(add) })
+            Some(ListSpec::Change {
+                add: add.into(),
+                remove: policy_actions(r, logon).difference(add).into(),
+            })
         }),
-        1 => any::<u32>().prop_map(move |bits| Some(ListSpec::Exactly(policy_actions(bits, logon)))),
+        1 => any::<u32>().prop_map(move |bits| Some(ListSpec::Exactly(policy_actions(bits, logon).into()))),
         1 => Just(Some(ListSpec::Default)),
     ]
 }

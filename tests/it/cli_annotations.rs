@@ -172,6 +172,40 @@ fn an_error_without_a_place_is_a_plain_annotation() {
     let stderr = stderr_of(&output);
     let errors = error_lines(&stderr);
     assert_eq!(errors.len(), 1, "{stderr}");
-    assert!(errors[0].starts_with("::error::error: "), "{stderr}");
-    assert!(errors[0].contains("missing.json"), "{stderr}");
+    assert!(
+        errors[0].starts_with("::error::state file missing.json not found%0Ahint: "),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_warning_about_a_policy_is_a_warning_annotation_on_its_line() {
+    let checkout = tempfile::tempdir().unwrap();
+    let policies = checkout.path().join("policies");
+    std::fs::create_dir(&policies).unwrap();
+    std::fs::write(
+        policies.join("owners.yaml"),
+        "apiVersion: auditform/v1\nkind: MailboxAuditPolicy\nmetadata:\n  name: owners\nspec:\n  selector: {}\n  audit:\n    owner:\n      add: [HardDelete, AddFolderPermissions]\n",
+    )
+    .unwrap();
+    let output = auditform_in(checkout.path())
+        .args(["validate", "--policies", "policies"])
+        .env("GITHUB_ACTIONS", "true")
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    let stderr = stderr_of(&output);
+    let warnings: Vec<&str> = stderr
+        .lines()
+        .filter(|line| line.starts_with("::warning"))
+        .collect();
+    assert_eq!(
+        warnings,
+        ["::warning file=policies/owners.yaml,line=9,col=25,title=auditform::AddFolderPermissions is redundant for Owner: UpdateFolderPermissions already covers it%0Ahint: audit UpdateFolderPermissions instead"],
+        "{stderr}"
+    );
+    assert!(
+        stderr.starts_with("policies/owners.yaml:9:25: warning: AddFolderPermissions"),
+        "{stderr}"
+    );
 }

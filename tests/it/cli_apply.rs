@@ -165,13 +165,17 @@ fn a_second_apply_is_refused_naming_the_holder_of_the_lock() {
         stderr.contains("error: state file [STATE] is locked by "),
         "{stderr}"
     );
-    assert!(
-        stderr.contains(&format!(
-            "(pid {}, auditform apply) since ",
-            std::process::id()
-        )),
-        "{stderr}"
-    );
+    // Windows keeps a held lock's file from being read by any other handle, so only elsewhere
+    // can the holder be named.
+    if cfg!(unix) {
+        assert!(
+            stderr.contains(&format!(
+                "(pid {}, auditform apply) since ",
+                std::process::id()
+            )),
+            "{stderr}"
+        );
+    }
     assert!(
         stderr.contains("hint: wait for that apply to finish"),
         "{stderr}"

@@ -112,13 +112,17 @@ fn show_refuses_a_truncated_plan_file() {
         .stderr(predicates::str::contains("it is truncated"));
 }
 
+/// Without a plan file, `show --format json` is the `state pull` (tests/snapshot_round_trip.rs).
 #[test]
-fn show_format_json_without_a_plan_file_is_a_usage_error() {
-    auditform()
+fn show_format_json_without_a_plan_file_writes_the_state_as_a_snapshot() {
+    let output = auditform()
         .args(["show", "--format", "json"])
-        .assert()
-        .code(1)
-        .stderr(predicates::str::contains("<PLANFILE>"));
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    let snapshot: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert!(!snapshot["mailboxes"].as_array().unwrap().is_empty());
+    assert!(snapshot["organization"].is_object());
 }
 
 /// The bundled example policies, wherever the repository keeps them.
@@ -172,7 +176,7 @@ fn plan_format_json_and_show_format_json_print_the_same_document() {
     );
     let document: serde_json::Value =
         serde_json::from_str(&planned).expect("stdout is one JSON document");
-    assert_eq!(document["format_version"], "1.0");
+    assert_eq!(document["format_version"], "1.1");
     let shown = stdout_of(
         auditform()
             .arg("show")

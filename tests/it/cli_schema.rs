@@ -110,7 +110,9 @@ fn the_schema_is_draft_07_with_one_document_per_kind() {
         [
             "MailboxAuditPolicy",
             "OrganizationAuditPolicy",
-            "AuditBypassPolicy"
+            "AuditBypassPolicy",
+            "AuditActionDeclaration",
+            "PolicyTest"
         ]
     );
 }
@@ -204,6 +206,39 @@ fn the_schema_refuses_what_the_catalog_refuses() {
             "{what} is refused"
         );
     }
+}
+
+/// DESIGN §1.1, "Actions newer than the catalog": the schema takes a declaration and a policy
+/// naming a declared action, and refuses a declaration of a catalog action or a reserved word.
+/// (ExampleNewAction is made up: no Microsoft source names a newer action yet, evidence W4.)
+#[test]
+fn the_schema_takes_declarations_but_not_of_catalog_actions() {
+    let validator = Validator::new();
+    let declaration = "\
+apiVersion: auditform/v1
+kind: AuditActionDeclaration
+metadata:
+  name: example-new-action
+spec:
+  action: ExampleNewAction
+  logonTypes: [Admin, Owner]
+  defaultFor: [Owner]
+";
+    assert_eq!(validator.check(&documents(declaration)[0]), Ok(()));
+    let naming = VALID_POLICY.replace(
+        "[MailboxLogin, HardDelete]",
+        "[MailboxLogin, ExampleNewAction]",
+    );
+    assert_eq!(validator.check(&documents(&naming)[0]), Ok(()));
+    for taken in ["MailItemsAccessed", "Default", "None", "Two Words"] {
+        let text = declaration.replace("ExampleNewAction", &format!("'{taken}'"));
+        assert!(
+            validator.check(&documents(&text)[0]).is_err(),
+            "a declaration of {taken} is refused"
+        );
+    }
+    let unknown_logon = declaration.replace("[Admin, Owner]", "[Admin, Guest]");
+    assert!(validator.check(&documents(&unknown_logon)[0]).is_err());
 }
 
 #[test]

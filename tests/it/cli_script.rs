@@ -38,6 +38,10 @@ fn the_example_plan_becomes_a_script_with_one_set_mailbox_per_mailbox() {
     let output = write_script(&plan, &script_path);
     assert_eq!(output.status.code(), Some(0), "{}", stderr_of(&output));
     let script = std::fs::read_to_string(&script_path).unwrap();
+    // The byte-order mark is for Windows PowerShell 5.1 (tests/windows_output.rs).
+    let script = script
+        .strip_prefix('\u{feff}')
+        .expect("a UTF-8 byte-order mark");
     let set_mailbox_calls = script
         .lines()
         .filter(|line| line.trim_start().starts_with("Set-Mailbox "))

@@ -58,7 +58,7 @@ fn mailbox(index: usize) -> impl Strategy<Value = Mailbox> {
                 let lists = LogonType::ALL.map(|logon| {
                     if in_default_set & (1 << logon.index()) != 0 {
                         default_audit_set.insert(logon);
-                        ActionList::from_known(managed_defaults(logon, licence))
+                        ActionList::from_known(managed_defaults(logon))
                     } else {
                         lists[logon.index()].clone()
                     }
@@ -156,7 +156,7 @@ proptest! {
             let bases = file
                 .policies
                 .iter()
-                .filter(|p| !p.metadata.name.ends_with(|c: char| c.is_ascii_digit()))
+                .filter(|p| !p.metadata.name.as_str().ends_with(|c: char| c.is_ascii_digit()))
                 .count();
             prop_assert_eq!(bases, 1, "{}", file.stem);
         }

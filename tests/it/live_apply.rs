@@ -179,9 +179,17 @@ mod already_applied {
         }
     }
 
+    /// For a service that answers DESIGN's "already being audited" (an emulator mode; today's
+    /// service is silent, evidence W2).
     #[test]
     fn already_being_audited_counts_as_success_only_when_a_reread_shows_the_planned_state() {
-        let emulator = start(Faults::default());
+        let emulator = start_as(
+            Faults::default(),
+            ServiceModel {
+                duplicate_add: DuplicateAdd::AlreadyAudited,
+                ..ServiceModel::default()
+            },
+        );
         let client = client(&emulator);
         let plan = plan(&client);
         let owner_adds = |i: usize| {
@@ -212,6 +220,38 @@ mod already_applied {
         for (i, result) in others {
             assert_eq!(result.result, WriteResult::Changed, "mailbox {i}");
         }
+    }
+
+    /// Today's service takes an Add of an action already audited as a no-op (evidence W2):
+    /// a change that had already landed, wholly or partly, simply succeeds.
+    #[test]
+    fn an_add_that_already_landed_succeeds_against_the_services_silent_no_op() {
+        let emulator = start(Faults::default());
+        let client = client(&emulator);
+        let plan = plan(&client);
+        let owner_adds = |i: usize| {
+            let list = plan.mailbox_changes[i].list(LogonType::Owner);
+            list.filter(|list| list.remove.is_empty())
+                .map_or(0, |list| list.add.len())
+        };
+        let count = plan.mailbox_changes.len();
+        let partly = (0..count).find(|&i| owner_adds(i) >= 2).unwrap();
+        let landed = (0..count)
+            .find(|&i| i != partly && owner_adds(i) >= 1)
+            .unwrap();
+        land(&emulator, &plan, landed, false);
+        land(&emulator, &plan, partly, true);
+        let report = client.write(&plan, &AtomicBool::new(false), &|_, _| {});
+        assert!(report
+            .mailboxes
+            .iter()
+            .all(|settled| settled.result == WriteResult::Changed));
+        let again = self::plan(&client);
+        assert!(
+            again.mailbox_changes.is_empty(),
+            "{:?}",
+            again.mailbox_changes
+        );
     }
 
     #[test]

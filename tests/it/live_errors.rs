@@ -100,13 +100,22 @@ fn the_concurrency_limit_in_plain_text_is_throttling_and_apply_converges() {
     assert!(stdout(&again).contains("No changes."), "{}", stdout(&again));
 }
 
+/// Against a service that answers a repeated Add with DESIGN's "already being audited" (an
+/// emulator mode: today's service takes it silently, evidence W2, and the retry then simply
+/// succeeds).
 #[test]
 fn a_change_whose_answer_was_lost_is_recognised_as_applied_on_its_retry() {
-    let emulator = start(Faults {
-        rate_drop_after: 0.25,
-        seed: 3,
-        ..Faults::default()
-    });
+    let emulator = start_as(
+        Faults {
+            rate_drop_after: 0.25,
+            seed: 3,
+            ..Faults::default()
+        },
+        ServiceModel {
+            duplicate_add: DuplicateAdd::AlreadyAudited,
+            ..ServiceModel::default()
+        },
+    );
     let client = client(&emulator);
     let plan = plan(&client);
     let report = client.write(&plan, &AtomicBool::new(false), &|_, _| {});

@@ -2,8 +2,11 @@
 //! - planning is deterministic;
 //! - the order of policies (that is, of files) never changes the result;
 //! - carrying a plan out and planning again gives no changes.
+//!
+//! Every policy set declares one action newer than the catalog, [`DECLARED`], valid for Admin
+//! and Owner and a default for Owner; policies and mailboxes use it like any other.
 
-use auditform::catalog::{managed_defaults, Action, LicenceTier};
+use auditform::catalog::{managed_defaults, Action, Catalog, DeclaredAction, LicenceTier, Support};
 use auditform::model::{
     ActionList, ActionSet, AuditSettings, LogonSet, LogonType, Mailbox, MailboxNames,
     RecipientType, Tenant,
@@ -26,12 +29,32 @@ fn action_set() -> impl Strategy<Value = ActionSet> {
     })
 }
 
-/// Only actions a policy could name for the logon type (the loader refuses the others).
-fn policy_actions(logon: LogonType) -> impl Strategy<Value = ActionSet> {
-    action_set().prop_map(move |set| {
-        set.iter()
+const DECLARED: &str = "ExampleNewAction";
+
+fn catalog() -> Catalog {
+    let mut catalog = Catalog::builtin();
+    catalog
+        .declare(DeclaredAction {
+            name: DECLARED.into(),
+            support: [Support::Valid, Support::Rejected, Support::Default],
+            origin: "policies/declared.yaml:3".into(),
+        })
+        .expect("a new name");
+    catalog
+}
+
+/// Only actions a policy could name for the logon type (the loader refuses the others), the
+/// declared one among them where it is valid.
+fn policy_actions(logon: LogonType) -> impl Strategy<Value = ActionList> {
+    (action_set(), any::<bool>()).prop_map(move |(set, declared)| {
+        let mut list: ActionList = set
+            .iter()
             .filter(|a| auditform::catalog::check(a.name(), logon).is_ok())
-            .collect()
+            .collect();
+        if declared && catalog().check(DECLARED, logon).is_ok() {
+            list.insert_unknown(DECLARED);
+        }
+        list
     })
 }
 
@@ -39,7 +62,7 @@ fn list_spec(logon: LogonType) -> impl Strategy<Value = Option<ListSpec>> {
     prop_oneof![
         3 => Just(None),
         3 => (policy_actions(logon), policy_actions(logon)).prop_map(|(add, remove)| Some(
-            ListSpec::Change { add, remove: remove.difference(add) }
+            ListSpec::Change { remove: remove.difference(&add), add }
         )),
         1 => policy_actions(logon).prop_map(|set| Some(ListSpec::Exactly(set))),
         1 => Just(Some(ListSpec::Default)),
@@ -88,7 +111,7 @@ fn policy(index: usize) -> impl Strategy<Value = MailboxPolicy> {
         )
 }
 
-fn policies() -> impl Strategy<Value = Vec<MailboxPolicy>> {
+pub(crate) fn policies() -> impl Strategy<Value = Vec<MailboxPolicy>> {
     (1..5usize).prop_flat_map(|count| (0..count).map(policy).collect::<Vec<_>>())
 }
 
@@ -112,11 +135,13 @@ fn mailbox(index: usize) -> impl Strategy<Value = Mailbox> {
                 let lists = LogonType::ALL.map(|logon| {
                     if in_default_set & (1 << logon.index()) != 0 {
                         default_audit_set.insert(logon);
-                        ActionList::from_known(managed_defaults(logon, licence))
+                        ActionList::from_known(managed_defaults(logon))
                     } else {
                         let mut list = ActionList::from_known(lists[logon.index()]);
                         if unknown {
                             list.push_name("FutureAction");
+                            // The declared action, as the service might spell it.
+                            list.push_name("examplenewaction");
                         }
                         list
                     }
@@ -141,7 +166,7 @@ fn mailbox(index: usize) -> impl Strategy<Value = Mailbox> {
         )
 }
 
-fn tenant() -> impl Strategy<Value = Tenant> {
+pub(crate) fn tenant() -> impl Strategy<Value = Tenant> {
     (1..8usize).prop_flat_map(|count| {
         (0..count)
             .map(mailbox)
@@ -156,6 +181,7 @@ fn tenant() -> impl Strategy<Value = Tenant> {
 fn plan_of(policies: Vec<MailboxPolicy>, tenant: &Tenant) -> Result<Plan, PlanError> {
     let set = PolicySet {
         mailbox: policies,
+        catalog: catalog(),
         ..PolicySet::default()
     };
     plan_tenant(&set, tenant, "generated")
@@ -175,6 +201,7 @@ fn carry_out(plan: &Plan, tenant: &mut Tenant) {
             .expect("planned mailbox exists");
         let params = auditform::plan::set_mailbox::params_for_change(change);
         mailbox.audit = auditform::service::set_mailbox(
+            &plan.catalog(),
             &mailbox.recipient_type,
             mailbox.licence,
             &mailbox.audit,

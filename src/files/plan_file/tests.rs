@@ -27,10 +27,12 @@ fn save_replaces_the_file_and_leaves_nothing_else_behind() {
 }
 
 #[test]
-fn loading_a_file_that_is_not_there_is_a_read_error() {
+fn loading_a_file_that_is_not_there_is_a_read_error_naming_the_file() {
     let directory = tempfile::tempdir().expect("a temporary directory");
-    let error = load(&directory.path().join("missing.json")).expect_err("no file");
-    assert!(matches!(error, PlanFileError::Read(_)));
+    let path = directory.path().join("missing.json");
+    let error = load(&path).expect_err("no file");
+    assert!(matches!(error.error, PlanFileError::Read(_)));
+    assert_eq!(error.path, path);
 }
 
 #[test]

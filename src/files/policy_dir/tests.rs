@@ -1,10 +1,10 @@
 use super::*;
 use crate::catalog::{Action, LicenceTier};
-use crate::model::{ActionSet, LogonType, RecipientType};
+use crate::model::{LogonType, RecipientType};
 use crate::policy::ListSpec;
 use crate::timespan::TimeSpan;
 
-fn set(actions: &[Action]) -> ActionSet {
+fn set(actions: &[Action]) -> crate::model::ActionList {
     actions.iter().copied().collect()
 }
 
@@ -22,8 +22,8 @@ fn a_huge_file_in_a_directory_is_refused() {
     let error = load_dir(dir.path()).expect_err("too large");
     assert_eq!(error.diagnostics.len(), 1);
     assert_eq!(
-        error.diagnostics[0].file.as_ref(),
-        path.display().to_string()
+        error.diagnostics[0].location.as_ref().map(|l| l.file()),
+        Some(path.display().to_string().as_str())
     );
     assert!(error.diagnostics[0]
         .message
@@ -89,7 +89,7 @@ fn the_example_directory_loads_into_the_expected_policy_set() {
         users.audit.list(LogonType::Owner),
         Some(&ListSpec::Change {
             add: set(&[Action::MailboxLogin, Action::HardDelete, Action::SoftDelete]),
-            remove: ActionSet::EMPTY,
+            remove: crate::model::ActionList::default(),
         })
     );
     assert_eq!(
@@ -99,7 +99,7 @@ fn the_example_directory_loads_into_the_expected_policy_set() {
     assert_eq!(
         users.audit.list(LogonType::Delegate),
         Some(&ListSpec::Change {
-            add: ActionSet::EMPTY,
+            add: crate::model::ActionList::default(),
             remove: set(&[Action::FolderBind]),
         })
     );
@@ -116,13 +116,13 @@ fn the_example_directory_loads_into_the_expected_policy_set() {
     );
     assert_eq!(
         resources.audit.list(LogonType::Admin),
-        Some(&ListSpec::Exactly(ActionSet::EMPTY))
+        Some(&ListSpec::Exactly(crate::model::ActionList::default()))
     );
     assert_eq!(
         resources.audit.list(LogonType::Delegate),
         Some(&ListSpec::Change {
-            add: ActionSet::EMPTY,
-            remove: ActionSet::EMPTY,
+            add: crate::model::ActionList::default(),
+            remove: crate::model::ActionList::default(),
         })
     );
 
@@ -142,4 +142,143 @@ fn the_example_directory_loads_into_the_expected_policy_set() {
     assert_eq!(bypass.priority, 5);
     assert!(!bypass.bypass);
     assert!(bypass.selector.identities.is_empty());
+}
+
+/// A directory with one valid policy, `ok.yaml`.
+#[cfg(unix)]
+fn directory_with_a_policy() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    fs::write(
+        dir.path().join("ok.yaml"),
+        "apiVersion: auditform/v1\nkind: OrganizationAuditPolicy\nmetadata: {name: ok}\nspec: {auditDisabled: false}\n",
+    )
+    .expect("write");
+    dir
+}
+
+/// Loads the directory on another thread, so that a walk that hangs fails the test instead.
+#[cfg(unix)]
+fn load_within_seconds(dir: &Path) -> Result<LoadOutput, LoadError> {
+    let dir = dir.to_path_buf();
+    let (send, receive) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = send.send(load_dir(&dir));
+    });
+    receive
+        .recv_timeout(std::time::Duration::from_secs(20))
+        .expect("loading the directory finishes")
+}
+
+/// The refusals, with the temporary directory written as DIR.
+#[cfg(unix)]
+fn refusals(dir: &tempfile::TempDir) -> String {
+    let error = load_within_seconds(dir.path()).expect_err("refused");
+    error
+        .to_string()
+        .replace(&dir.path().display().to_string(), "DIR")
+}
+
+#[cfg(unix)]
+#[test]
+fn a_fifo_named_like_a_policy_is_refused_without_being_opened() {
+    let dir = directory_with_a_policy();
+    let fifo = dir.path().join("pipe.yaml");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .expect("mkfifo runs");
+    assert!(made.success());
+    insta::assert_snapshot!(refusals(&dir), @r"
+    DIR/pipe.yaml: error: this is a FIFO, not a regular file
+      hint: a policy file must be an ordinary file; auditform does not open other kinds
+    ");
+}
+
+#[cfg(unix)]
+#[test]
+fn a_link_to_nothing_or_round_in_a_loop_is_an_error_naming_it() {
+    use std::os::unix::fs::symlink;
+    let dir = directory_with_a_policy();
+    symlink(
+        dir.path().join("gone.yaml"),
+        dir.path().join("dangling.yaml"),
+    )
+    .expect("link");
+    symlink(dir.path().join("b.yaml"), dir.path().join("a.yaml")).expect("link");
+    symlink(dir.path().join("a.yaml"), dir.path().join("b.yaml")).expect("link");
+    let shown = refusals(&dir);
+    let lines: Vec<&str> = shown.lines().filter(|l| !l.starts_with("  ")).collect();
+    assert_eq!(
+        lines,
+        [
+            "DIR/a.yaml: error: this symbolic link (to `DIR/b.yaml`) can't be followed: Too many levels of symbolic links (os error 40)",
+            "DIR/b.yaml: error: this symbolic link (to `DIR/a.yaml`) can't be followed: Too many levels of symbolic links (os error 40)",
+            "DIR/dangling.yaml: error: this symbolic link (to `DIR/gone.yaml`) leads to nothing",
+        ]
+        .map(|line| line.replace(" (os error 40)", loop_error_suffix()))
+        .iter()
+        .map(String::as_str)
+        .collect::<Vec<_>>()
+    );
+}
+
+/// The OS's own words end a loop's message: Linux numbers its error 40, others differ.
+#[cfg(unix)]
+fn loop_error_suffix() -> &'static str {
+    if cfg!(target_os = "linux") {
+        " (os error 40)"
+    } else {
+        " (os error 62)"
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn a_link_to_a_directory_is_refused_rather_than_followed() {
+    use std::os::unix::fs::symlink;
+    let dir = directory_with_a_policy();
+    fs::create_dir(dir.path().join("real")).expect("mkdir");
+    symlink(dir.path().join("real"), dir.path().join("shared")).expect("link");
+    // A link back up the tree is how a walk that follows links would loop.
+    symlink(dir.path(), dir.path().join("real").join("up")).expect("link");
+    insta::assert_snapshot!(refusals(&dir), @r"
+    DIR/real/up: error: this is a symbolic link to a directory (to `DIR`); auditform does not follow those
+      hint: move or copy the policies into the policy directory, or name the linked directory itself with `--policies`
+    DIR/shared: error: this is a symbolic link to a directory (to `DIR/real`); auditform does not follow those
+      hint: move or copy the policies into the policy directory, or name the linked directory itself with `--policies`
+    ");
+}
+
+#[cfg(unix)]
+#[test]
+fn a_link_to_a_policy_inside_the_directory_is_read_and_one_outside_is_refused() {
+    use std::os::unix::fs::symlink;
+    let dir = directory_with_a_policy();
+    fs::create_dir(dir.path().join("packs")).expect("mkdir");
+    fs::rename(
+        dir.path().join("ok.yaml"),
+        dir.path().join("packs").join("ok.yaml"),
+    )
+    .expect("move");
+    symlink(
+        dir.path().join("packs").join("ok.yaml"),
+        dir.path().join("linked.yaml"),
+    )
+    .expect("link");
+    let loaded = load_within_seconds(dir.path());
+    // The same policy twice: through the link and in place, so its name is a duplicate.
+    let error = loaded.expect_err("the name is given twice");
+    assert!(
+        error.to_string().contains("duplicate policy name `ok`"),
+        "{error}"
+    );
+
+    let outside = tempfile::NamedTempFile::new().expect("a file elsewhere");
+    let dir = directory_with_a_policy();
+    symlink(outside.path(), dir.path().join("environ.yaml")).expect("link");
+    let shown = refusals(&dir).replace(&outside.path().display().to_string(), "ELSEWHERE");
+    insta::assert_snapshot!(shown, @r"
+    DIR/environ.yaml: error: this symbolic link (to `ELSEWHERE`) leads outside the policy directory
+      hint: a link may only name a file inside the policy directory; copy the file in instead
+    ");
 }

@@ -2,6 +2,7 @@
 //! mailbox or bypass association answered to them. A typo in a break-glass exclude would
 //! otherwise quietly stop protecting that account, so an unmatched name is a warning.
 
+use crate::english::Echo;
 use crate::model::MailboxNames;
 use crate::policy::{PolicyRef, PolicySet, Selector};
 use std::collections::HashMap;
@@ -80,8 +81,8 @@ impl IdentityWatch {
             .filter(|(_, found)| !**found)
             .map(|((identity, policy), _)| {
                 format!(
-                    "identity `{identity}` of policy `{}` ({}) matches no mailbox or bypass association; check it for a typo: an identity that matches nothing selects, or excludes, nobody",
-                    policy.name, policy.source
+                    "identity `{}` of policy `{}` ({}) matches no mailbox or bypass association; check it for a typo: an identity that matches nothing selects, or excludes, nobody",
+                    Echo(identity), policy.name, policy.source
                 )
             })
             .collect()

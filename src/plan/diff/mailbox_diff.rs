@@ -2,18 +2,14 @@
 //! DefaultAuditSet side effect, restored defaults, licence skips and notes.
 
 use super::super::{Change, ListChange, MailboxChange, SkipReason, Subject};
-use crate::catalog::{e5_actions, managed_defaults, Action, LicenceTier};
-use crate::model::{ActionList, LogonType, Mailbox, MailboxNames};
-use crate::policy::resolve::Resolved;
+use crate::catalog::{premium_actions, Action, Catalog, LicenceTier};
+use crate::model::{LogonType, Mailbox, MailboxNames};
+use crate::policy::resolve::{Resolved, Scalar};
 use crate::policy::{MailboxPolicy, PolicyRef};
+use crate::timespan::TimeSpan;
 
 pub(super) fn subject(names: &MailboxNames) -> Subject {
-    Subject {
-        id: names.immutable_id().to_string(),
-        identity: names.identity.to_string(),
-        display_name: names.display().to_string(),
-        address: names.address().map(str::to_string),
-    }
+    Subject::of(names)
 }
 
 pub(super) fn sorted_refs<'a>(refs: impl Iterator<Item = &'a PolicyRef>) -> Vec<PolicyRef> {
@@ -34,6 +30,7 @@ pub(super) fn diff_mailbox(
     mailbox: &Mailbox,
     resolved: &Resolved,
     selected: &[&MailboxPolicy],
+    catalog: &Catalog,
 ) -> Outcome {
     let current = &mailbox.audit;
     let mut causes: Vec<usize> = Vec::new();
@@ -60,46 +57,33 @@ pub(super) fn diff_mailbox(
                     .filter_map(|a| verdicts.winner(*a))
                     .take(1),
             );
-            ActionList::from_known(managed_defaults(logon, mailbox.licence))
+            catalog.managed_defaults(logon)
         } else {
-            let known = before
-                .known
-                .union(verdicts.require)
-                .difference(verdicts.forbid);
-            let unknown = if verdicts.forbid_unknown {
-                Vec::new()
-            } else {
-                before.unknown.clone()
-            };
-            let after = ActionList { known, unknown };
-            if after == *before {
+            let mut kept = before.difference(&verdicts.forbid);
+            if verdicts.forbid_unknown {
+                // Names nobody knows go; declared names stay unless a verdict forbids them.
+                kept.unknown
+                    .retain(|name| catalog.find_declared(name).is_some());
+            }
+            let after = kept.union(&verdicts.require);
+            if after.same_actions(before) {
                 continue;
             }
             default_audit_set.remove(logon);
             after
         };
-        let add = after.known.difference(before.known);
-        let remove = ActionList {
-            known: before.known.difference(after.known),
-            unknown: before
-                .unknown
-                .iter()
-                .filter(|name| !after.unknown.contains(name))
-                .cloned()
-                .collect(),
-        };
+        let add = after.difference(before);
+        let remove = before.difference(&after);
         if mailbox.licence == LicenceTier::NonE5 {
-            needs_licence = needs_licence.union(add.intersection(e5_actions()));
+            needs_licence = needs_licence.union(add.known.intersection(premium_actions()));
         }
-        causes.extend(
-            add.union(remove.known)
-                .iter()
-                .filter_map(|a| verdicts.winner(a)),
-        );
-        if !remove.unknown.is_empty() {
-            causes.extend(verdicts.unknown_winner());
+        for action in add.known.union(remove.known).iter() {
+            causes.extend(verdicts.winner(action));
         }
-        if after != *before {
+        for name in add.unknown.iter().chain(&remove.unknown) {
+            causes.extend(verdicts.winner_of_name(catalog, name));
+        }
+        if !after.same_actions(before) {
             lists[logon.index()] = Some(ListChange {
                 before: before.clone(),
                 after,
@@ -118,7 +102,7 @@ pub(super) fn diff_mailbox(
         });
     }
 
-    let mut notes = Vec::new();
+    let mut notes = declared_notes(&lists, catalog);
     let enabled = resolved
         .enabled
         .filter(|desired| desired.value != current.enabled)
@@ -168,4 +152,60 @@ pub(super) fn diff_mailbox(
         restore_defaults,
         notes,
     }))
+}
+
+/// What a Microsoft 365 Group mailbox must change: its AuditLogAgeLimit alone, the one audit
+/// setting the service lets anyone change there (with `Set-Mailbox -GroupMailbox`, [EV-4.6]).
+pub(super) fn diff_group_mailbox(
+    mailbox: &Mailbox,
+    log_age_limit: Option<Scalar<TimeSpan>>,
+    selected: &[&MailboxPolicy],
+) -> Option<MailboxChange> {
+    let current = &mailbox.audit;
+    let desired = log_age_limit.filter(|desired| desired.value != current.log_age_limit)?;
+    Some(MailboxChange {
+        subject: subject(&mailbox.names),
+        recipient_type: mailbox.recipient_type.clone(),
+        policies: vec![selected[desired.winner].reference.clone()],
+        fingerprint: current.fingerprint(),
+        enabled: None,
+        log_age_limit: Some(Change {
+            before: current.log_age_limit,
+            after: desired.value,
+        }),
+        lists: Default::default(),
+        default_audit_set: None,
+        restore_defaults: crate::model::LogonSet::EMPTY,
+        notes: vec![
+            "a Microsoft 365 Group mailbox: only AuditLogAgeLimit can be changed, with Set-Mailbox -GroupMailbox".to_string(),
+        ],
+    })
+}
+
+/// Whether any policy asks a group mailbox for what the service fixes: lists or AuditEnabled.
+pub(super) fn asks_fixed_settings(selected: &[&MailboxPolicy]) -> bool {
+    selected.iter().any(|policy| {
+        policy.audit.enabled.is_some() || policy.audit.lists.iter().any(Option::is_some)
+    })
+}
+
+/// A note for each declared action a change adds or removes: the plan marks it as the user's
+/// declaration, not a fact auditform knows, so that a reviewer knows whose word it is.
+fn declared_notes(lists: &[Option<ListChange>; 3], catalog: &Catalog) -> Vec<String> {
+    let mut notes: Vec<String> = Vec::new();
+    for list in lists.iter().flatten() {
+        for name in list.add.unknown.iter().chain(&list.remove.unknown) {
+            let Some(declared) = catalog.find_declared(name) else {
+                continue;
+            };
+            let note = format!(
+                "{} is declared in {}, unknown to this version of auditform: the service's own answer decides at apply",
+                declared.name, declared.origin
+            );
+            if !notes.contains(&note) {
+                notes.push(note);
+            }
+        }
+    }
+    notes
 }

@@ -12,12 +12,22 @@ impl PlanDocument {
                 count: self.organization_changes.len(),
             });
         }
+        let declared_actions = self
+            .declared_actions
+            .into_iter()
+            .enumerate()
+            .map(|(index, declared)| read_declared(declared, &format!("declared_actions[{index}]")))
+            .collect::<Result<Vec<_>, _>>()?;
         let mailbox_changes = self
             .mailbox_changes
             .into_iter()
             .enumerate()
             .map(|(index, change)| {
-                read_mailbox_change(change, &format!("mailbox_changes[{index}]"))
+                read_mailbox_change(
+                    change,
+                    &declared_actions,
+                    &format!("mailbox_changes[{index}]"),
+                )
             })
             .collect::<Result<_, _>>()?;
         let organization_change =
@@ -70,12 +80,45 @@ impl PlanDocument {
             skipped,
             warnings: self.warnings,
             unchanged: self.summary.unchanged,
+            declared_actions,
         })
     }
 }
 
+fn read_declared(
+    document: DeclaredActionDocument,
+    at: &str,
+) -> Result<DeclaredAction, DocumentError> {
+    let logon_types = logon_set(&document.logon_types, &format!("{at}.logon_types"))?;
+    let default_for = logon_set(&document.default_for, &format!("{at}.default_for"))?;
+    let support = LogonType::ALL.map(|logon| {
+        if default_for.contains(logon) {
+            Support::Default
+        } else if logon_types.contains(logon) {
+            Support::Valid
+        } else {
+            Support::Rejected
+        }
+    });
+    let declared = DeclaredAction {
+        name: document.name.into(),
+        support,
+        origin: document.declared_at.into(),
+    };
+    // The declaration passed these checks when the plan was made; a document that fails them
+    // was not written by auditform.
+    crate::catalog::Catalog::builtin()
+        .declare(declared.clone())
+        .map_err(|error| DocumentError::InvalidValue {
+            at: at.to_string(),
+            problem: error.to_string(),
+        })?;
+    Ok(declared)
+}
+
 fn read_mailbox_change(
     document: MailboxChangeDocument,
+    declared: &[DeclaredAction],
     at: &str,
 ) -> Result<MailboxChange, DocumentError> {
     let changes = document.changes;
@@ -107,7 +150,7 @@ fn read_mailbox_change(
     ]) {
         if let Some(list) = list {
             let at = format!("{at}.changes.{}", logon.property());
-            lists[logon.index()] = Some(read_list_change(list, &at)?);
+            lists[logon.index()] = Some(read_list_change(list, declared, &at)?);
         }
     }
     Ok(MailboxChange {
@@ -132,18 +175,24 @@ fn read_mailbox_change(
     })
 }
 
-fn read_list_change(document: ListChangeDocument, at: &str) -> Result<ListChange, DocumentError> {
-    let mut add = ActionSet::EMPTY;
+fn read_list_change(
+    document: ListChangeDocument,
+    declared: &[DeclaredAction],
+    at: &str,
+) -> Result<ListChange, DocumentError> {
+    let mut add = ActionList::default();
     for name in &document.add {
-        match Action::parse(name) {
-            Some(action) => add.insert(action),
-            None => {
-                return Err(DocumentError::InvalidValue {
-                    at: format!("{at}.add"),
-                    problem: format!("`{name}` is not an action auditform can add"),
-                })
-            }
+        let known = Action::parse(name).is_some()
+            || declared.iter().any(|d| d.name.eq_ignore_ascii_case(name));
+        if !known {
+            return Err(DocumentError::InvalidValue {
+                at: format!("{at}.add"),
+                problem: format!(
+                    "`{name}` is neither a catalog action nor one the plan declares, so auditform can't add it"
+                ),
+            });
         }
+        add.push_name(name);
     }
     let list = |names: &[String]| ActionList::from_names(names.iter().map(String::as_str));
     Ok(ListChange {

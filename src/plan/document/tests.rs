@@ -32,7 +32,11 @@ fn the_document_names_every_change_with_get_mailbox_property_names() {
 fn an_empty_plan_is_a_document_with_empty_lists() {
     let document: serde_json::Value =
         serde_json::from_str(&json_of(&Plan::default())).expect("the output is JSON");
-    assert_eq!(document["format_version"], "1.0");
+    assert_eq!(document["format_version"], "1.1");
+    assert!(
+        document.get("declared_actions").is_none(),
+        "a plan that declares nothing leaves the field out"
+    );
     assert_eq!(document["summary"]["to_change"], 0);
     for list in [
         "mailbox_changes",
@@ -116,7 +120,29 @@ fn an_action_auditform_cannot_add_is_refused() {
     let error = document.into_plan().expect_err("an unknown action to add");
     assert_eq!(
         error.to_string(),
-        "`mailbox_changes[0].changes.AuditOwner.add`: `FutureAction` is not an action auditform can add"
+        "`mailbox_changes[0].changes.AuditOwner.add`: `FutureAction` is neither a catalog action nor one the plan declares, so auditform can't add it"
+    );
+}
+
+#[test]
+fn an_action_the_plan_declares_can_be_added_and_the_declaration_reads_back() {
+    let plan = rich_plan();
+    let read = round_trip(&plan);
+    assert_eq!(read.declared_actions, plan.declared_actions);
+    let delegate = MailboxChange::list(&read.mailbox_changes[1], LogonType::Delegate).unwrap();
+    assert!(delegate.add.contains_name("ExampleNewAction"));
+}
+
+#[test]
+fn a_declaration_auditform_would_refuse_is_refused_on_reading() {
+    let mut document = PlanDocument::from_plan(&rich_plan());
+    document.declared_actions[0].name = "mailitemsaccessed".to_string();
+    let error = document.into_plan().expect_err("a catalog action declared");
+    assert!(
+        error.to_string().starts_with(
+            "`declared_actions[0]`: `mailitemsaccessed` is auditform's catalog action"
+        ),
+        "{error}"
     );
 }
 
@@ -166,7 +192,15 @@ fn list_change_strategy() -> impl Strategy<Value = ListChange> {
         |(before, after, add, remove)| ListChange {
             before,
             after,
-            add: add.known,
+            // Only catalog actions and declared ones are ever added.
+            add: ActionList {
+                known: add.known,
+                unknown: if add.unknown.is_empty() {
+                    Vec::new()
+                } else {
+                    vec!["ExampleNewAction".into()]
+                },
+            },
             remove,
         },
     )

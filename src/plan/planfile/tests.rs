@@ -154,7 +154,7 @@ fn a_later_minor_version_with_fields_this_build_does_not_know_is_read() {
 
 #[test]
 fn another_major_version_is_refused() {
-    let text = saved(&rich_plan()).replacen("\"1.0\"", "\"2.0\"", 1);
+    let text = saved(&rich_plan()).replacen("\"1.1\"", "\"2.0\"", 1);
     assert!(matches!(
         refusal(&text),
         PlanFileError::UnsupportedVersion { found } if found == "2.0"
@@ -183,7 +183,7 @@ fn refusals_say_what_is_wrong_and_how_to_recover() {
             "a value edited",
             text.replacen("\"unchanged\":7", "\"unchanged\":0", 1),
         ),
-        ("version 2", text.replacen("\"1.0\"", "\"2.0\"", 1)),
+        ("version 2", text.replacen("\"1.1\"", "\"2.0\"", 1)),
         (
             "a bad TimeSpan, digest recomputed",
             text.replacen("\"30.00:00:00\"", "\"30 days\"", 1),

@@ -5,11 +5,11 @@ use crate::plan::{Change, ListChange, Subject};
 use crate::service::set_mailbox;
 use proptest::prelude::*;
 
-fn defaults(licence: LicenceTier) -> AuditSettings {
+fn defaults(_licence: LicenceTier) -> AuditSettings {
     AuditSettings {
         enabled: true,
         log_age_limit: TimeSpan::DEFAULT_AUDIT_LOG_AGE_LIMIT,
-        lists: LogonType::ALL.map(|logon| ActionList::from_known(managed_defaults(logon, licence))),
+        lists: LogonType::ALL.map(|logon| ActionList::from_known(managed_defaults(logon))),
         default_audit_set: LogonSet::ALL,
     }
 }
@@ -28,18 +28,13 @@ fn subject() -> Subject {
 }
 
 /// A planned change from `before` to the desired lists, the way the planner describes one.
-fn planned(
-    before: &AuditSettings,
-    desired: [ActionSet; 3],
-    restore: LogonSet,
-    licence: LicenceTier,
-) -> MailboxChange {
+fn planned(before: &AuditSettings, desired: [ActionSet; 3], restore: LogonSet) -> MailboxChange {
     let mut after = before.clone();
     let mut lists: [Option<ListChange>; 3] = [None, None, None];
     for logon in LogonType::ALL {
         let index = logon.index();
         if restore.contains(logon) {
-            after.lists[index] = ActionList::from_known(managed_defaults(logon, licence));
+            after.lists[index] = ActionList::from_known(managed_defaults(logon));
             after.default_audit_set.insert(logon);
         } else if desired[index] != before.lists[index].known
             || !before.lists[index].unknown.is_empty()
@@ -56,7 +51,7 @@ fn planned(
         lists[index] = Some(ListChange {
             before: old.clone(),
             after: new.clone(),
-            add: new.known.difference(old.known),
+            add: ActionList::from_known(new.known.difference(old.known)),
             remove,
         });
     }
@@ -90,7 +85,7 @@ fn the_call_for_a_change_sends_exactly_the_difference() {
         before.list(LogonType::Delegate).known,
         owner,
     ];
-    let mut change = planned(&before, desired, LogonSet::EMPTY, LicenceTier::NonE5);
+    let mut change = planned(&before, desired, LogonSet::EMPTY);
     change.enabled = Some(Change {
         before: true,
         after: false,
@@ -116,10 +111,43 @@ fn the_call_for_restored_defaults_uses_default_audit_set_not_add() {
     before.default_audit_set.remove(LogonType::Owner);
     let desired = before.lists.clone().map(|list| list.known);
     let restore: LogonSet = [LogonType::Owner].into_iter().collect();
-    let change = planned(&before, desired, restore, LicenceTier::NonE5);
+    let change = planned(&before, desired, restore);
     let params = params_for_change(&change);
     assert_eq!(params.default_audit_set, Some(restore));
     assert_eq!(params.lists, [None, None, None]);
+}
+
+fn age_limit_change(before_days: i64, after_days: i64) -> MailboxChange {
+    let mut change = planned(
+        &defaults(LicenceTier::NonE5),
+        defaults(LicenceTier::NonE5).lists.map(|list| list.known),
+        LogonSet::EMPTY,
+    );
+    change.log_age_limit = Some(Change {
+        before: TimeSpan::from_days(before_days),
+        after: TimeSpan::from_days(after_days),
+    });
+    change
+}
+
+/// Evidence W8: Set-Mailbox asks before it zeroes or shortens AuditLogAgeLimit, so the call
+/// carries -Force then, and only then.
+#[test]
+fn a_shorter_or_zero_age_limit_is_sent_with_force() {
+    assert!(params_for_change(&age_limit_change(90, 30)).force);
+    assert!(params_for_change(&age_limit_change(90, 0)).force);
+    assert!(!params_for_change(&age_limit_change(90, 180)).force);
+}
+
+/// DESIGN §1.2: a GroupMailbox's AuditLogAgeLimit is set with -GroupMailbox.
+#[test]
+fn a_group_mailbox_is_changed_with_the_group_mailbox_switch() {
+    let mut change = age_limit_change(90, 180);
+    assert!(!params_for_change(&change).group_mailbox);
+    change.recipient_type = RecipientType::GroupMailbox;
+    let params = params_for_change(&change);
+    assert!(params.group_mailbox);
+    assert_eq!(params.audit_log_age_limit, Some(TimeSpan::from_days(180)));
 }
 
 fn logon_set() -> impl Strategy<Value = LogonSet> {
@@ -131,11 +159,12 @@ fn logon_set() -> impl Strategy<Value = LogonSet> {
     })
 }
 
-/// A list the service could hold: any valid actions for the logon type and licence.
+/// A list auditform could ask for: any actions a policy may name for the logon type, that
+/// the mailbox's licence allows.
 fn valid_list(logon: LogonType, licence: LicenceTier) -> impl Strategy<Value = ActionSet> {
-    let mut allowed = catalog::valid_actions(logon);
+    let mut allowed = catalog::policy_actions(logon);
     if licence == LicenceTier::NonE5 {
-        allowed = allowed.difference(catalog::e5_actions());
+        allowed = allowed.difference(catalog::premium_actions());
     }
     any::<u32>().prop_map(move |bits| {
         allowed
@@ -173,7 +202,7 @@ proptest! {
             before.lists[LogonType::Admin.index()].push_name("FutureAction");
         }
         before.default_audit_set = in_set;
-        let change = planned(&before, desired, restore, licence);
+        let change = planned(&before, desired, restore);
         let expected = {
             let mut after = before.clone();
             for list in change.lists.iter().flatten().zip(0..) {
@@ -185,7 +214,13 @@ proptest! {
             after
         };
         let params = params_for_change(&change);
-        let applied = set_mailbox(&RecipientType::UserMailbox, licence, &before, &params);
+        let applied = set_mailbox(
+            &catalog::Catalog::builtin(),
+            &RecipientType::UserMailbox,
+            licence,
+            &before,
+            &params,
+        );
         prop_assert_eq!(applied, Ok(expected));
     }
 }

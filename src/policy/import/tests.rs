@@ -1,15 +1,14 @@
 use super::*;
 use crate::catalog::{managed_defaults, Action, LicenceTier};
+use crate::model::StateVisitor;
 use crate::model::{
-    ActionSet, AuditSettings, BypassAssociation, LogonSet, Organization, RecipientType,
+    ActionSet, AuditSettings, BypassAssociation, LogonSet, LogonType, Organization, RecipientType,
 };
-use crate::plan::plan_tenant;
 use crate::policy::load;
 
 fn mailbox(id: &str, recipient_type: RecipientType, owner: &[&str]) -> Mailbox {
     let licence = LicenceTier::NonE5;
-    let mut lists =
-        LogonType::ALL.map(|logon| ActionList::from_known(managed_defaults(logon, licence)));
+    let mut lists = LogonType::ALL.map(|logon| ActionList::from_known(managed_defaults(logon)));
     lists[LogonType::Owner.index()] = ActionList::from_names(owner.iter().copied());
     Mailbox {
         names: MailboxNames {
@@ -49,14 +48,27 @@ fn yaml(import: &Import) -> String {
 fn replanned(tenant: &Tenant) -> crate::plan::Plan {
     let text = yaml(&import_tenant(tenant));
     let loaded = load::load_str("imported.yaml", &text).unwrap_or_else(|e| panic!("{e}\n{text}"));
-    plan_tenant(&loaded.policies, tenant, "test").unwrap()
+    let mut planner = crate::plan::Planner::new(&loaded.policies, "test");
+    // Some tenants here hold bypass associations and no mailbox.
+    planner.allow_empty_state(true);
+    for association in &tenant.bypass {
+        planner.bypass(association.clone());
+    }
+    for mailbox in &tenant.mailboxes {
+        planner.observe_mailbox(mailbox);
+    }
+    planner.finish().unwrap()
 }
 
 fn policy_names(import: &Import) -> Vec<String> {
     import
         .files
         .iter()
-        .flat_map(|file| file.policies.iter().map(|p| p.metadata.name.clone()))
+        .flat_map(|file| {
+            file.policies
+                .iter()
+                .map(|p| p.metadata.name.as_str().to_string())
+        })
         .collect()
 }
 
@@ -100,12 +112,8 @@ fn a_minority_configuration_gets_a_policy_by_identity_and_is_excluded_from_the_b
     let Spec::Mailbox(base) = &import.files[0].policies[0].spec else {
         panic!("a mailbox policy")
     };
-    assert_eq!(
-        base.selector.exclude,
-        Some(ExcludeSpec {
-            identities: vec!["b-object-id".to_string()]
-        })
-    );
+    let exclude = base.selector.exclude.as_ref().expect("an exclude");
+    assert_eq!(exclude.identities, Some(vec!["b-object-id".to_string()]));
     let Spec::Mailbox(minority) = &import.files[0].policies[1].spec else {
         panic!("a mailbox policy")
     };
@@ -119,9 +127,12 @@ fn a_minority_configuration_gets_a_policy_by_identity_and_is_excluded_from_the_b
 
 #[test]
 fn a_logon_type_in_default_audit_set_is_written_as_default() {
-    let spec = audit_spec(&mailbox("a", RecipientType::UserMailbox, &[]));
-    assert_eq!(spec.admin, ListSpec::Default("default"));
-    assert_eq!(spec.owner, ListSpec::Exactly { exactly: vec![] });
+    let spec = audit_spec(
+        &Catalog::builtin(),
+        &mailbox("a", RecipientType::UserMailbox, &[]),
+    );
+    assert_eq!(spec.admin, Some(LogonListSpec::default_list()));
+    assert_eq!(spec.owner, Some(LogonListSpec::Exactly(vec![])));
 }
 
 #[test]
@@ -132,16 +143,21 @@ fn names_a_policy_cannot_write_are_left_alone_with_add_and_remove() {
         &["MailboxLogin", "MessageBind", "FutureAction", "Copy"],
     );
     unusual.audit.enabled = false;
-    let spec = audit_spec(&unusual);
-    let ListSpec::Change { add, remove } = &spec.owner else {
+    // Without a declaration for FutureAction, the list can't be named whole.
+    let spec = audit_spec(&Catalog::builtin(), &unusual);
+    let Some(LogonListSpec::Change { add, remove }) = &spec.owner else {
         panic!("expected add/remove, got {:?}", spec.owner)
     };
-    assert_eq!(add, &["MailboxLogin"]);
-    for action in catalog::valid_actions(LogonType::Owner).iter() {
-        let named = add.contains(&action.name()) || remove.contains(&action.name());
+    assert_eq!(add, &[PolicyAction::Known(Action::MailboxLogin)]);
+    for action in catalog::policy_actions(LogonType::Owner).iter() {
+        let named = [add, remove]
+            .iter()
+            .any(|list| list.contains(&PolicyAction::Known(action)));
         assert_eq!(named, schema::redundancy(action).is_none(), "{action}");
     }
-    assert!(!remove.contains(&"MessageBind") && !remove.contains(&"Copy"));
+    for kept in [Action::MessageBind, Action::Copy] {
+        assert!(!remove.contains(&PolicyAction::Known(kept)));
+    }
     let tenant = Tenant {
         mailboxes: vec![unusual],
         ..Tenant::default()
@@ -153,8 +169,11 @@ fn names_a_policy_cannot_write_are_left_alone_with_add_and_remove() {
 fn a_zero_log_age_limit_is_written_with_allow_purge() {
     let mut purging = mailbox("a", RecipientType::RoomMailbox, &[]);
     purging.audit.log_age_limit = TimeSpan::ZERO;
-    let spec = audit_spec(&purging);
-    assert_eq!(spec.log_age_limit, Some(LogAgeLimit::Days(0)));
+    let spec = audit_spec(&Catalog::builtin(), &purging);
+    assert_eq!(
+        spec.log_age_limit.map(LogAgeLimit::span),
+        Some(TimeSpan::ZERO)
+    );
     assert!(spec.allow_purge);
     let tenant = Tenant {
         mailboxes: vec![purging],
@@ -166,10 +185,10 @@ fn a_zero_log_age_limit_is_written_with_allow_purge() {
 #[test]
 fn a_log_age_limit_of_part_of_a_day_keeps_its_timespan_form() {
     let limit = TimeSpan::parse_dotnet("1.12:00:00").unwrap();
-    assert_eq!(
-        log_age_limit(limit),
-        Some(LogAgeLimit::TimeSpan("1.12:00:00".to_string()))
-    );
+    let written = serde_yaml::to_string(&log_age_limit(limit)).unwrap();
+    assert_eq!(written, "1.12:00:00\n");
+    let whole_days = serde_yaml::to_string(&log_age_limit(TimeSpan::from_days(180))).unwrap();
+    assert_eq!(whole_days, "180\n");
 }
 
 #[test]
@@ -248,5 +267,36 @@ fn imported_yaml_reads_like_hand_written_policies() {
         ],
     };
     insta::assert_snapshot!(yaml(&import_tenant(&tenant)));
+    assert!(replanned(&tenant).is_empty());
+}
+
+/// Issue 9 item 2: `import` keeps the actions it reads that auditform does not know: it
+/// declares each, so that the policies name them (and planning them changes nothing).
+#[test]
+fn actions_unknown_to_auditform_are_declared_and_named() {
+    let mut carrying = mailbox(
+        "a",
+        RecipientType::UserMailbox,
+        &["MailboxLogin", "examplenewaction"],
+    );
+    carrying.audit.lists[LogonType::Admin.index()].push_name("ExampleNewAction");
+    let tenant = Tenant {
+        mailboxes: vec![carrying],
+        ..Tenant::default()
+    };
+    let import = import_tenant(&tenant);
+    let declarations = &import.files[0];
+    assert_eq!(declarations.stem, "declared-actions");
+    let Spec::Declaration(declared) = &declarations.policies[0].spec else {
+        panic!("a declaration first");
+    };
+    assert_eq!(declared.action.0, "ExampleNewAction");
+    let logons: Vec<LogonType> = declared.logon_types.iter().map(|l| l.0).collect();
+    assert_eq!(logons, [LogonType::Admin, LogonType::Owner]);
+    // Admin was in DefaultAuditSet: a Microsoft-managed list carried it.
+    let defaults: Vec<LogonType> = declared.default_for.iter().map(|l| l.0).collect();
+    assert_eq!(defaults, [LogonType::Admin]);
+    let text = yaml(&import);
+    assert!(text.contains("- ExampleNewAction"), "{text}");
     assert!(replanned(&tenant).is_empty());
 }

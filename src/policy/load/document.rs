@@ -1,29 +1,32 @@
-//! One policy document: read its header to learn the kind, read it whole as that kind, check
-//! what spans several fields, and turn it into the policy types.
+//! One policy document: read it as the format's types, check what spans several fields, and
+//! turn it into the policy types. Every node of the document knows where it was written, so
+//! a refusal, a warning and each policy's own reference point into the file.
 
-use super::yaml::{self, Chunk, Step};
-use super::{Collector, Diagnostic, Severity};
+use super::read::{At, FromYaml, Inside, Path, Refusal};
+use super::yaml::{self, Chunk, Node, ScalarStyle, Step, TreeError, Value};
+use super::Collector;
+use crate::catalog::{ActionList, DeclaredAction, Support};
+use crate::diagnostic::{Diagnostic, SourceLocation};
 use crate::model::LogonType;
 use crate::policy::schema::{
-    self, AuditSettingsSpec, BypassPolicySpec, Document, ExcludeSpec, Header, Kind, LogonListSpec,
-    MailboxPolicySpec, OrganizationPolicySpec, SelectorSpec,
+    self, ActionDeclarationSpec, AuditSettingsSpec, Document, ExcludeSpec, LogonListSpec,
+    PolicyAction, PolicyDocument, SelectorSpec, Spec, TestDocument,
 };
 use crate::policy::{
-    AuditSpec, BypassPolicy, ListSpec, MailboxPolicy, OrganizationPolicy, PolicyRef, Selector,
-    SourceLocation,
+    AuditSpec, BypassPolicy, ListSpec, MailboxPolicy, OrganizationPolicy, PolicyRef, PolicyTest,
+    Selector, TestCaseSpec,
 };
-use serde::Deserialize;
 use std::sync::Arc;
 
-/// A document's place: the file, the chunk of it, and the document's index in the chunk.
-struct Place<'a> {
-    file: &'a Arc<str>,
-    chunk: &'a Chunk<'a>,
-    index: usize,
+/// Where a document's nodes are: the file and the chunk of it the document was parsed from.
+pub(super) struct Place<'a> {
+    pub file: &'a Arc<str>,
+    pub chunk: &'a Chunk<'a>,
 }
 
 impl Place<'_> {
-    fn at(&self, (line, column): (usize, usize)) -> SourceLocation {
+    fn at(&self, mark: yaml::Mark) -> SourceLocation {
+        let (line, column) = self.chunk.place(mark);
         SourceLocation {
             file: Arc::clone(self.file),
             line,
@@ -31,209 +34,381 @@ impl Place<'_> {
         }
     }
 
-    fn locate(&self, path: &[Step<'_>]) -> Option<SourceLocation> {
-        yaml::locate(self.chunk, self.index, path).map(|place| self.at(place))
+    /// Where the node at `path` under `root` was written.
+    fn locate(&self, root: &Node, path: &[Step<'_>]) -> Option<SourceLocation> {
+        yaml::find(root, path).map(|node| self.at(node.mark))
     }
 
-    fn error(
-        &self,
-        location: Option<SourceLocation>,
-        message: String,
-        hint: Option<String>,
-    ) -> Diagnostic {
-        Diagnostic::error(self.file, location, message, hint)
+    /// A refusal as a diagnostic, pointing into the scalar when the refusal names a place
+    /// inside its value and that place is on the scalar's first line.
+    pub fn refusal(&self, refusal: Refusal) -> Diagnostic {
+        let mut location = self.at(refusal.mark);
+        if let Some(inside) = refusal.inside {
+            location.column +=
+                columns_into(self.chunk.text, refusal.mark.index, inside).unwrap_or(0);
+        }
+        Diagnostic::error(refusal.message)
+            .at(location)
+            .with_hint_maybe(refusal.hint)
     }
 
-    /// A deserializer error as a diagnostic, pointing into the scalar when the error gave an
-    /// offset and the scalar sits on one line.
-    fn deserialize_error(&self, error: &serde_yaml::Error) -> Diagnostic {
-        let described = yaml::describe(error);
-        let location = error.location().map(|location| {
-            let (line, mut column) = self.chunk.place(&location);
-            if let Some(offset) = described.offset {
-                column += offset_in_line(self.chunk.text, location.index(), offset).unwrap_or(0);
+    /// Why the text is not a readable YAML document.
+    pub fn tree_error(&self, error: &TreeError) -> Diagnostic {
+        let location = self.at(error.mark());
+        let nesting = "a policy needs only a few levels of nesting";
+        let diagnostic = match error {
+            TreeError::Syntax(syntax) => {
+                let context = syntax
+                    .context
+                    .as_ref()
+                    .map(|context| format!(", {context}"))
+                    .unwrap_or_default();
+                Diagnostic::error(format!("invalid YAML: {}{context}", syntax.problem))
             }
-            self.at((line, column))
-        });
-        self.error(location, described.message, described.hint)
-    }
-
-    /// Reads the document afresh as `T`.
-    fn read<T: for<'de> Deserialize<'de>>(&self) -> Result<T, Diagnostic> {
-        let deserializer = self.chunk.document(self.index).ok_or_else(|| {
-            self.error(
-                None,
-                "the document disappeared on a second read".to_string(),
-                None,
-            )
-        })?;
-        T::deserialize(deserializer).map_err(|error| self.deserialize_error(&error))
+            TreeError::TooDeep(_) => {
+                Diagnostic::error("the YAML is nested too deeply").with_hint(nesting)
+            }
+            TreeError::TooManyAliases(_) => {
+                Diagnostic::error("the YAML expands aliases too many times").with_hint(
+                    "aliases (`*name`) may repeat a node only a few times; write the values out",
+                )
+            }
+            TreeError::UnknownAnchor { anchor, .. } => Diagnostic::error(format!(
+                "the alias `*{}` names no anchor before it",
+                crate::english::Echo(anchor)
+            ))
+            .with_hint(format!(
+                "an alias repeats the node marked `&{}` earlier in the same document",
+                crate::english::Echo(anchor)
+            )),
+        };
+        diagnostic.at(location)
     }
 }
 
-/// Columns from a scalar's start to `offset` bytes into its value, when the value is on the
+/// Columns from a scalar's start to a place inside its value, when that place is on the
 /// scalar's first line: past an opening quote, and not for block scalars.
-fn offset_in_line(text: &str, scalar_start: usize, offset: usize) -> Option<usize> {
-    let rest = text.get(scalar_start..)?;
-    let line = rest.split(['\n', '\r']).next().unwrap_or("");
-    let opening = match line.chars().next() {
-        Some('"' | '\'') => 1,
-        Some('|' | '>') => return None,
-        _ => 0,
+fn columns_into(text: &str, scalar_start: usize, inside: Inside) -> Option<usize> {
+    let Inside { offset, style } = inside;
+    let opening = match style {
+        ScalarStyle::Plain => 0,
+        ScalarStyle::SingleQuoted | ScalarStyle::DoubleQuoted => 1,
+        ScalarStyle::Literal | ScalarStyle::Folded => return None,
     };
-    let prefix = line.get(..opening + offset)?;
-    Some(prefix.chars().count())
+    let line = text.get(scalar_start..)?.split(['\n', '\r']).next()?;
+    (line.chars().count() >= opening + offset).then_some(opening + offset)
 }
 
-/// Loads the `index`-th document of `chunk` into the collector. `Err` when the document was
-/// refused (the diagnostic is already recorded).
-pub(super) fn load(
-    collector: &mut Collector,
-    file: &Arc<str>,
-    chunk: &Chunk<'_>,
-    index: usize,
-    deserializer: serde_yaml::Deserializer<'_>,
-) -> Result<(), ()> {
-    let place = Place { file, chunk, index };
-    let header = match Option::<Header>::deserialize(deserializer) {
-        Ok(Some(header)) => header,
-        Ok(None) => return Ok(()),
-        Err(error) => {
-            collector.errors.push(place.deserialize_error(&error));
-            return Err(());
+/// Loads one document into the collector. An empty document is skipped; a refused one is
+/// recorded as an error.
+pub(super) fn load(collector: &mut Collector, place: &Place<'_>, root: &Node) {
+    if matches!(&root.value, Value::Scalar { text, style: ScalarStyle::Plain } if text.is_empty() || text == "~" || text.eq_ignore_ascii_case("null"))
+    {
+        return;
+    }
+    let document = match Document::from_yaml(At {
+        node: root,
+        path: &Path::Root,
+    }) {
+        Ok(document) => document,
+        Err(refusal) => {
+            collector.errors.push(place.refusal(refusal));
+            return;
         }
     };
-    let loaded = match header.kind {
-        Kind::MailboxAuditPolicy => load_mailbox(collector, &place),
-        Kind::OrganizationAuditPolicy => load_organization(collector, &place),
-        Kind::AuditBypassPolicy => load_bypass(collector, &place),
-    };
-    loaded.map_err(|diagnostic| {
-        if let Some(diagnostic) = diagnostic {
-            collector.errors.push(diagnostic);
-        }
-    })
-}
-
-/// The policy's reference, claiming its name. `Err(None)` when the name is a duplicate (the
-/// collector has recorded that already).
-fn reference(
-    collector: &mut Collector,
-    place: &Place<'_>,
-    name: String,
-) -> Result<PolicyRef, Option<Diagnostic>> {
-    let source = place
-        .locate(&[Step::Key("metadata"), Step::Key("name")])
-        .unwrap_or_else(|| place.at((place.chunk.lines_before + 1, 1)));
-    let name: Arc<str> = name.into();
-    collector.claim_name(&name, &source).map_err(|()| None)?;
-    Ok(PolicyRef { name, source })
-}
-
-fn load_mailbox(collector: &mut Collector, place: &Place<'_>) -> Result<(), Option<Diagnostic>> {
-    let document: Document<MailboxPolicySpec> = place.read()?;
-    let spec = document.spec;
-    check_purge(place, &spec.audit)?;
-    let reference = reference(collector, place, document.metadata.name.0)?;
-    collector
-        .warnings
-        .extend(redundancy_warnings(place, &spec.audit));
-    collector.policies.mailbox.push(MailboxPolicy {
-        reference,
-        description: document.metadata.description,
-        priority: spec.priority,
-        selector: selector(spec.selector),
-        audit: audit(spec.audit),
-    });
-    Ok(())
-}
-
-fn load_organization(
-    collector: &mut Collector,
-    place: &Place<'_>,
-) -> Result<(), Option<Diagnostic>> {
-    let document: Document<OrganizationPolicySpec> = place.read()?;
-    let reference = reference(collector, place, document.metadata.name.0)?;
-    collector.policies.organization.push(OrganizationPolicy {
-        reference,
-        description: document.metadata.description,
-        priority: document.spec.priority,
-        audit_disabled: Some(document.spec.audit_disabled),
-    });
-    Ok(())
-}
-
-fn load_bypass(collector: &mut Collector, place: &Place<'_>) -> Result<(), Option<Diagnostic>> {
-    let document: Document<BypassPolicySpec> = place.read()?;
-    let reference = reference(collector, place, document.metadata.name.0)?;
-    collector.policies.bypass.push(BypassPolicy {
-        reference,
-        description: document.metadata.description,
-        priority: document.spec.priority,
-        selector: selector(document.spec.selector),
-        bypass: document.spec.bypass,
-    });
-    Ok(())
-}
-
-/// A zero logAgeLimit deletes every audit record, so it must be asked for twice.
-fn check_purge(place: &Place<'_>, audit: &AuditSettingsSpec) -> Result<(), Diagnostic> {
-    match audit.log_age_limit {
-        Some(limit) if limit.0.is_zero() && !audit.allow_purge => Err(place.error(
-            place.locate(&[
-                Step::Key("spec"),
-                Step::Key("audit"),
-                Step::Key("logAgeLimit"),
-            ]),
-            "a logAgeLimit of zero deletes every audit record on the selected mailboxes"
-                .to_string(),
-            Some("if that is really wanted, add `allowPurge: true` beside it".to_string()),
-        )),
-        _ => Ok(()),
+    match document {
+        Document::Policy(document) => add(collector, place, root, *document),
+        Document::Test(document) => add_test(collector, place, root, document),
     }
 }
 
-fn redundancy_warnings(place: &Place<'_>, audit: &AuditSettingsSpec) -> Vec<Diagnostic> {
-    let lists = [
+/// Adds a test document, with where each case, mailbox and expectation was written.
+fn add_test(collector: &mut Collector, place: &Place<'_>, root: &Node, document: TestDocument) {
+    let source = place
+        .locate(root, &[Step::Key("metadata"), Step::Key("name")])
+        .unwrap_or_else(|| place.at(root.mark));
+    let name: Arc<str> = document.metadata.name.as_str().into();
+    if collector.claim_name(&name, &source).is_err() {
+        return;
+    }
+    let cases = document
+        .spec
+        .cases
+        .into_iter()
+        .enumerate()
+        .map(|(index, case)| {
+            let at_case = [Step::Key("spec"), Step::Key("cases"), Step::Index(index)];
+            let locate = |rest: &[Step<'_>]| {
+                let path: Vec<Step<'_>> = at_case.iter().chain(rest).copied().collect();
+                place.locate(root, &path).unwrap_or_else(|| source.clone())
+            };
+            TestCaseSpec {
+                source: locate(&[Step::Key("name")]),
+                mailboxes: case
+                    .mailboxes
+                    .into_iter()
+                    .enumerate()
+                    .map(|(number, mailbox)| {
+                        let at = locate(&[Step::Key("mailboxes"), Step::Index(number)]);
+                        (at, mailbox.properties)
+                    })
+                    .collect(),
+                expect: case
+                    .expect
+                    .into_iter()
+                    .map(|(mailbox, expected)| {
+                        let at = locate(&[Step::Key("expect"), Step::Key(&mailbox)]);
+                        (mailbox, at, expected)
+                    })
+                    .collect(),
+                name: case.name,
+            }
+        })
+        .collect();
+    collector.tests.push(PolicyTest {
+        reference: PolicyRef { name, source },
+        description: document.metadata.description,
+        cases,
+    });
+}
+
+/// Checks what spans several fields and adds the policy, or records why it was refused.
+fn add(collector: &mut Collector, place: &Place<'_>, root: &Node, document: PolicyDocument) {
+    let source = place
+        .locate(root, &[Step::Key("metadata"), Step::Key("name")])
+        .unwrap_or_else(|| place.at(root.mark));
+    let name: Arc<str> = document.metadata.name.as_str().into();
+    let description = document.metadata.description;
+    if let Spec::Mailbox(spec) = &document.spec {
+        if let Some(refusal) = purge_refusal(place, root, &spec.audit) {
+            collector.errors.push(refusal);
+            return;
+        }
+    }
+    // A duplicate name is recorded by the collector.
+    if collector.claim_name(&name, &source).is_err() {
+        return;
+    }
+    let reference = PolicyRef { name, source };
+    match document.spec {
+        Spec::Mailbox(spec) => {
+            collector
+                .warnings
+                .extend(redundancy_warnings(place, root, &spec.audit));
+            collector
+                .pending
+                .extend(declared_names(place, root, &spec.audit));
+            collector.policies.mailbox.push(MailboxPolicy {
+                reference,
+                description,
+                priority: spec.priority,
+                selector: selector(spec.selector),
+                audit: audit(spec.audit),
+            });
+        }
+        Spec::Organization(spec) => {
+            collector.policies.organization.push(OrganizationPolicy {
+                reference,
+                description,
+                priority: spec.priority,
+                audit_disabled: Some(spec.audit_disabled),
+            });
+        }
+        Spec::Bypass(spec) => {
+            collector.policies.bypass.push(BypassPolicy {
+                reference,
+                description,
+                priority: spec.priority,
+                selector: selector(spec.selector),
+                bypass: spec.bypass,
+            });
+        }
+        Spec::Declaration(spec) => declare(collector, place, root, spec),
+    }
+}
+
+/// Adds a declared action to the policy set's catalog, or records why it can't be: a name the
+/// catalog has (or nearly has), one declared twice, or logon types that don't add up.
+fn declare(collector: &mut Collector, place: &Place<'_>, root: &Node, spec: ActionDeclarationSpec) {
+    let spec_at = |key: &'static str| place.locate(root, &[Step::Key("spec"), Step::Key(key)]);
+    let action_at = spec_at("action").unwrap_or_else(|| place.at(root.mark));
+    let valid: Vec<LogonType> = spec.logon_types.iter().map(|logon| logon.0).collect();
+    if let Some(stray) = spec
+        .default_for
+        .iter()
+        .find(|logon| !valid.contains(&logon.0))
+    {
+        collector.errors.push(
+            Diagnostic::error(format!(
+                "`defaultFor` names {}, which `logonTypes` does not list",
+                stray.0
+            ))
+            .at_maybe(spec_at("defaultFor").map(Into::into))
+            .with_hint(
+                "a default is audited, so the logon type must accept it: add it to `logonTypes`",
+            ),
+        );
+        return;
+    }
+    let support = LogonType::ALL.map(|logon| {
+        if spec.default_for.iter().any(|named| named.0 == logon) {
+            Support::Default
+        } else if valid.contains(&logon) {
+            Support::Valid
+        } else {
+            Support::Rejected
+        }
+    });
+    let declared = DeclaredAction {
+        name: spec.action.0.into(),
+        support,
+        origin: format!("{}:{}", action_at.file, action_at.line).into(),
+    };
+    if let Err(error) = collector.policies.catalog.declare(declared) {
+        collector.errors.push(
+            Diagnostic::error(error.to_string())
+                .at(action_at)
+                .with_hint(error.hint()),
+        );
+    }
+}
+
+/// An action a policy names that the catalog does not have, and where: the loader checks it
+/// against the declarations once every file is read.
+pub(super) struct PendingAction {
+    pub name: String,
+    pub logon: LogonType,
+    pub location: Option<SourceLocation>,
+}
+
+/// Every name a mailbox policy's lists give that the catalog does not have.
+fn declared_names(place: &Place<'_>, root: &Node, audit: &AuditSettingsSpec) -> Vec<PendingAction> {
+    let mut pending = Vec::new();
+    for (key, logon, named) in named_lists(audit) {
+        for (list_key, actions) in named {
+            for (position, action) in actions.iter().enumerate() {
+                let PolicyAction::Declared(name) = action else {
+                    continue;
+                };
+                pending.push(PendingAction {
+                    name: name.clone(),
+                    logon,
+                    location: entry_location(place, root, key, list_key, position),
+                });
+            }
+        }
+    }
+    pending
+}
+
+/// One logon type's key, logon type and named lists (each list's key and actions).
+type NamedLists<'a> = (
+    &'static str,
+    LogonType,
+    Vec<(&'static str, &'a [PolicyAction])>,
+);
+
+/// Each logon type's key, logon type and named lists.
+fn named_lists(audit: &AuditSettingsSpec) -> Vec<NamedLists<'_>> {
+    vec![
         (
             "owner",
             LogonType::Owner,
-            audit.owner.as_ref().map(LogonListSpec::named_lists),
+            audit
+                .owner
+                .as_ref()
+                .map(LogonListSpec::named_lists)
+                .unwrap_or_default(),
         ),
         (
             "admin",
             LogonType::Admin,
-            audit.admin.as_ref().map(LogonListSpec::named_lists),
+            audit
+                .admin
+                .as_ref()
+                .map(LogonListSpec::named_lists)
+                .unwrap_or_default(),
         ),
         (
             "delegate",
             LogonType::Delegate,
-            audit.delegate.as_ref().map(LogonListSpec::named_lists),
+            audit
+                .delegate
+                .as_ref()
+                .map(LogonListSpec::named_lists)
+                .unwrap_or_default(),
         ),
+    ]
+}
+
+/// Where an entry of a list was written. A single action may stand without a list: then it is
+/// the list's own node.
+fn entry_location(
+    place: &Place<'_>,
+    root: &Node,
+    key: &str,
+    list_key: &str,
+    position: usize,
+) -> Option<SourceLocation> {
+    let path = [
+        Step::Key("spec"),
+        Step::Key("audit"),
+        Step::Key(key),
+        Step::Key(list_key),
+        Step::Index(position),
     ];
+    place
+        .locate(root, &path)
+        .or_else(|| place.locate(root, &path[..path.len() - 1]))
+}
+
+/// A zero logAgeLimit deletes every audit record, so it must be asked for twice.
+fn purge_refusal(place: &Place<'_>, root: &Node, audit: &AuditSettingsSpec) -> Option<Diagnostic> {
+    match audit.log_age_limit {
+        Some(limit) if limit.span().is_zero() && !audit.allow_purge => Some(
+            Diagnostic::error(
+                "a logAgeLimit of zero deletes every audit record on the selected mailboxes",
+            )
+            .at_maybe(
+                place
+                    .locate(
+                        root,
+                        &[
+                            Step::Key("spec"),
+                            Step::Key("audit"),
+                            Step::Key("logAgeLimit"),
+                        ],
+                    )
+                    .map(Into::into),
+            )
+            .with_hint("if that is really wanted, add `allowPurge: true` beside it"),
+        ),
+        _ => None,
+    }
+}
+
+fn redundancy_warnings(
+    place: &Place<'_>,
+    root: &Node,
+    audit: &AuditSettingsSpec,
+) -> Vec<Diagnostic> {
     let mut warnings = Vec::new();
-    for (key, logon, named) in lists {
-        for (list_key, actions) in named.unwrap_or_default() {
+    for (key, logon, named) in named_lists(audit) {
+        for (list_key, actions) in named {
             for (position, action) in actions.iter().enumerate() {
+                let PolicyAction::Known(action) = action else {
+                    continue;
+                };
                 let Some(covered_by) = schema::redundancy(*action) else {
                     continue;
                 };
-                let path = [
-                    Step::Key("spec"),
-                    Step::Key("audit"),
-                    Step::Key(key),
-                    Step::Key(list_key),
-                    Step::Index(position),
-                ];
-                warnings.push(Diagnostic {
-                    severity: Severity::Warning,
-                    file: Arc::clone(place.file),
-                    location: place.locate(&path),
-                    message: format!(
+                warnings.push(
+                    Diagnostic::warning(format!(
                         "{action} is redundant for {logon}: {covered_by} already covers it"
-                    ),
-                    hint: Some(format!("audit {covered_by} instead")),
-                });
+                    ))
+                    .at_maybe(entry_location(place, root, key, list_key, position).map(Into::into))
+                    .with_hint(format!("audit {covered_by} instead")),
+                );
             }
         }
     }
@@ -264,20 +439,30 @@ fn excluded(spec: ExcludeSpec) -> Selector {
             .collect(),
         identities: spec.identities.unwrap_or_default(),
         match_globs: spec.match_globs.map(|globs| globs.0),
-        filter: spec.filter.map(|filter| filter.0),
+        filter: spec.filter.map(|filter| filter.filter),
         licence: spec.licence.map(|licence| licence.0),
         exclude: None,
     }
 }
 
 fn list<L>(spec: LogonListSpec<L>) -> ListSpec {
+    let actions = |actions: Vec<PolicyAction>| {
+        let mut list = ActionList::default();
+        for action in actions {
+            match action {
+                PolicyAction::Known(action) => list.known.insert(action),
+                PolicyAction::Declared(name) => list.insert_unknown(&name),
+            }
+        }
+        list
+    };
     match spec {
         LogonListSpec::Default(_) => ListSpec::Default,
         LogonListSpec::Change { add, remove } => ListSpec::Change {
-            add: add.into_iter().collect(),
-            remove: remove.into_iter().collect(),
+            add: actions(add),
+            remove: actions(remove),
         },
-        LogonListSpec::Exactly(actions) => ListSpec::Exactly(actions.into_iter().collect()),
+        LogonListSpec::Exactly(list) => ListSpec::Exactly(actions(list)),
     }
 }
 
@@ -288,7 +473,7 @@ fn audit(spec: AuditSettingsSpec) -> AuditSpec {
     lists[LogonType::Delegate.index()] = spec.delegate.map(list);
     AuditSpec {
         enabled: spec.enabled,
-        log_age_limit: spec.log_age_limit.map(|limit| limit.0),
+        log_age_limit: spec.log_age_limit.map(|limit| limit.span()),
         lists,
     }
 }

@@ -1,6 +1,6 @@
 use super::*;
 use crate::catalog::Action;
-use crate::model::{ActionSet, LogonType};
+use crate::model::LogonType;
 use crate::policy::ListSpec;
 use crate::timespan::TimeSpan;
 
@@ -26,7 +26,7 @@ fn with_selector(selector: &str) -> String {
     )
 }
 
-fn set(actions: &[Action]) -> ActionSet {
+fn set(actions: &[Action]) -> crate::model::ActionList {
     actions.iter().copied().collect()
 }
 
@@ -183,7 +183,7 @@ fn action_names_are_case_insensitive_and_stored_canonically() {
         audit.list(LogonType::Owner),
         Some(&ListSpec::Change {
             add: set(&[Action::MailboxLogin, Action::HardDelete]),
-            remove: ActionSet::EMPTY,
+            remove: crate::model::ActionList::default(),
         })
     );
     assert_eq!(
@@ -290,23 +290,38 @@ fn documents_are_cut_at_markers_at_the_start_of_a_line_only() {
 }
 
 #[test]
-fn the_parsers_alias_expansion_guard_is_phrased_for_a_person() {
+fn aliases_that_expand_too_far_are_refused_wherever_they_are() {
     let mut text = String::from("a0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n");
     for level in 1..=9 {
         let list = vec![format!("*a{}", level - 1); 9].join(", ");
         text.push_str(&format!("a{level}: &a{level} [{list}]\n"));
     }
-    let error = serde_yaml::from_str::<serde_yaml::Value>(&text).expect_err("a bomb");
-    let described = yaml::describe(&error);
-    assert_eq!(described.message, "the YAML expands aliases too many times");
+    let error = load_str("p.yaml", &text).expect_err("a bomb");
+    assert_eq!(error.diagnostics.len(), 1);
+    assert_eq!(
+        error.diagnostics[0].message,
+        "the YAML expands aliases too many times"
+    );
 }
 
 #[test]
-fn the_parsers_recursion_guard_is_phrased_for_a_person() {
-    let text = format!("{}{}", "[".repeat(200), "]".repeat(200));
-    let error = serde_yaml::from_str::<serde_yaml::Value>(&text).expect_err("too deep");
-    let described = yaml::describe(&error);
-    assert_eq!(described.message, "the YAML is nested too deeply");
+fn deep_block_nesting_is_refused_with_a_clear_error() {
+    let text: String = (0..200)
+        .map(|depth| format!("{}-\n", "  ".repeat(depth)))
+        .collect();
+    let error = load_str("p.yaml", &text).expect_err("too deep");
+    assert_eq!(error.diagnostics.len(), 1);
+    assert_eq!(
+        error.diagnostics[0].message,
+        "the YAML is nested too deeply"
+    );
+    assert_eq!(
+        error.diagnostics[0]
+            .location
+            .as_ref()
+            .and_then(|l| l.position()),
+        Some((129, 257))
+    );
 }
 
 #[test]
@@ -315,10 +330,7 @@ fn deep_flow_nesting_is_refused_before_parsing_at_the_first_level_too_deep() {
     let error = load_str("p.yaml", &text).expect_err("too deep");
     assert_eq!(error.diagnostics.len(), 1);
     let location = error.diagnostics[0].location.as_ref().expect("a location");
-    assert_eq!(
-        (location.line, location.column),
-        (1, 4 + 4 * yaml::MAX_FLOW_DEPTH)
-    );
+    assert_eq!(location.position(), Some((1, 4 + 4 * yaml::MAX_FLOW_DEPTH)));
 }
 
 #[test]
@@ -327,3 +339,163 @@ fn brackets_inside_quotes_and_comments_do_not_count_as_nesting() {
     let text = format!("a: '{brackets}'\nb: \"{brackets}\" # {brackets}\n");
     assert_eq!(yaml::excessive_flow_depth(&text), None);
 }
+
+#[test]
+fn a_huge_value_echoed_in_an_error_is_cut_and_says_how_long_it_was() {
+    let name = "HardDelete".repeat(20_000);
+    let error = load_str(
+        "p.yaml",
+        &with_audit(&format!("    owner: {{add: [{name}]}}\n")),
+    )
+    .expect_err("an unknown action");
+    let message = &error.diagnostics[0].message;
+    assert!(message.len() < 200, "{message}");
+    assert!(message.ends_with("… (200,000 characters)`"), "{message}");
+}
+
+/// The keys a refusal calls valid, from its hint: `valid keys in `x` are `a`, `b``.
+fn keys_called_valid(text: &str) -> Vec<String> {
+    let error = load_str("p.yaml", text).expect_err("an unknown key");
+    let hint = error.diagnostics[0].hint().expect("a hint").to_string();
+    let listed = hint.split(" are ").nth(1).expect("a list of keys");
+    listed
+        .split(", ")
+        .map(|key| key.trim_matches('`').to_string())
+        .collect()
+}
+
+fn schema_keys(definition: &serde_json::Value) -> Vec<String> {
+    definition["properties"]
+        .as_object()
+        .map(|properties| properties.keys().cloned().collect())
+        .unwrap_or_default()
+}
+
+#[test]
+fn the_keys_the_loader_reads_are_the_keys_the_schema_lists() {
+    let schema = crate::policy::json_schema::policy_schema();
+    let definition = |name: &str| schema_keys(&schema["definitions"][name]);
+    let mailbox = "apiVersion: auditform/v1\nkind: MailboxAuditPolicy\n";
+    let cases = [
+        (format!("{mailbox}zzz: 1\n"), schema_keys(&schema["oneOf"][0])),
+        (
+            format!("{mailbox}metadata: {{name: p, zzz: 1}}\n"),
+            definition("Metadata"),
+        ),
+        (
+            format!("{mailbox}metadata: {{name: p}}\nspec: {{zzz: 1}}\n"),
+            definition("MailboxPolicySpec"),
+        ),
+        (
+            "apiVersion: auditform/v1\nkind: OrganizationAuditPolicy\nmetadata: {name: p}\nspec: {zzz: 1}\n".to_string(),
+            definition("OrganizationPolicySpec"),
+        ),
+        (
+            "apiVersion: auditform/v1\nkind: AuditBypassPolicy\nmetadata: {name: p}\nspec: {zzz: 1}\n".to_string(),
+            definition("BypassPolicySpec"),
+        ),
+        (with_selector("    zzz: 1\n"), definition("SelectorSpec")),
+        (
+            with_selector("    exclude: {zzz: 1}\n"),
+            definition("ExcludeSpec"),
+        ),
+        (with_audit("    zzz: 1\n"), definition("AuditSettingsSpec")),
+    ];
+    for (text, keys) in cases {
+        assert!(!keys.is_empty(), "{text}");
+        let sorted = |mut keys: Vec<String>| {
+            keys.sort();
+            keys
+        };
+        assert_eq!(sorted(keys_called_valid(&text)), sorted(keys), "{text}");
+    }
+}
+
+/// A policy (so that the set is not empty) and a test whose one case expects `expect` of a
+/// mailbox `pilar` (indented under `pilar:`).
+fn with_expectation(expect: &str) -> String {
+    format!(
+        "apiVersion: auditform/v1\nkind: OrganizationAuditPolicy\nmetadata: {{name: o}}\nspec: {{auditDisabled: false}}\n---\napiVersion: auditform/v1\nkind: PolicyTest\nmetadata:\n  name: t\nspec:\n  cases:\n    - name: a case\n      mailboxes:\n        - Identity: pilar\n      expect:\n        pilar:\n{expect}"
+    )
+}
+
+#[test]
+fn a_test_document_is_read_beside_the_policies_with_the_place_of_each_part() {
+    let loaded = load_str(
+        "p.yaml",
+        &with_expectation(
+            "          AuditOwner: {includes: [MailboxLogin], excludes: [MessageBind]}\n          AuditLogAgeLimit: 180d\n",
+        ),
+    )
+    .expect("the test loads");
+    assert_eq!(loaded.policies.organization.len(), 1);
+    let [test] = loaded.tests.as_slice() else {
+        panic!("one test: {:?}", loaded.tests);
+    };
+    assert_eq!(&*test.reference.name, "t");
+    let case = &test.cases[0];
+    assert_eq!((case.source.line, case.source.column), (12, 13));
+    assert_eq!(case.mailboxes[0].0.line, 14);
+    assert_eq!(case.mailboxes[0].1["Identity"], "pilar");
+    let (name, place, expected) = &case.expect[0];
+    assert_eq!((name.as_str(), place.line), ("pilar", 17));
+    let crate::policy::schema::testing::ExpectationSpec::Settings(settings) = expected else {
+        panic!("settings: {expected:?}");
+    };
+    assert_eq!(
+        settings.audit_log_age_limit.map(|limit| limit.span()),
+        Some(TimeSpan::from_days(180))
+    );
+    assert_eq!(
+        settings.lists[LogonType::Owner.index()],
+        Some(crate::policy::schema::testing::ExpectedListSpec::Partly {
+            includes: vec![Action::MailboxLogin],
+            excludes: vec![Action::MessageBind],
+        })
+    );
+}
+
+#[test]
+fn an_expectation_that_mixes_settings_and_an_outcome_is_refused() {
+    insta::assert_snapshot!(refusal(&with_expectation(
+        "          AuditEnabled: true\n          noChange: true\n"
+    )));
+}
+
+#[test]
+fn an_unknown_action_in_an_expectation_is_refused_so_an_excludes_cannot_hold_by_a_typo() {
+    insta::assert_snapshot!(refusal(&with_expectation(
+        "          AuditOwner: {excludes: [MailboxLogn]}\n"
+    )));
+}
+
+#[test]
+fn an_unknown_skip_reason_gets_a_did_you_mean() {
+    insta::assert_snapshot!(refusal(&with_expectation(
+        "          skipped: fixed_configurations\n"
+    )));
+}
+
+#[test]
+fn a_test_directory_of_policies_only_or_tests_only_says_what_it_lacks() {
+    let tests_only = with_expectation("          noChange: true\n");
+    let tests_only = tests_only.split("---\n").nth(1).unwrap();
+    let file = |text: &str| PolicyFile {
+        path: "t.yaml".to_string(),
+        relative: "t.yaml".to_string(),
+        contents: FileContents::Bytes(text.as_bytes().to_vec()),
+    };
+    let as_policies = load_files("dir", Vec::new(), [file(tests_only)]).unwrap_err();
+    assert!(as_policies
+        .to_string()
+        .contains("no policy documents found"));
+    let as_tests = load_files_holding("dir", Vec::new(), [file(tests_only)], Holding::Tests);
+    assert_eq!(as_tests.expect("tests load").tests.len(), 1);
+    let both = with_expectation("          noChange: true\n");
+    let refused = load_files_holding("dir", Vec::new(), [file(&both)], Holding::Tests);
+    assert!(refused
+        .unwrap_err()
+        .to_string()
+        .contains("this test directory holds policies"));
+}
+mod declarations;

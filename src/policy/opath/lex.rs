@@ -3,6 +3,7 @@
 
 use super::{is_double_quote, is_single_quote, CompareOp, FilterError, Value};
 use crate::catalog::closest;
+use crate::english::Echo;
 
 const SUPPORTED: [&str; 7] = ["eq", "ne", "like", "notlike", "and", "or", "not"];
 pub(super) const COMPARISONS: [&str; 4] = ["eq", "ne", "like", "notlike"];
@@ -131,7 +132,7 @@ fn number(word: &str, offset: usize) -> Result<f64, FilterError> {
     word.parse::<f64>().map_err(|_| {
         error(
             offset,
-            format!("`{word}` is not a number"),
+            format!("`{}` is not a number", Echo(word)),
             "write digits, like 42 or 1.5",
         )
     })
@@ -176,7 +177,7 @@ fn constant(text: &str, offset: usize, end: usize) -> Result<Kind<'static>, Filt
     } else {
         return Err(error(
             offset,
-            format!("variable `${name}` is not supported"),
+            format!("variable `${}` is not supported", Echo(name)),
             "write the value itself, in quotes ('value'), or $true, $false or $null",
         ));
     };
@@ -203,7 +204,10 @@ fn operator(text: &str, offset: usize, end: usize) -> Result<Operator, FilterErr
         lowered if UNSUPPORTED.contains(&lowered) => {
             return Err(error(
                 offset,
-                format!("`-{name}` is not supported by auditform's OPATH subset"),
+                format!(
+                    "`-{}` is not supported by auditform's OPATH subset",
+                    Echo(name)
+                ),
                 unsupported_hint(lowered),
             ))
         }
@@ -212,7 +216,11 @@ fn operator(text: &str, offset: usize, end: usize) -> Result<Operator, FilterErr
                 Some(near) => format!("did you mean `-{near}`? supported: {SUPPORTED_LIST}"),
                 None => format!("supported: {SUPPORTED_LIST}"),
             };
-            return Err(error(offset, format!("unknown operator `-{name}`"), hint));
+            return Err(error(
+                offset,
+                format!("unknown operator `-{}`", Echo(name)),
+                hint,
+            ));
         }
     };
     Ok(operator)

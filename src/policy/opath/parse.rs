@@ -3,6 +3,7 @@
 
 use super::lex::{error, lex, Kind, Operator, Token, COMPARISONS};
 use super::{Expr, FilterError, Value};
+use crate::english::Echo;
 
 /// Deeper nesting than any real filter has; the limit keeps recursion off the end of the stack.
 const MAX_DEPTH: usize = 64;
@@ -182,12 +183,18 @@ impl<'a> Parser<'a> {
             )),
             Kind::Quoted(_) | Kind::Number(_) | Kind::Constant(_) => Err(error(
                 token.offset,
-                format!("expected a property name, found `{}`", self.source(&token)),
+                format!(
+                    "expected a property name, found `{}`",
+                    Echo(self.source(&token))
+                ),
                 format!("the property comes first: {CONDITION_SHAPE}"),
             )),
             _ => Err(error(
                 token.offset,
-                format!("expected a condition, found `{}`", self.source(&token)),
+                format!(
+                    "expected a condition, found `{}`",
+                    Echo(self.source(&token))
+                ),
                 CONDITION_SHAPE,
             )),
         }
@@ -205,7 +212,7 @@ impl<'a> Parser<'a> {
         {
             return Err(error(
                 token.offset,
-                format!("`{property}` is not a property name"),
+                format!("`{}` is not a property name", Echo(property)),
                 "property names are Get-Mailbox names, like RecipientTypeDetails or CustomAttribute1",
             ));
         }
@@ -223,7 +230,7 @@ impl<'a> Parser<'a> {
                 };
                 return Err(error(
                     offset,
-                    format!("expected an operator after `{property}`"),
+                    format!("expected an operator after `{}`", Echo(property)),
                     hint,
                 ));
             }

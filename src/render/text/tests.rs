@@ -191,7 +191,7 @@ fn organization_and_bypass_changes_have_their_own_blocks() {
 #[test]
 fn skipped_mailboxes_are_listed_with_the_reason_and_grouped_when_many() {
     let licence = SkipReason::LicenceRequired {
-        actions: vec!["MailItemsAccessed".to_string()],
+        actions: vec!["SearchQueryInitiated".to_string()],
     };
     let mut skipped = vec![skipped("Alex Wilber", "alex@contoso.com", licence.clone())];
     skipped.extend((1..=8).map(|n| {

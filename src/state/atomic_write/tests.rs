@@ -93,3 +93,48 @@ mod permissions {
         assert_eq!(mode(&path), mode(&ordinary));
     }
 }
+
+/// Issue 9 item 8: a temporary file a killed apply left beside the state file (a kill -9 once
+/// left 320 MB) is removed by the next run that holds the file's lock; one that may be another
+/// file's, or an older version's, is named and left alone.
+#[test]
+fn leftovers_of_a_killed_write_are_removed_and_others_are_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("tenant.json");
+    std::fs::write(&path, "state").unwrap();
+    let own = dir
+        .path()
+        .join(format!("{}Ab12Cd.tmp", temp_prefix("", &path)));
+    let own_backup = dir
+        .path()
+        .join(format!("{}Zz99Yy.tmp", temp_prefix("backup-", &path)));
+    let legacy = dir.path().join(".auditform-q1W2e3.tmp");
+    let other = dir.path().join(format!(
+        "{}Ab12Cd.tmp",
+        temp_prefix("", &dir.path().join("other.json"))
+    ));
+    for leftover in [&own, &own_backup, &legacy, &other] {
+        std::fs::write(leftover, "half written").unwrap();
+    }
+    let leftovers = clear_leftovers(&path).unwrap();
+    let mut removed: Vec<&PathBuf> = leftovers.removed.iter().map(|(path, _)| path).collect();
+    removed.sort();
+    let mut expected = vec![&own, &own_backup];
+    expected.sort();
+    assert_eq!(removed, expected);
+    assert_eq!(leftovers.removed[0].1, 12);
+    assert_eq!(leftovers.unclaimed, std::slice::from_ref(&legacy));
+    assert!(legacy.exists() && other.exists() && !own.exists());
+}
+
+#[test]
+fn a_temporary_file_is_named_after_the_file_it_stands_in_for() {
+    assert_eq!(
+        temp_prefix("", Path::new("states/tenant prod.json")),
+        ".auditform-tenant_prod.json-"
+    );
+    assert_eq!(
+        temp_prefix("backup-", Path::new("t.json")),
+        ".auditform-backup-t.json-"
+    );
+}

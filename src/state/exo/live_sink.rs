@@ -89,7 +89,8 @@ impl StateSink for ExoSink<'_> {
         let mut current = collector.finish();
         if one_by_one {
             for change in &plan.mailbox_changes {
-                if let Some(mailbox) = self.client.read_mailbox(&change.subject.id)? {
+                let group = change.recipient_type.is_fixed_configuration();
+                if let Some(mailbox) = self.client.read_one_mailbox(&change.subject.id, group)? {
                     current.mailboxes.insert(change.subject.id.clone(), mailbox);
                 }
             }
@@ -330,8 +331,9 @@ impl Verifier<'_> {
                 continue;
             }
             let id = &changes[index].subject.id;
+            let group = changes[index].recipient_type.is_fixed_configuration();
             let _slot = self.slots.take();
-            match self.client.read_mailbox(id)? {
+            match self.client.read_one_mailbox(id, group)? {
                 Some(mailbox) => read.insert(id.clone(), mailbox),
                 None => read.remove(id),
             };
@@ -366,7 +368,7 @@ impl Verifier<'_> {
         let mut window = PAGE_MAILBOXES;
         let mut sized = false;
         for parameters in listings {
-            let mut pages = Pages::new(self.client, "Get-Mailbox", parameters, Some(&select));
+            let mut pages = Pages::new(self.client, "Get-Mailbox", parameters, select.as_deref());
             loop {
                 let asked_at = self.settlements.wait_for_prefix(first_unseen + window);
                 let page = {

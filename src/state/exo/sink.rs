@@ -131,6 +131,13 @@ pub fn set_mailbox_parameters(identity: &str, params: &SetMailboxParams) -> Valu
     if let Some(restore) = params.default_audit_set {
         wire.insert("DefaultAuditSet".into(), json!(restore.names()));
     }
+    // Switch parameters travel as `true` [EV-4.6] (evidence-service.md W5 for -GroupMailbox).
+    if params.group_mailbox {
+        wire.insert("GroupMailbox".into(), true.into());
+    }
+    if params.force {
+        wire.insert("Force".into(), true.into());
+    }
     Value::Object(wire)
 }
 

@@ -56,15 +56,19 @@ impl Parts {
 
 /// `$select` of a mailbox listing: the properties the reader reads, and those a filter names
 /// (`ReadOptions::extra_properties`). The service matches the names ignoring case (CIPP-API
-/// selects `userPrincipalName,GUID`).
-pub(crate) fn mailbox_select(options: &ReadOptions) -> String {
+/// selects `userPrincipalName,GUID`). `None`, asking for every property, when the reader keeps
+/// every property ([`ReadOptions::every_property`]).
+pub(crate) fn mailbox_select(options: &ReadOptions) -> Option<String> {
     let mut names: Vec<&str> = properties_read().collect();
     for extra in &options.extra_properties {
+        if extra == ReadOptions::EVERY_PROPERTY {
+            return None;
+        }
         if !names.iter().any(|name| name.eq_ignore_ascii_case(extra)) {
             names.push(extra);
         }
     }
-    names.join(",")
+    Some(names.join(","))
 }
 
 /// What a fetcher hands on: a page's body, or why there are no more.
@@ -108,7 +112,7 @@ impl ExoClient {
                     self,
                     GET_BYPASS,
                     json!({"ResultSize": "Unlimited"}),
-                    Some(&select),
+                    select.as_deref(),
                 )];
                 fetch_ahead(scope, pages)
             });
@@ -116,7 +120,7 @@ impl ExoClient {
                 scope,
                 listings
                     .into_iter()
-                    .map(|parameters| Pages::new(self, GET_MAILBOX, parameters, Some(&select)))
+                    .map(|parameters| Pages::new(self, GET_MAILBOX, parameters, select.as_deref()))
                     .collect(),
             );
             // Visited in order, each as soon as it and everything before it has come.
@@ -146,22 +150,27 @@ impl ExoClient {
     /// One mailbox by its immutable key, as it is now; `None` when the service knows no such
     /// mailbox.
     pub fn read_mailbox(&self, id: &str) -> Result<Option<Mailbox>, ExoError> {
+        self.read_one_mailbox(id, false)
+    }
+
+    /// One mailbox by its immutable id. A Microsoft 365 Group mailbox is found only with
+    /// `-GroupMailbox`: without it Get-Mailbox answers that there is no such object.
+    pub fn read_one_mailbox(&self, id: &str, group: bool) -> Result<Option<Mailbox>, ExoError> {
         let mut tenant = Tenant::default();
         let options = ReadOptions::default();
         let select = mailbox_select(&options);
-        let result = self.invoke_pages(
-            GET_MAILBOX,
-            json!({"Identity": id}),
-            Some(&select),
-            &mut |page| {
-                read_snapshot_bytes(page, GET_MAILBOX, &mut tenant, &options).map_err(|source| {
-                    ExoError::Answer {
-                        cmdlet: GET_MAILBOX.into(),
-                        source: Box::new(source),
-                    }
-                })
-            },
-        );
+        let mut parameters = json!({"Identity": id});
+        if group {
+            parameters["GroupMailbox"] = Value::Bool(true);
+        }
+        let result = self.invoke_pages(GET_MAILBOX, parameters, select.as_deref(), &mut |page| {
+            read_snapshot_bytes(page, GET_MAILBOX, &mut tenant, &options).map_err(|source| {
+                ExoError::Answer {
+                    cmdlet: GET_MAILBOX.into(),
+                    source: Box::new(source),
+                }
+            })
+        });
         match result {
             Ok(()) => Ok(tenant.mailboxes.into_iter().next()),
             Err(ExoError::Refused { status: 404, .. }) => Ok(None),

@@ -1,5 +1,6 @@
 //! What can go wrong reading a state file, phrased for the person who has to fix it.
 
+use crate::diagnostic::{Diagnostic, SourceLocation};
 use std::fmt;
 use std::path::PathBuf;
 
@@ -8,12 +9,11 @@ const SHAPE_HINT: &str =
 an array of mailboxes, or one mailbox object), a REST capture ({\"value\": [...]}) or its own \
 snapshot ({\"organization\": {...}, \"auditBypass\": [...], \"mailboxes\": [...]})";
 
+/// A state file that can't be read. The message says what is wrong; [`StateError::location`]
+/// says where, and [`StateError::hint`] what to do.
 #[derive(Debug, thiserror::Error)]
 pub enum StateError {
-    #[error(
-        "state file {} not found\n  hint: pass --state FILE or set AUDITFORM_STATE",
-        path.display()
-    )]
+    #[error("state file {} not found", path.display())]
     NotFound { path: PathBuf },
 
     #[error("can't read state file {}: {source}", path.display())]
@@ -22,7 +22,10 @@ pub enum StateError {
         source: std::io::Error,
     },
 
-    #[error("{label}:{line}:{column}: malformed JSON: {message}")]
+    #[error("state file {} is not UTF-8 or UTF-16 text: {message}", path.display())]
+    Encoding { path: PathBuf, message: String },
+
+    #[error("malformed JSON: {message}")]
     Malformed {
         label: Box<str>,
         line: usize,
@@ -30,7 +33,7 @@ pub enum StateError {
         message: Box<str>,
     },
 
-    #[error("{label}:{line}:{column}: not a tenant state file: {message}\n  hint: {SHAPE_HINT}")]
+    #[error("not a tenant state file: {message}")]
     Shape {
         label: Box<str>,
         line: usize,
@@ -38,7 +41,7 @@ pub enum StateError {
         message: Box<str>,
     },
 
-    #[error("{label}:{line}:{column}: {subject}: property {property}: {message}\n  hint: {hint}")]
+    #[error("{subject}: property {property}: {message}")]
     Property {
         label: Box<str>,
         line: usize,
@@ -50,11 +53,7 @@ pub enum StateError {
         hint: &'static str,
     },
 
-    #[error(
-        "{label}:{line}:{column}: {subject} lacks {properties}, so its audit state is unknown\n  \
-         hint: export with `Get-EXOMailbox -ResultSize Unlimited -PropertySets Minimum,Audit \
-         -Properties PersistedCapabilities | ConvertTo-Json -Depth 5`"
-    )]
+    #[error("{subject} lacks {properties}, so its audit state is unknown")]
     Missing {
         label: Box<str>,
         line: usize,
@@ -63,16 +62,105 @@ pub enum StateError {
         properties: Box<str>,
     },
 
-    #[error(
-        "{label}:{line}:{column}: {subject} has no name\n  hint: give it an Identity, Name, \
-         ExternalDirectoryObjectId, Guid or PrimarySmtpAddress"
-    )]
+    #[error("{subject} gives the key `{key}` twice, so which value holds is anyone's guess")]
+    RepeatedKey {
+        label: Box<str>,
+        line: usize,
+        column: usize,
+        subject: Box<str>,
+        key: Box<str>,
+    },
+
+    #[error("{subject} has no name")]
     Unnamed {
         label: Box<str>,
         line: usize,
         column: usize,
         subject: Box<str>,
     },
+}
+
+impl StateError {
+    /// Where in the file (by its label), 1-based, when the error is at a place in it.
+    pub fn location(&self) -> Option<(&str, usize, usize)> {
+        match self {
+            StateError::NotFound { .. }
+            | StateError::Unreadable { .. }
+            | StateError::Encoding { .. } => None,
+            StateError::Malformed {
+                label,
+                line,
+                column,
+                ..
+            }
+            | StateError::Shape {
+                label,
+                line,
+                column,
+                ..
+            }
+            | StateError::Property {
+                label,
+                line,
+                column,
+                ..
+            }
+            | StateError::Missing {
+                label,
+                line,
+                column,
+                ..
+            }
+            | StateError::Unnamed {
+                label,
+                line,
+                column,
+                ..
+            }
+            | StateError::RepeatedKey {
+                label,
+                line,
+                column,
+                ..
+            } => Some((label, *line, *column)),
+        }
+    }
+
+    /// What to do about it.
+    pub fn hint(&self) -> Option<&'static str> {
+        match self {
+            StateError::NotFound { .. } => Some("pass --state FILE or set AUDITFORM_STATE"),
+            StateError::Encoding { .. } => Some(crate::state::encoding::ENCODING_HINT),
+            StateError::Unreadable { .. } | StateError::Malformed { .. } => None,
+            StateError::Shape { .. } => Some(SHAPE_HINT),
+            StateError::Property { hint, .. } => Some(hint),
+            StateError::Missing { .. } => Some(
+                "export with `Get-EXOMailbox -ResultSize Unlimited -PropertySets Minimum,Audit \
+                 -Properties PersistedCapabilities | ConvertTo-Json -Depth 5`",
+            ),
+            StateError::Unnamed { .. } => Some(
+                "give it an Identity, Name, ExternalDirectoryObjectId, Guid or PrimarySmtpAddress",
+            ),
+            StateError::RepeatedKey { .. } => Some(
+                "keep one of them; ConvertTo-Json never writes a key twice, so the file was edited or merged by hand (keys count as one whatever their case)",
+            ),
+        }
+    }
+}
+
+/// The error as a person reads it: at its place in the file, with its hint.
+impl From<&StateError> for Diagnostic {
+    fn from(error: &StateError) -> Diagnostic {
+        let diagnostic = Diagnostic::error(error.to_string()).with_hint_maybe(error.hint());
+        match error.location() {
+            Some((label, line, column)) => diagnostic.at(SourceLocation {
+                file: label.into(),
+                line,
+                column,
+            }),
+            None => diagnostic,
+        }
+    }
 }
 
 /// A problem found inside the JSON, with the context that a serde error cannot carry. It becomes
@@ -97,6 +185,11 @@ pub(super) enum Problem {
         subject: String,
         message: String,
     },
+    /// A key the object gives twice.
+    RepeatedKey {
+        subject: String,
+        key: Box<str>,
+    },
 }
 
 impl fmt::Display for Problem {
@@ -114,6 +207,9 @@ impl fmt::Display for Problem {
                 properties,
             } => write!(f, "{subject} lacks {}", properties.join(", ")),
             Problem::Shape { subject, message } => write!(f, "{subject}: {message}"),
+            Problem::RepeatedKey { subject, key } => {
+                write!(f, "{subject} gives the key `{key}` twice")
+            }
         }
     }
 }
@@ -166,6 +262,20 @@ fn count_newlines(bytes: &[u8]) -> usize {
         total += usize::from(chunk.iter().map(|&b| u8::from(b == b'\n')).sum::<u8>());
     }
     total + chunks.remainder().iter().filter(|&&b| b == b'\n').count()
+}
+
+/// A key from the file, on one line and of a readable length, for a message.
+fn one_line(text: &str) -> String {
+    const LONGEST: usize = 80;
+    let mut shown: String = text
+        .chars()
+        .take(LONGEST)
+        .map(|c| if c.is_control() { '?' } else { c })
+        .collect();
+    if text.chars().count() > LONGEST {
+        shown.push('…');
+    }
+    shown
 }
 
 /// serde_json appends " at line L column C" to its messages; the position is reported apart.
@@ -236,6 +346,13 @@ impl StateError {
                 line,
                 column,
                 message: format!("{subject}: {}", without_position(&message)).into(),
+            },
+            Some(Problem::RepeatedKey { subject, key }) => StateError::RepeatedKey {
+                label,
+                line,
+                column,
+                subject: subject.into(),
+                key: one_line(&key).into(),
             },
             None => StateError::Shape {
                 label,

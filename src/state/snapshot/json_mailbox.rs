@@ -2,7 +2,10 @@
 //! the model, key by key, without building a JSON tree. Keys match case-insensitively.
 
 use super::error::Problem;
-use super::json_values::{AnyProperty, ClassifyKey, EachName, Flag, OptionalText, TimeSpanValue};
+use super::json_values::{
+    AnyProperty, ClassifyKey, EachName, Flag, KeyLog, LoggedKey, OptionalText, RecipientTypeValue,
+    TimeSpanValue,
+};
 use crate::catalog::{self, LicenceTier};
 use crate::model::{
     ActionList, AuditSettings, BypassAssociation, LogonSet, LogonType, Mailbox, MailboxNames,
@@ -23,6 +26,9 @@ pub(super) struct Context<'v> {
     pub bypass_read: usize,
     /// The first problem found, with the context a serde error cannot carry.
     pub problem: Option<Problem>,
+    /// The keys of the object being read (a mailbox, a bypass association or the organization),
+    /// to refuse one given twice.
+    pub keys: KeyLog,
 }
 
 impl Context<'_> {
@@ -30,6 +36,14 @@ impl Context<'_> {
         if self.problem.is_none() {
             self.problem = Some(problem);
         }
+    }
+
+    /// Records a key an object gives twice, and the error that stops the read there.
+    pub(super) fn repeated<E: de::Error>(&mut self, subject: String, key: Box<str>) -> E {
+        let problem = Problem::RepeatedKey { subject, key };
+        let message = problem.to_string();
+        self.record(problem);
+        E::custom(message)
     }
 }
 
@@ -96,7 +110,10 @@ impl Field {
         match self {
             Field::AuditEnabled | Field::AuditBypassEnabled => "write true or false",
             Field::AuditLogAgeLimit => {
-                "write a TimeSpan string such as \"90.00:00:00\", or an object with Ticks"
+                "write a TimeSpan of 00:00:00 or more, such as \"90.00:00:00\", or an object with Ticks"
+            }
+            Field::RecipientTypeDetails => {
+                "write a name such as \"UserMailbox\", or the enum's integer ConvertTo-Json writes"
             }
             Field::AuditAdmin | Field::AuditDelegate | Field::AuditOwner => {
                 "write a list of action names, such as [\"Update\", \"HardDelete\"]"
@@ -224,6 +241,9 @@ const REQUIRED: [Field; 7] = [
 pub(super) struct MailboxBuilder {
     /// Which [`Field`]s were present, by discriminant.
     seen: u32,
+    /// Which [`Field`]s the object gave, whatever their value: a second one is refused. Other
+    /// keys go through the context's [`KeyLog`]; these cost only a bit.
+    given: u32,
     names: NamesBuilder,
     recipient_type: Option<RecipientType>,
     enabled: Option<bool>,
@@ -242,6 +262,14 @@ impl MailboxBuilder {
         map: &mut A,
         context: &mut Context,
     ) -> Result<(), A::Error> {
+        if let Key::Known(field) = &key {
+            let bit = 1 << *field as u32;
+            if self.given & bit != 0 {
+                let subject = subject("mailbox", context.mailboxes_read, &self.names);
+                return Err(context.repeated(subject, field.name().into()));
+            }
+            self.given |= bit;
+        }
         let result = match &key {
             Key::Known(field) => self.known(*field, map),
             Key::Extra(name) => map
@@ -271,9 +299,7 @@ impl MailboxBuilder {
         }
         match field {
             Field::RecipientTypeDetails => {
-                self.recipient_type = map
-                    .next_value_seed(OptionalText)?
-                    .map(|name| RecipientType::parse(&name));
+                self.recipient_type = map.next_value_seed(RecipientTypeValue)?;
             }
             Field::AuditEnabled => self.enabled = map.next_value_seed(Flag)?,
             Field::AuditLogAgeLimit => self.log_age_limit = map.next_value_seed(TimeSpanValue)?,
@@ -311,7 +337,7 @@ impl MailboxBuilder {
             Field::PersistedCapabilities => {
                 let mut e5 = false;
                 map.next_value_seed(EachName(&mut |name: &str| {
-                    e5 |= catalog::is_e5_capability(name);
+                    e5 |= catalog::grants_audit_premium(name);
                     Ok(())
                 }))?;
                 self.e5_capable = e5;
@@ -386,10 +412,21 @@ impl MailboxBuilder {
         context: &mut Context,
     ) -> Result<(), A::Error> {
         let options = context.options;
+        // The properties auditform reads are told apart by a bit each (see `property`); only
+        // the others are logged by hash.
         while let Some(key) =
-            map.next_key_seed(ClassifyKey(|key: &str| Key::classify(key, options)))?
+            map.next_key_seed(ClassifyKey(|key: &str| match Key::classify(key, options) {
+                known @ Key::Known(_) => Ok(known),
+                other => context.keys.note(key).map(|()| other),
+            }))?
         {
-            self.property(key, map, context)?;
+            match key {
+                Ok(key) => self.property(key, map, context)?,
+                Err(repeated) => {
+                    let subject = subject("mailbox", context.mailboxes_read, &self.names);
+                    return Err(context.repeated(subject, repeated));
+                }
+            }
         }
         match self.finish(context) {
             Ok(mailbox) => {

@@ -9,6 +9,7 @@
 
 use super::error::{Position, Problem, StateError};
 use super::json_mailbox::{Context, MailboxSeed};
+use super::json_values::KeyLog;
 use crate::model::{BypassAssociation, Mailbox, Organization, SplitVisitor, StateVisitor};
 use crate::state::ReadOptions;
 use serde::de::DeserializeSeed;
@@ -180,6 +181,7 @@ fn parse_block(
         mailboxes_read: block.first_index,
         bypass_read: 0,
         problem: None,
+        keys: KeyLog::default(),
     };
     for element in &block.elements {
         let index = context.mailboxes_read;

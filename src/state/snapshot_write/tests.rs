@@ -1,6 +1,6 @@
 use super::*;
 use crate::catalog::Action;
-use crate::model::{ActionSet, LogonType};
+use crate::model::LogonType;
 use crate::plan::plan_tenant;
 use crate::policy::{
     AuditSpec, ListSpec, MailboxPolicy, OrganizationPolicy, PolicyRef, PolicySet, Selector,
@@ -29,7 +29,7 @@ fn policies() -> PolicySet {
     };
     audit.lists[LogonType::Owner.index()] = Some(ListSpec::Change {
         add: [Action::MailboxLogin].into_iter().collect(),
-        remove: ActionSet::EMPTY,
+        remove: crate::model::ActionList::default(),
     });
     PolicySet {
         mailbox: vec![MailboxPolicy {
@@ -46,6 +46,7 @@ fn policies() -> PolicySet {
             audit_disabled: Some(false),
         }],
         bypass: Vec::new(),
+        catalog: Default::default(),
     }
 }
 
@@ -138,7 +139,7 @@ fn the_written_file_reads_back_as_the_plan_said_and_plans_no_further_changes() {
 #[test]
 fn a_mailbox_the_service_would_refuse_fails_alone_and_keeps_its_bytes() {
     // Planned against a licence hint of E5, written to a file that now says nonE5: the
-    // service refuses MailItemsAccessed for the mailbox.
+    // service refuses SearchQueryInitiated, the one Audit (Premium) action, for the mailbox.
     let e5 = SNAPSHOT.replace("nonE5", "E5");
     let mut tenant = Tenant::default();
     read_snapshot_bytes(
@@ -150,10 +151,10 @@ fn a_mailbox_the_service_would_refuse_fails_alone_and_keeps_its_bytes() {
     .unwrap();
     let mut set = policies();
     set.mailbox[0].audit.lists[LogonType::Owner.index()] = Some(ListSpec::Change {
-        add: [Action::MailItemsAccessed, Action::MailboxLogin]
+        add: [Action::SearchQueryInitiated, Action::MailboxLogin]
             .into_iter()
             .collect(),
-        remove: ActionSet::EMPTY,
+        remove: crate::model::ActionList::default(),
     });
     let plan = plan_tenant(&set, &tenant, "snapshot e5.json").unwrap();
     assert_eq!(plan.mailbox_changes.len(), 3);

@@ -7,6 +7,7 @@
 
 pub mod hostile;
 
+pub use auditform_emulator::rules::{DuplicateAdd, ServiceModel};
 use auditform_emulator::{ClientCredential, Emulator, EmulatorConfig, EmulatorHandle, Faults};
 use std::path::Path;
 
@@ -20,6 +21,15 @@ pub const GITHUB_SUBJECT: &str = "repo:contoso/mailbox-audit:ref:refs/heads/main
 pub fn start(faults: Faults) -> EmulatorHandle {
     start_with(EmulatorConfig {
         faults,
+        ..strict_config()
+    })
+}
+
+/// An emulator whose service answers as `service` says where it has a choice.
+pub fn start_as(faults: Faults, service: ServiceModel) -> EmulatorHandle {
+    start_with(EmulatorConfig {
+        faults,
+        service,
         ..strict_config()
     })
 }

@@ -132,12 +132,21 @@ pub fn rich_plan() -> Plan {
                 subject: subject("88bb-alex", "Alex Wilber", Some("alexw@contoso.com")),
                 recipient_type: RecipientType::UserMailbox,
                 reason: SkipReason::LicenceRequired {
-                    actions: vec!["MailItemsAccessed".to_string()],
+                    actions: vec!["SearchQueryInitiated".to_string()],
                 },
                 policies: vec![policy("owner-sign-ins")],
             },
         ],
         warnings: vec!["1 mailbox carries MessageBind".to_string()],
         unchanged: 7,
+        declared_actions: vec![auditform::catalog::DeclaredAction {
+            name: "ExampleNewAction".into(),
+            support: [
+                auditform::catalog::Support::Valid,
+                auditform::catalog::Support::Rejected,
+                auditform::catalog::Support::Default,
+            ],
+            origin: "policies/declared-actions.yaml:4".into(),
+        }],
     }
 }

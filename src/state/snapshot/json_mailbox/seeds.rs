@@ -19,6 +19,7 @@ impl<'de> Visitor<'de> for MailboxSeed<'_, '_> {
         f.write_str("a mailbox object")
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        self.0.keys.clear();
         MailboxBuilder::default().read_rest(&mut map, self.0)
     }
 }
@@ -79,7 +80,14 @@ impl<'de> Visitor<'de> for OrganizationSeed<'_, '_> {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
         let mut organization = Organization::default();
         let is_audit_disabled = |key: &str| key.eq_ignore_ascii_case("AuditDisabled");
-        while let Some(audit_disabled) = map.next_key_seed(ClassifyKey(is_audit_disabled))? {
+        self.0.keys.clear();
+        while let Some(audit_disabled) =
+            map.next_key_seed(LoggedKey(&mut self.0.keys, is_audit_disabled))?
+        {
+            let audit_disabled = match audit_disabled {
+                Ok(audit_disabled) => audit_disabled,
+                Err(repeated) => return Err(self.0.repeated("organization".into(), repeated)),
+            };
             if !audit_disabled {
                 map.next_value::<IgnoredAny>()?;
                 continue;
@@ -146,7 +154,15 @@ impl<'de> Visitor<'de> for BypassSeed<'_, '_> {
         context.bypass_read += 1;
         let mut names = NamesBuilder::default();
         let mut bypass_enabled = false;
-        while let Some(field) = map.next_key_seed(ClassifyKey(Field::lookup))? {
+        context.keys.clear();
+        while let Some(field) = map.next_key_seed(LoggedKey(&mut context.keys, Field::lookup))? {
+            let field = match field {
+                Ok(field) => field,
+                Err(repeated) => {
+                    let subject = subject("bypass association", index, &names);
+                    return Err(context.repeated(subject, repeated));
+                }
+            };
             let result = match field {
                 Some(Field::AuditBypassEnabled) => map
                     .next_value_seed(Flag)

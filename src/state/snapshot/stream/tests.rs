@@ -2,6 +2,11 @@ use super::*;
 use crate::model::{BypassAssociation, Mailbox, Organization, Tenant};
 use crate::state::snapshot::read_snapshot_bytes;
 
+/// The error as a person reads it: place, message and hint.
+fn shown(error: &StateError) -> String {
+    crate::diagnostic::Diagnostic::from(error).to_string()
+}
+
 /// Block sizes from one byte (every element split everywhere) to larger than the document.
 const BLOCKS: [usize; 7] = [1, 2, 3, 7, 64, 500, 1 << 20];
 
@@ -26,10 +31,10 @@ fn streamed(
 
 /// Every block size and worker count reads the same as the whole-file reader, errors included.
 fn assert_streams_like_whole(text: &str, options: &ReadOptions) {
-    let expected = whole(text, options).map_err(|error| error.to_string());
+    let expected = whole(text, options).map_err(|error| shown(&error));
     for block_bytes in BLOCKS {
         for workers in [1, 2, 3] {
-            let actual = streamed(text, options, block_bytes, workers).map_err(|e| e.to_string());
+            let actual = streamed(text, options, block_bytes, workers).map_err(|e| shown(&e));
             assert_eq!(
                 actual, expected,
                 "block of {block_bytes} bytes, {workers} workers"
@@ -103,7 +108,7 @@ fn malformed_json_inside_a_later_element_keeps_its_line_and_column() {
     );
     assert_streams_like_whole(&text, &ReadOptions::default());
     let error = streamed(&text, &ReadOptions::default(), 5, 2).expect_err("malformed");
-    assert!(error.to_string().starts_with("state.json:8:20:"), "{error}");
+    assert!(shown(&error).starts_with("state.json:8:20:"), "{error}");
 }
 
 #[test]
@@ -139,11 +144,11 @@ fn broken_array_structure_is_reported_where_it_breaks() {
         "[{\"Identity\": \"a\"} {\"Identity\": \"b\"}]",
     ];
     for text in cases {
-        let expected = whole(text, &ReadOptions::default()).map_err(|e| e.to_string());
+        let expected = whole(text, &ReadOptions::default()).map_err(|e| shown(&e));
         assert!(expected.is_err(), "{text} should be refused");
         for block_bytes in BLOCKS {
             let actual =
-                streamed(text, &ReadOptions::default(), block_bytes, 2).map_err(|e| e.to_string());
+                streamed(text, &ReadOptions::default(), block_bytes, 2).map_err(|e| shown(&e));
             let (Err(actual), Err(expected)) = (&actual, &expected) else {
                 panic!("{text}: streamed {actual:?}");
             };
@@ -249,7 +254,7 @@ fn split_visitors_merge_back_in_file_order_and_stop_at_the_first_error() {
                 tuning,
             )
             .expect_err("broken");
-            assert_eq!(error.to_string(), whole_error.to_string());
+            assert_eq!(shown(&error), shown(&whole_error));
         }
     }
 }

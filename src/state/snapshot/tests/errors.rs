@@ -9,7 +9,7 @@ fn a_missing_file_points_to_the_state_option() {
         .read(&mut tenant, &ReadOptions::default())
         .unwrap_err();
     assert!(matches!(error, StateError::NotFound { .. }));
-    insta::assert_snapshot!(error.to_string());
+    insta::assert_snapshot!(shown(&error));
 }
 
 #[test]
@@ -19,7 +19,7 @@ fn malformed_json_is_reported_with_its_line_and_column() {
         .read(&mut tenant, &ReadOptions::default())
         .unwrap_err();
     assert!(matches!(error, StateError::Malformed { .. }));
-    let text = error.to_string();
+    let text = shown(&error);
     let text = text.replace(concat!(env!("CARGO_MANIFEST_DIR"), "/"), "");
     insta::assert_snapshot!(text);
 }
@@ -35,7 +35,7 @@ fn a_file_of_the_wrong_shape_says_which_shapes_are_read() {
     )
     .unwrap_err();
     assert!(matches!(error, StateError::Shape { .. }));
-    insta::assert_snapshot!(error.to_string());
+    insta::assert_snapshot!(shown(&error));
 }
 
 #[test]
@@ -65,7 +65,7 @@ fn a_property_of_the_wrong_type_names_the_mailbox_and_the_property() {
     )
     .unwrap_err();
     assert!(matches!(error, StateError::Property { .. }));
-    insta::assert_snapshot!(error.to_string());
+    insta::assert_snapshot!(shown(&error));
 }
 
 #[test]

@@ -40,7 +40,7 @@ fn every_logon_type_in_default_audit_set_holds_exactly_the_managed_defaults() {
             let list = mailbox.audit.list(logon);
             assert_eq!(
                 list.known,
-                managed_defaults(logon, mailbox.licence),
+                managed_defaults(logon),
                 "{} {logon}",
                 mailbox.names.display()
             );

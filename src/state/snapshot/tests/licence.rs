@@ -2,20 +2,27 @@
 
 use super::*;
 
+/// DESIGN §1.2: Audit (Premium) is `M365Auditing` in PersistedCapabilities, whatever its case;
+/// `BPOS_S_EquivioAnalytics` (Advanced eDiscovery) and `M365AuditPlatform` are not it [EV-4.7].
 #[test]
-fn either_e5_capability_makes_a_mailbox_e5_capable_whatever_its_case() {
-    for capability in ["BPOS_S_EquivioAnalytics", "m365auditing"] {
-        let text = format!(
-            r#"{{"Identity": "a", "PersistedCapabilities": ["BPOS_S_Enterprise", "{capability}"]}}"#
-        );
+fn m365auditing_alone_makes_a_mailbox_audit_premium_whatever_its_case() {
+    for (capabilities, expected) in [
+        (r#"["BPOS_S_Enterprise", "m365auditing"]"#, LicenceTier::E5),
+        (r#""M365Auditing""#, LicenceTier::E5),
+        (
+            r#"["BPOS_S_Enterprise", "BPOS_S_EquivioAnalytics"]"#,
+            LicenceTier::NonE5,
+        ),
+        (r#"["M365AuditPlatform"]"#, LicenceTier::NonE5),
+        (r#"["BPOS_S_Enterprise"]"#, LicenceTier::NonE5),
+    ] {
+        let text = format!(r#"{{"Identity": "a", "PersistedCapabilities": {capabilities}}}"#);
         assert_eq!(
             only_mailbox(&audited(&text)).licence,
-            LicenceTier::E5,
-            "{capability}"
+            expected,
+            "{capabilities}"
         );
     }
-    let text = audited(r#"{"Identity": "a", "PersistedCapabilities": ["BPOS_S_Enterprise"]}"#);
-    assert_eq!(only_mailbox(&text).licence, LicenceTier::NonE5);
 }
 
 /// Licences, in file order, of the mailboxes of a snapshot with `licence` as its hint.

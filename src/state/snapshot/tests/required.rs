@@ -15,7 +15,7 @@ fn a_mailbox_missing_audit_properties_is_refused_naming_every_one_it_lacks() {
     for text in [minimum, names_only] {
         let error = read_text(text).expect_err("a mailbox without its audit properties");
         assert!(matches!(error, StateError::Missing { .. }), "{error:?}");
-        report.push(error.to_string());
+        report.push(shown(&error));
     }
     insta::assert_snapshot!(report.join("\n"));
 }
@@ -62,7 +62,7 @@ fn a_null_recipient_type_audit_enabled_or_log_age_limit_counts_as_missing() {
             "AuditOwner": [], "DefaultAuditSet": []}]"#,
     )
     .expect_err("null scalars say nothing about the audit state");
-    let message = error.to_string();
+    let message = shown(&error);
     assert!(
         message.contains("lacks RecipientTypeDetails, AuditEnabled, AuditLogAgeLimit,"),
         "{message}"

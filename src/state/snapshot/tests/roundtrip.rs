@@ -5,7 +5,8 @@ use crate::model::{ActionSet, AuditSettings, MailboxNames};
 use proptest::prelude::*;
 use serde_json::json;
 
-const FUTURE_ACTIONS: [&str; 2] = ["AttachmentAccess", "CopilotInteraction"];
+/// In the order an ActionList keeps them: sorted, ignoring case.
+const FUTURE_ACTIONS: [&str; 2] = ["CopilotInteraction", "ExampleNewAction"];
 
 fn action_list() -> impl Strategy<Value = ActionList> {
     (0u32..1 << Action::ALL.len(), 0usize..4).prop_map(|(bits, future)| ActionList {
@@ -75,7 +76,11 @@ fn powershell_json(mailbox: &Mailbox, timespan_as_object: bool) -> serde_json::V
         json!(audit.log_age_limit.to_string())
     };
     let capabilities = match mailbox.licence {
-        LicenceTier::E5 => json!(["BPOS_S_Enterprise", "BPOS_S_EquivioAnalytics"]),
+        LicenceTier::E5 => json!([
+            "BPOS_S_Enterprise",
+            "BPOS_S_EquivioAnalytics",
+            "M365Auditing"
+        ]),
         LicenceTier::NonE5 => json!(["BPOS_S_Enterprise"]),
     };
     json!({
