@@ -1,4 +1,5 @@
 use super::*;
+use crate::catalog::UnknownNames;
 use crate::plan::fixtures::*;
 use proptest::prelude::*;
 
@@ -196,9 +197,9 @@ fn list_change_strategy() -> impl Strategy<Value = ListChange> {
             add: ActionList {
                 known: add.known,
                 unknown: if add.unknown.is_empty() {
-                    Vec::new()
+                    UnknownNames::new()
                 } else {
-                    vec!["ExampleNewAction".into()]
+                    vec!["ExampleNewAction".into()].into()
                 },
             },
             remove,
