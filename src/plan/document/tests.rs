@@ -2,6 +2,7 @@ use super::*;
 use crate::catalog::UnknownNames;
 use crate::plan::fixtures::*;
 use proptest::prelude::*;
+use std::sync::Arc;
 
 fn written(plan: &Plan, layout: Layout) -> String {
     let mut out = Vec::new();
@@ -256,7 +257,7 @@ fn mailbox_change_strategy() -> impl Strategy<Value = MailboxChange> {
                     change.restore_defaults = restore;
                     change.notes = notes;
                 });
-                change.policies = vec![policy(&name)];
+                change.policies = Arc::from([policy(&name)]);
                 change
             },
         )
@@ -289,7 +290,12 @@ fn the_compact_writer_escapes_every_outside_string_as_serde_json_does() {
         change.subject.display_name = awkward.to_string();
         change.subject.address = Some(format!("{awkward}@contoso.com"));
         change.notes.push(awkward.to_string());
-        change.policies.push(policy(awkward));
+        change.policies = change
+            .policies
+            .iter()
+            .cloned()
+            .chain([policy(awkward)])
+            .collect();
         if let Some(list) = change.lists.iter_mut().flatten().next() {
             list.remove.push_name("Future\"Action\n");
         }
