@@ -182,8 +182,19 @@ pub fn apply_plan(
     if !stale.is_empty() {
         return Err(ApplyError::Stale(stale));
     }
-    let outcomes = sink.apply(plan, progress)?;
-    let after = sink.read_planned(plan)?;
+    apply_just_planned(plan, sink, progress)
+}
+
+/// Applies and verifies a plan made a moment ago from this same sink's state, with nobody
+/// waiting in between, so that reading everything again to look for staleness would only
+/// read what the plan was just made from. A saved plan, or one a person took time to approve,
+/// goes through [`apply_plan`].
+pub fn apply_just_planned(
+    plan: &Plan,
+    sink: &mut dyn StateSink,
+    progress: &mut dyn FnMut(&ObjectOutcome),
+) -> Result<ApplyReport, ApplyError> {
+    let (outcomes, after) = sink.apply_and_read_back(plan, progress)?;
     let planned = PlannedChanges::of(plan);
     let objects = outcomes
         .into_iter()

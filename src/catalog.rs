@@ -439,8 +439,10 @@ fn check_known(name: &str, logon: LogonType) -> Option<Result<Action, Rejection>
 
 mod action_list;
 mod declared;
+mod unknown_names;
 pub use action_list::ActionList;
 pub use declared::{ActionRef, Catalog, DeclarationError, DeclaredAction};
+pub use unknown_names::UnknownNames;
 
 pub mod evidence;
 

@@ -376,6 +376,11 @@ pub struct PlanArgs {
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
 
+    /// Indent the JSON document (of --format json, and of the plan file --out saves) for
+    /// reading. Both are written compact by default, on one line, as `terraform show -json`
+    /// writes; the document is the same either way.
+    #[arg(long)]
+    pub pretty: bool,
     /// Plan even when the state holds no mailbox. Without it such a state is refused, since a
     /// failed or cut-short export looks the same and would pass every drift check.
     #[arg(long)]
@@ -408,6 +413,11 @@ pub struct ShowArgs {
     /// List every mailbox of a grouped change of a saved plan instead of the first few.
     #[arg(long, requires = "plan_file")]
     pub expand: bool,
+
+    /// Indent the plan document of a saved plan's --format json for reading; it is compact by
+    /// default.
+    #[arg(long, requires = "plan_file")]
+    pub pretty: bool,
 }
 
 /// The output formats of `test`.

@@ -19,6 +19,7 @@ use crate::cli::{Cli, Command, Format};
 use crate::error::report::{plan_warnings, Reporter};
 use crate::error::CliError;
 use crate::plan::compliance::Compliance;
+use crate::plan::document::Layout;
 use crate::plan::{Plan, PlanError, Planner, SharedIdNamer};
 use crate::policy::PolicySet;
 use crate::render::{
@@ -111,12 +112,22 @@ struct JunitReport<'a> {
     options: JunitOptions,
 }
 
+/// How JSON is laid out: compact unless `--pretty`.
+fn layout(pretty: bool) -> Layout {
+    if pretty {
+        Layout::Pretty
+    } else {
+        Layout::Compact
+    }
+}
+
 /// Writes a plan in the format asked for, the one place that chooses a renderer. The plan's
 /// warnings are in the plan itself; in GitHub Actions they are also annotations.
 fn write_plan(
     plan: &Plan,
     format: Format,
     options: &TextOptions,
+    layout: Layout,
     junit: Option<&JunitReport<'_>>,
     out: &mut dyn Write,
     reporter: &Reporter,
@@ -124,7 +135,7 @@ fn write_plan(
     match format {
         Format::Text => render_text(plan, options, out)?,
         Format::Markdown => render_markdown(plan, out)?,
-        Format::Json => render_json(plan, out)?,
+        Format::Json => render_json(plan, layout, out)?,
         Format::Junit => {
             let report = junit.ok_or(CliError::JunitNeedsPlanning)?;
             render_plan_junit(

@@ -15,6 +15,7 @@ use crate::catalog::DeclaredAction;
 use crate::model::{ActionList, LogonSet, LogonType, MailboxNames, RecipientType};
 use crate::policy::PolicyRef;
 use crate::timespan::TimeSpan;
+use std::sync::Arc;
 
 pub use diff::{plan_tenant, Conflict, PlanError, Planner, SharedIdNamer};
 
@@ -98,7 +99,7 @@ impl Subject {
 pub struct MailboxChange {
     pub subject: Subject,
     pub recipient_type: RecipientType,
-    pub policies: Vec<PolicyRef>,
+    pub policies: Arc<[PolicyRef]>,
     /// Of the audit state as it was read; apply refuses when it differs.
     pub fingerprint: String,
     pub enabled: Option<Change<bool>>,

@@ -62,6 +62,20 @@ pub trait StateSink {
         plan: &Plan,
         progress: &mut dyn FnMut(&ObjectOutcome),
     ) -> Result<Vec<ObjectOutcome>, SinkError>;
+
+    /// Carries out the plan's changes, as [`StateSink::apply`], and reads the planned objects
+    /// again for verification, as [`StateSink::read_planned`]. A sink may read an object back
+    /// while other changes are still being written, as long as it reads it after its own
+    /// change settled. By default it applies, then reads.
+    fn apply_and_read_back(
+        &mut self,
+        plan: &Plan,
+        progress: &mut dyn FnMut(&ObjectOutcome),
+    ) -> Result<(Vec<ObjectOutcome>, CurrentObjects), SinkError> {
+        let outcomes = self.apply(plan, progress)?;
+        let after = self.read_planned(plan)?;
+        Ok((outcomes, after))
+    }
 }
 
 /// The planned objects as they are now. An object that is gone is absent.

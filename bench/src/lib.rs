@@ -4,3 +4,4 @@
 pub mod measure;
 pub mod rng;
 pub mod tenant;
+pub mod timeline;

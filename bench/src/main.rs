@@ -1,34 +1,76 @@
-//! `auditform-bench [all|gen|plan|render|split|apply] [--sizes 10k,100k,1m] [--runs N]`
+//! `auditform-bench [all|gen|plan|json|render|split|apply|live] [--sizes 10k,100k,1m] [--runs N]
+//! [--policies bench,cis] [--live-sizes 10k,100k] [--page-latency-ms 1200,...]`
 //!
 //! Generates tenants into `<target>/bench-data` once (reused afterwards), builds the release
 //! `auditform` binary, and measures, side by side in one run:
-//! - `plan` end to end (child process, text to /dev/null): wall time and peak RSS, against
-//!   `parse-floor`, serde_json parsing the same file into `IgnoredAny`;
-//! - rendering a plan against planning it, in process;
-//! - one planner fed by parsing workers against planner parts on every worker, in process;
-//! - `apply` of about 2,000 changes against the emulator (20 ms per cmdlet, 16 at once),
-//!   concurrently, one request at a time, and with 5% throttling and server errors.
+//! - `plan`: `plan` end to end (child process, text to /dev/null) on each policy set: CPU
+//!   time, wall time and peak RSS, against `parse-floor`, serde_json reading and parsing the
+//!   same file into `IgnoredAny`;
+//! - `json`: `plan --format json` against the text plan, end to end, on each policy set;
+//! - `render`: rendering a plan against planning it, in process;
+//! - `split`: one planner fed by parsing workers against planner parts on every worker;
+//! - `apply`: `apply` of about 2,000 changes against the emulator (20 ms per cmdlet, 16 at
+//!   once), concurrently, one request at a time, and with 5% throttling and server errors, with
+//!   each run taken apart into its phases from the emulator's timeline;
+//! - `live`: `plan` of a live tenant through the emulator at a page latency like the service's,
+//!   against pages × page latency, with the peak RSS of `plan` and of the reader alone.
 //!
 //! Prints Markdown tables, ready for BENCHMARKS.md.
 
-use auditform::files::policy_dir::load_dir;
-use auditform::plan::Planner;
-use auditform::render::{render_json, render_markdown, render_text, TextOptions};
-use auditform::state::snapshot::SnapshotFile;
-use auditform::state::ReadOptions;
-use auditform_bench::measure::{median, run};
-use auditform_bench::tenant::{write_tenant, TenantSpec};
+mod cases;
+
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
-use std::time::Instant;
+
+use auditform_bench::tenant::{write_tenant, TenantSpec};
 
 const SEED: u64 = 6;
 
-struct Options {
+/// The public figure for the service's paging (KelvinTegelaar/CIPP issue #820: 2,500 mailboxes
+/// in about 3 s, 1.2 s per page of 1000); see `auditform_emulator::Faults::page_latency`.
+const SERVICE_PAGE_LATENCY_MS: u64 = 1200;
+
+pub struct Options {
     what: String,
     sizes: Vec<usize>,
     runs: usize,
+    policy_sets: Vec<PolicySet>,
+    live_sizes: Vec<usize>,
+    page_latencies_ms: Vec<u64>,
+}
+
+/// A directory of policies the benchmarks plan with.
+#[derive(Clone, Debug)]
+pub struct PolicySet {
+    pub name: &'static str,
+    pub dir: PathBuf,
+}
+
+impl PolicySet {
+    /// `bench/policies`: 25 policies, every selector kind; about 90% of mailboxes change.
+    pub fn bench() -> PolicySet {
+        PolicySet {
+            name: "bench",
+            dir: Path::new(env!("CARGO_MANIFEST_DIR")).join("policies"),
+        }
+    }
+
+    /// The CIS Microsoft 365 Foundations v5 §6.1 pack from `examples/`.
+    pub fn cis() -> PolicySet {
+        PolicySet {
+            name: "cis-6.1",
+            dir: Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/policies/cis-6.1"),
+        }
+    }
+
+    fn named(name: &str) -> Result<PolicySet, String> {
+        match name.trim() {
+            "bench" => Ok(PolicySet::bench()),
+            "cis" | "cis-6.1" => Ok(PolicySet::cis()),
+            other => Err(format!("unknown policy set {other:?}; use bench or cis")),
+        }
+    }
 }
 
 fn main() -> ExitCode {
@@ -46,19 +88,35 @@ fn parse_args() -> Result<Options, String> {
         what: "all".into(),
         sizes: vec![10_000, 100_000, 1_000_000],
         runs: 3,
+        policy_sets: vec![PolicySet::bench(), PolicySet::cis()],
+        live_sizes: vec![10_000, 100_000],
+        page_latencies_ms: vec![SERVICE_PAGE_LATENCY_MS],
     };
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
+        let mut value = |what: &str| args.next().ok_or(format!("{arg} needs {what}"));
         match arg.as_str() {
-            "--sizes" => {
-                let list = args.next().ok_or("--sizes needs a list such as 10k,100k")?;
-                options.sizes = list.split(',').map(parse_size).collect::<Result<_, _>>()?;
-            }
+            "--sizes" => options.sizes = parse_sizes(&value("a list such as 10k,100k")?)?,
+            "--live-sizes" => options.live_sizes = parse_sizes(&value("a list such as 10k,100k")?)?,
             "--runs" => {
-                let runs = args.next().ok_or("--runs needs a number")?;
+                let runs = value("a number")?;
                 options.runs = runs.parse().map_err(|_| format!("bad --runs {runs:?}"))?;
             }
-            "all" | "gen" | "plan" | "render" | "split" | "apply" => options.what = arg,
+            "--policies" => {
+                options.policy_sets = value("a list such as bench,cis")?
+                    .split(',')
+                    .map(PolicySet::named)
+                    .collect::<Result<_, _>>()?
+            }
+            "--page-latency-ms" => {
+                options.page_latencies_ms = value("a list such as 250,1200,3000")?
+                    .split(',')
+                    .map(|ms| ms.trim().parse().map_err(|_| format!("bad latency {ms:?}")))
+                    .collect::<Result<_, _>>()?
+            }
+            "all" | "gen" | "plan" | "json" | "render" | "split" | "apply" | "live" => {
+                options.what = arg
+            }
             other => {
                 return Err(format!(
                     "unknown argument {other:?}; see the source's doc comment"
@@ -67,6 +125,10 @@ fn parse_args() -> Result<Options, String> {
         }
     }
     Ok(options)
+}
+
+fn parse_sizes(list: &str) -> Result<Vec<usize>, String> {
+    list.split(',').map(parse_size).collect()
 }
 
 fn parse_size(text: &str) -> Result<usize, String> {
@@ -84,7 +146,7 @@ fn parse_size(text: &str) -> Result<usize, String> {
         .map_err(|_| format!("bad size {text:?}"))
 }
 
-fn label(size: usize) -> String {
+pub fn label(size: usize) -> String {
     match size {
         s if s >= 1_000_000 && s % 1_000_000 == 0 => format!("{}M", s / 1_000_000),
         s if s >= 1_000 && s % 1_000 == 0 => format!("{}k", s / 1_000),
@@ -100,8 +162,18 @@ fn bin_dir() -> Result<PathBuf, String> {
         .ok_or_else(|| "binary has no directory".into())
 }
 
-fn policies_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("policies")
+/// Where the pieces of a benchmark run are.
+pub struct Bench {
+    /// `<target>/release`.
+    pub bins: PathBuf,
+    /// `<target>/bench-data`.
+    pub data: PathBuf,
+}
+
+impl Bench {
+    pub fn auditform(&self) -> Command {
+        Command::new(self.bins.join("auditform"))
+    }
 }
 
 fn drive(options: &Options) -> Result<(), String> {
@@ -111,34 +183,48 @@ fn drive(options: &Options) -> Result<(), String> {
         .ok_or("no target directory")?
         .join("bench-data");
     std::fs::create_dir_all(&data).map_err(|e| format!("{}: {e}", data.display()))?;
+    let bench = Bench { bins, data };
+    let wants = |what: &str| options.what == "all" || options.what == what;
     let mut tenants = Vec::new();
-    for &size in &options.sizes {
-        tenants.push((size, ensure_tenant(&data, size)?));
+    if wants("gen") || wants("plan") || wants("json") || wants("render") || wants("split") {
+        for &size in &options.sizes {
+            tenants.push((size, ensure_tenant(&bench.data, size)?));
+        }
     }
     if options.what == "gen" {
         return Ok(());
     }
     print_machine();
-    if options.what == "all" || options.what == "plan" {
+    if wants("plan") || wants("json") || wants("apply") || wants("live") {
         build_auditform()?;
-        plan_table(&bins, &tenants, options.runs)?;
     }
-    if options.what == "all" || options.what == "render" {
-        render_table(&tenants, options.runs)?;
+    if wants("plan") {
+        cases::plan::plan_table(&bench, &tenants, &options.policy_sets, options.runs)?;
     }
-    if options.what == "all" || options.what == "split" {
-        split_table(&tenants, options.runs)?;
+    if wants("json") {
+        cases::plan::json_table(&bench, &tenants, &options.policy_sets, options.runs)?;
     }
-    if options.what == "all" || options.what == "apply" {
-        if options.what == "apply" {
-            build_auditform()?;
-        }
-        apply_table(&bins, &data)?;
+    if wants("render") {
+        cases::in_process::render_table(&tenants, options.runs)?;
+    }
+    if wants("split") {
+        cases::in_process::split_table(&tenants, options.runs)?;
+    }
+    if wants("apply") {
+        cases::apply::apply_table(&bench)?;
+    }
+    if wants("live") {
+        cases::live::live_table(
+            &bench,
+            &options.live_sizes,
+            &options.page_latencies_ms,
+            options.runs,
+        )?;
     }
     Ok(())
 }
 
-fn ensure_tenant(data: &Path, size: usize) -> Result<PathBuf, String> {
+pub fn ensure_tenant(data: &Path, size: usize) -> Result<PathBuf, String> {
     let path = data.join(format!("tenant-{}-seed{SEED}.json", label(size)));
     if path.exists() {
         return Ok(path);
@@ -172,7 +258,14 @@ fn print_machine() {
         .trim()
         .to_string();
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    println!("machine: {model}, {cores} cores available\n");
+    println!("machine: {model}, {cores} cores available; {}\n", load());
+}
+
+/// The load average, to be stated beside figures taken on a shared machine.
+pub fn load() -> String {
+    let text = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
+    let fields: Vec<&str> = text.split_whitespace().take(3).collect();
+    format!("load average {}", fields.join(" "))
 }
 
 fn build_auditform() -> Result<(), String> {
@@ -197,303 +290,6 @@ fn build_auditform() -> Result<(), String> {
     }
 }
 
-fn mib(bytes: u64) -> f64 {
+pub fn mib(bytes: u64) -> f64 {
     bytes as f64 / (1024.0 * 1024.0)
-}
-
-/// `plan` against the serde_json floor, alternating run by run so that both see the same load.
-fn plan_table(bins: &Path, tenants: &[(usize, PathBuf)], runs: usize) -> Result<(), String> {
-    println!("### plan end to end vs the serde_json IgnoredAny floor (medians of {runs} runs)\n");
-    println!("| mailboxes | file MiB | floor parse s | floor read+parse s | plan s | plan / parse | plan / read+parse | plan CPU s | floor CPU s | plan CPU / floor CPU | plan max RSS MiB | floor max RSS MiB |");
-    println!("|---|---|---|---|---|---|---|---|---|---|---|---|");
-    for (size, path) in tenants {
-        let file_bytes = std::fs::metadata(path).map_or(0, |m| m.len());
-        let (mut parse, mut read_parse, mut plan, mut ratio_parse, mut ratio_read_parse) =
-            (vec![], vec![], vec![], vec![], vec![]);
-        let (mut plan_rss, mut floor_rss) = (0u64, 0u64);
-        let (mut plan_cpu, mut floor_cpu, mut ratio_cpu) = (vec![], vec![], vec![]);
-        for _ in 0..runs {
-            let floor = run(Command::new(bins.join("parse-floor")).arg(path), true)
-                .map_err(|e| format!("parse-floor: {e}"))?;
-            if floor.exit_code != 0 {
-                return Err(format!("parse-floor failed on {}", path.display()));
-            }
-            let text = String::from_utf8_lossy(&floor.stdout);
-            let mut fields = text
-                .split_whitespace()
-                .map(|f| f.parse::<f64>().unwrap_or(0.0));
-            let read_ms = fields.next().unwrap_or(0.0);
-            let parse_ms = fields.next().unwrap_or(0.0);
-            let planned = run(
-                Command::new(bins.join("auditform"))
-                    .args(["--no-color", "plan", "--policies"])
-                    .arg(policies_dir())
-                    .arg("--state")
-                    .arg(path),
-                false,
-            )
-            .map_err(|e| format!("auditform plan: {e}"))?;
-            if planned.exit_code != 0 {
-                return Err(format!(
-                    "auditform plan exited {} on {}",
-                    planned.exit_code,
-                    path.display()
-                ));
-            }
-            let plan_s = planned.wall.as_secs_f64();
-            parse.push(parse_ms / 1e3);
-            read_parse.push((read_ms + parse_ms) / 1e3);
-            plan.push(plan_s);
-            ratio_parse.push(plan_s * 1e3 / parse_ms);
-            ratio_read_parse.push(plan_s * 1e3 / (read_ms + parse_ms));
-            plan_cpu.push(planned.cpu.as_secs_f64());
-            floor_cpu.push(floor.cpu.as_secs_f64());
-            ratio_cpu.push(planned.cpu.as_secs_f64() / floor.cpu.as_secs_f64().max(1e-9));
-            plan_rss = plan_rss.max(planned.max_rss_bytes);
-            floor_rss = floor_rss.max(floor.max_rss_bytes);
-        }
-        println!(
-            "| {} | {:.0} | {:.3} | {:.3} | {:.3} | {:.2} | {:.2} | {:.3} | {:.3} | {:.2} | {:.0} | {:.0} |",
-            label(*size),
-            mib(file_bytes),
-            median(&mut parse),
-            median(&mut read_parse),
-            median(&mut plan),
-            median(&mut ratio_parse),
-            median(&mut ratio_read_parse),
-            median(&mut plan_cpu),
-            median(&mut floor_cpu),
-            median(&mut ratio_cpu),
-            mib(plan_rss),
-            mib(floor_rss),
-        );
-    }
-    println!();
-    Ok(())
-}
-
-/// Rendering against planning, in this process: the plan is built once per run and rendered to
-/// memory, so that neither includes a terminal or a disk.
-fn render_table(tenants: &[(usize, PathBuf)], runs: usize) -> Result<(), String> {
-    let loaded = load_dir(&policies_dir()).map_err(|e| e.to_string())?;
-    let options = ReadOptions {
-        extra_properties: loaded.policies.filter_properties(),
-    };
-    println!("### rendering vs planning, in process (medians of {runs} runs)\n");
-    println!("| mailboxes | changes | plan s | text s | text / plan | json s | json / plan | markdown s | markdown / plan | text MiB | json MiB |");
-    println!("|---|---|---|---|---|---|---|---|---|---|---|");
-    for (size, path) in tenants {
-        let (mut plan_s, mut text_s, mut ratios) = (vec![], vec![], vec![]);
-        let (mut json_s, mut json_ratios, mut markdown_s, mut markdown_ratios) =
-            (vec![], vec![], vec![], vec![]);
-        let (mut changes, mut text_bytes, mut json_bytes) = (0, 0, 0);
-        for _ in 0..runs {
-            let started = Instant::now();
-            let source = SnapshotFile::new(path);
-            let mut planner = Planner::new(&loaded.policies, &source.describe());
-            source
-                .read_split(&mut planner, &options)
-                .map_err(|e| e.to_string())?;
-            let plan = planner.finish().map_err(|e| e.to_string())?;
-            let planned = started.elapsed().as_secs_f64();
-            changes = plan.to_change();
-            let mut out = Vec::new();
-            let started = Instant::now();
-            render_text(
-                &plan,
-                &TextOptions {
-                    color: false,
-                    expand: false,
-                },
-                &mut out,
-            )
-            .map_err(|e| e.to_string())?;
-            let rendered = started.elapsed().as_secs_f64();
-            text_bytes = out.len();
-            plan_s.push(planned);
-            text_s.push(rendered);
-            ratios.push(rendered / planned);
-
-            let mut out = Vec::new();
-            let started = Instant::now();
-            render_json(&plan, &mut out).map_err(|e| e.to_string())?;
-            let rendered = started.elapsed().as_secs_f64();
-            json_bytes = out.len();
-            json_s.push(rendered);
-            json_ratios.push(rendered / planned);
-
-            let mut out = Vec::new();
-            let started = Instant::now();
-            render_markdown(&plan, &mut out).map_err(|e| e.to_string())?;
-            let rendered = started.elapsed().as_secs_f64();
-            markdown_s.push(rendered);
-            markdown_ratios.push(rendered / planned);
-        }
-        println!(
-            "| {} | {} | {:.3} | {:.4} | {:.3} | {:.4} | {:.3} | {:.4} | {:.3} | {:.2} | {:.0} |",
-            label(*size),
-            changes,
-            median(&mut plan_s),
-            median(&mut text_s),
-            median(&mut ratios),
-            median(&mut json_s),
-            median(&mut json_ratios),
-            median(&mut markdown_s),
-            median(&mut markdown_ratios),
-            mib(text_bytes as u64),
-            mib(json_bytes as u64),
-        );
-    }
-    println!();
-    Ok(())
-}
-
-/// The two ways of planning a streamed export, side by side in this process: workers parse and
-/// send mailboxes to one planner (`SnapshotFile::read`), or workers plan their blocks with
-/// planner parts merged in order (`SnapshotFile::read_split`, what `plan` uses).
-fn split_table(tenants: &[(usize, PathBuf)], runs: usize) -> Result<(), String> {
-    let loaded = load_dir(&policies_dir()).map_err(|e| e.to_string())?;
-    let options = ReadOptions {
-        extra_properties: loaded.policies.filter_properties(),
-    };
-    println!("### one planner fed by parsing workers vs planner parts on every worker (medians of {runs} runs)\n");
-    println!("| mailboxes | one planner s | planner parts s | parts / one |");
-    println!("|---|---|---|---|");
-    for (size, path) in tenants {
-        let (mut one, mut parts, mut ratios) = (vec![], vec![], vec![]);
-        for _ in 0..runs {
-            let source = SnapshotFile::new(path);
-            let started = Instant::now();
-            let mut planner = Planner::new(&loaded.policies, &source.describe());
-            source
-                .read(&mut planner, &options)
-                .map_err(|e| e.to_string())?;
-            let single = planner.finish().map_err(|e| e.to_string())?;
-            let one_s = started.elapsed().as_secs_f64();
-            drop(single);
-            let started = Instant::now();
-            let mut planner = Planner::new(&loaded.policies, &source.describe());
-            source
-                .read_split(&mut planner, &options)
-                .map_err(|e| e.to_string())?;
-            let split = planner.finish().map_err(|e| e.to_string())?;
-            let parts_s = started.elapsed().as_secs_f64();
-            drop(split);
-            one.push(one_s);
-            parts.push(parts_s);
-            ratios.push(parts_s / one_s);
-        }
-        println!(
-            "| {} | {:.3} | {:.3} | {:.2} |",
-            label(*size),
-            median(&mut one),
-            median(&mut parts),
-            median(&mut ratios),
-        );
-    }
-    println!();
-    Ok(())
-}
-
-/// Mailboxes of the apply tenant: the benchmark policies change about 2,000 of them.
-const APPLY_MAILBOXES: usize = 2_300;
-const LATENCY_MS: u64 = 20;
-const CONCURRENCY: usize = 16;
-
-/// `apply --auto-approve` against a fresh emulator per case, then `plan` again to see that
-/// nothing was lost.
-fn apply_table(bins: &Path, data: &Path) -> Result<(), String> {
-    let tenant = ensure_tenant(data, APPLY_MAILBOXES)?;
-    println!(
-        "### apply against the emulator ({LATENCY_MS} ms per cmdlet, {CONCURRENCY} at once)\n"
-    );
-    println!("| case | changes | apply s | ideal s | apply / ideal | left after (plan again) |");
-    println!("|---|---|---|---|---|---|");
-    let cases: [(&str, usize, &[&str]); 3] = [
-        ("concurrent", CONCURRENCY, &[]),
-        ("one request at a time", 1, &[]),
-        (
-            "concurrent, 2.5% 429 + 2.5% 5xx",
-            CONCURRENCY,
-            &["--fault-rate-429", "0.025", "--fault-rate-5xx", "0.025"],
-        ),
-    ];
-    for (case, parallelism, faults) in cases {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .and_then(|listener| listener.local_addr())
-            .map_err(|e| format!("no free port: {e}"))?
-            .port();
-        let mut emulator = Command::new(bins.join("auditform-emulator"))
-            .arg("--state")
-            .arg(&tenant)
-            .args(["--port", &port.to_string()])
-            .args(["--latency-ms", &LATENCY_MS.to_string()])
-            .args(["--max-concurrency", &CONCURRENCY.to_string()])
-            .args(faults)
-            .stdout(std::process::Stdio::piped())
-            .spawn()
-            .map_err(|e| format!("auditform-emulator: {e}"))?;
-        // The emulator prints its URLs once it listens.
-        if let Some(stdout) = emulator.stdout.take() {
-            use std::io::BufRead;
-            let ready = std::io::BufReader::new(stdout)
-                .lines()
-                .map_while(Result::ok)
-                .any(|line| line.starts_with("Press Ctrl-C"));
-            if !ready {
-                let _ = emulator.kill();
-                return Err("the emulator did not start".into());
-            }
-        }
-        let endpoint = format!("http://127.0.0.1:{port}");
-        let live = |command: &mut Command| {
-            command
-                .args(["--policies"])
-                .arg(policies_dir())
-                .args(["--tenant", "contoso.onmicrosoft.com"])
-                .args(["--endpoint", &endpoint, "--authority", &endpoint])
-                .env("AUDITFORM_CLIENT_ID", "auditform-bench")
-                .env("AUDITFORM_CLIENT_SECRET", "auditform-bench")
-                .env_remove("AUDITFORM_STATE");
-        };
-        let mut apply = Command::new(bins.join("auditform"));
-        apply.args(["--no-color", "apply", "--auto-approve"]);
-        live(&mut apply);
-        apply.args(["--parallelism", &parallelism.to_string()]);
-        let applied = run(&mut apply, true);
-        let mut again = Command::new(bins.join("auditform"));
-        again.args(["--no-color", "plan"]);
-        live(&mut again);
-        let replanned = run(&mut again, true);
-        let _ = emulator.kill();
-        let _ = emulator.wait();
-        let applied = applied.map_err(|e| format!("auditform apply: {e}"))?;
-        let replanned = replanned.map_err(|e| format!("auditform plan: {e}"))?;
-        let output = String::from_utf8_lossy(&applied.stdout);
-        let changes = output
-            .lines()
-            .find_map(|line| line.strip_prefix("Apply complete! Resources: 0 added, "))
-            .and_then(|rest| rest.split(' ').next())
-            .and_then(|count| count.replace(',', "").parse::<f64>().ok())
-            .ok_or_else(|| {
-                format!(
-                    "apply ({case}) exited {} without completing",
-                    applied.exit_code
-                )
-            })?;
-        let ideal = changes * LATENCY_MS as f64 / 1e3 / CONCURRENCY as f64;
-        let left = String::from_utf8_lossy(&replanned.stdout)
-            .lines()
-            .rev()
-            .find(|line| !line.trim().is_empty())
-            .unwrap_or("")
-            .to_string();
-        println!(
-            "| {case} | {changes} | {:.2} | {ideal:.2} | {:.2} | {left} |",
-            applied.wall.as_secs_f64(),
-            applied.wall.as_secs_f64() / ideal,
-        );
-    }
-    println!();
-    Ok(())
 }

@@ -1,14 +1,20 @@
-//! Runs a command as a child process and measures its wall time and peak memory.
+//! Runs a command as a child process and measures its wall time, CPU time and peak memory.
 
 use std::io;
 use std::process::{Command, Stdio};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 /// What one run of a child cost.
 #[derive(Clone, Debug)]
 pub struct Run {
     pub wall: Duration,
-    /// Peak resident set size of the child, from `wait4`'s rusage.
+    /// Peak resident set size of the child. On Linux, the last `VmHWM` of its
+    /// `/proc/PID/status`, read every few milliseconds while it runs (`wait4`'s `ru_maxrss`
+    /// when it ended before one was read): `ru_maxrss` alone would not do, since Linux counts
+    /// in it the parent's resident memory at the moment the child was spawned, and a benchmark
+    /// that serves a tenant from this process holds gigabytes. Elsewhere on Unix,
+    /// `ru_maxrss`.
     pub max_rss_bytes: u64,
     /// User plus system CPU time of the child, on every core it used.
     pub cpu: Duration,
@@ -26,18 +32,53 @@ pub fn run(command: &mut Command, capture_stdout: bool) -> io::Result<Run> {
     });
     let started = Instant::now();
     let mut child = command.spawn()?;
-    let mut stdout = Vec::new();
-    if let Some(mut pipe) = child.stdout.take() {
-        io::Read::read_to_end(&mut pipe, &mut stdout)?;
-    }
-    let (exit_code, max_rss_bytes, cpu) = wait_measured(&mut child)?;
+    let pid = child.id();
+    let done = AtomicBool::new(false);
+    let peak = AtomicU64::new(0);
+    let (stdout, measured) = std::thread::scope(|scope| {
+        scope.spawn(|| {
+            while !done.load(Ordering::Relaxed) {
+                if let Some(hwm) = high_water_mark(pid) {
+                    peak.fetch_max(hwm, Ordering::Relaxed);
+                }
+                std::thread::sleep(Duration::from_millis(2));
+            }
+        });
+        let mut stdout = Vec::new();
+        let read = match child.stdout.take() {
+            Some(mut pipe) => io::Read::read_to_end(&mut pipe, &mut stdout).map(drop),
+            None => Ok(()),
+        };
+        let measured = wait_measured(&mut child);
+        done.store(true, Ordering::Relaxed);
+        (read.map(|()| stdout), measured)
+    });
+    let stdout = stdout?;
+    let (exit_code, max_rss_bytes, cpu) = measured?;
     Ok(Run {
         wall: started.elapsed(),
-        max_rss_bytes,
+        max_rss_bytes: match peak.load(Ordering::Relaxed) {
+            0 => max_rss_bytes,
+            hwm => hwm,
+        },
         cpu,
         exit_code,
         stdout,
     })
+}
+
+/// `VmHWM` of a running process, in bytes; `None` where there is no `/proc`.
+fn high_water_mark(pid: u32) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let line = status.lines().find(|line| line.starts_with("VmHWM:"))?;
+    let kib: u64 = line
+        .trim_start_matches("VmHWM:")
+        .trim()
+        .trim_end_matches("kB")
+        .trim()
+        .parse()
+        .ok()?;
+    Some(kib * 1024)
 }
 
 /// Waits for `child` with `wait4`: its exit code, peak RSS and CPU time.

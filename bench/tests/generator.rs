@@ -65,6 +65,22 @@ fn the_benchmark_policies_plan_the_generated_tenant_without_conflicts() {
 }
 
 #[test]
+fn the_cis_pack_plans_the_generated_tenant_without_conflicts() {
+    let policies = Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/policies/cis-6.1");
+    let loaded = load_dir(&policies).expect("the CIS pack is valid");
+    let options = ReadOptions {
+        extra_properties: loaded.policies.filter_properties(),
+    };
+    let tenant = read(&generate(5_000, 6), &options);
+    let plan = plan_tenant(&loaded.policies, &tenant, "generated").expect("no conflicts");
+    assert!(
+        plan.mailbox_changes.len() > 2_500,
+        "{}",
+        plan.mailbox_changes.len()
+    );
+}
+
+#[test]
 fn planning_a_generated_export_in_parallel_blocks_gives_the_sequential_plan() {
     use auditform::plan::Planner;
     use auditform::state::snapshot::{read_array_stream_split, StreamTuning};

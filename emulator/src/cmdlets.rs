@@ -20,6 +20,9 @@ pub struct Output {
     pub errors: Vec<String>,
     /// The mailbox Set-Mailbox changed, by immutable key, for the counters.
     pub applied_to: Option<String>,
+    /// A listing of mailboxes, by index, in place of `values`: only the page that is sent is
+    /// turned into wire objects.
+    pub listed: Option<Vec<usize>>,
 }
 
 const PARAMETER_BINDING: &str = "System.Management.Automation.ParameterBindingException";
@@ -151,22 +154,23 @@ fn get_mailbox(
         None => None,
     };
     let types = tenant::strings(parameter(parameters, "RecipientTypeDetails"));
-    let values = state
+    let listed = state
         .mailboxes
         .iter()
+        .enumerate()
         // Get-Mailbox leaves group mailboxes out unless -GroupMailbox asks for only them.
-        .filter(|mailbox| mailbox::is_group(mailbox) == groups_only)
-        .filter(|found| {
+        .filter(|(_, mailbox)| mailbox::is_group(mailbox) == groups_only)
+        .filter(|(_, found)| {
             types.is_empty()
                 || types
                     .iter()
                     .any(|wanted| wanted.eq_ignore_ascii_case(&mailbox::recipient_type(found)))
         })
-        .filter(|mailbox| filter.as_ref().is_none_or(|filter| filter.matches(mailbox)))
-        .map(wire)
+        .filter(|(_, mailbox)| filter.as_ref().is_none_or(|filter| filter.matches(mailbox)))
+        .map(|(index, _)| index)
         .collect();
     Ok(Output {
-        values,
+        listed: Some(listed),
         ..Output::default()
     })
 }

@@ -155,6 +155,23 @@ pub struct Counters {
     pub preferences: BTreeMap<String, u64>,
     /// The `Host` of every request, with how often each came.
     pub hosts: BTreeMap<String, u64>,
+    /// `cmdlet?$select=names` of each request that narrowed its answer, with how often each
+    /// came.
+    pub selects: BTreeMap<String, u64>,
+    /// Every cmdlet that held a concurrency slot, in the order they finished: what the
+    /// benchmarks take apart into reading, writing and idle slots.
+    pub timeline: Vec<CmdletSpan>,
+}
+
+/// When one cmdlet held a concurrency slot, measured from the emulator's start.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CmdletSpan {
+    /// Lower-cased.
+    pub cmdlet: String,
+    /// A page of a listing (a Get- cmdlet without Identity), which takes the page latency.
+    pub listing: bool,
+    pub started: std::time::Duration,
+    pub finished: std::time::Duration,
 }
 
 pub(crate) struct Shared {
@@ -170,6 +187,8 @@ pub(crate) struct Shared {
     token_serial: AtomicU64,
     in_flight: AtomicUsize,
     dice: faults::Dice,
+    /// The origin of the timeline.
+    started: Instant,
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -213,6 +232,7 @@ impl Emulator {
                 token_serial: AtomicU64::new(0),
                 in_flight: AtomicUsize::new(0),
                 dice: faults::Dice::default(),
+                started: Instant::now(),
             }),
         };
         let stop = Arc::new(AtomicBool::new(false));
@@ -246,12 +266,16 @@ impl Emulator {
         let mut state = lock(&self.shared.state);
         let index = state.resolve_mailbox(identity)?;
         state.mailboxes[index].insert(property.to_string(), value);
+        state.forget_names();
         Ok(())
     }
 
     /// Runs any change on the tenant, for out-of-band edits the property setter can't express.
     pub fn mutate<R>(&self, change: impl FnOnce(&mut TenantState) -> R) -> R {
-        change(&mut lock(&self.shared.state))
+        let mut state = lock(&self.shared.state);
+        let result = change(&mut state);
+        state.forget_names();
+        result
     }
 
     /// Revokes every refresh token, as an admin revoking a person's sessions does.
@@ -261,6 +285,11 @@ impl Emulator {
 
     pub fn counters(&self) -> Counters {
         lock(&self.shared.counters).clone()
+    }
+
+    /// The instant the timeline's spans are measured from.
+    pub fn started(&self) -> Instant {
+        self.shared.started
     }
 
     /// How many times a cmdlet ran, by name, ignoring case.

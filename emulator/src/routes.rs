@@ -5,7 +5,7 @@
 use crate::faults::{self, Fault, Roll};
 use crate::http::{Reply, Request, Response};
 use crate::wire::{self, CmdletError};
-use crate::{cmdlets, device, lock, tenant, token, Shared};
+use crate::{cmdlets, device, lock, tenant, token, CmdletSpan, Shared};
 use serde_json::{json, Map, Value};
 use std::sync::atomic::Ordering;
 use std::time::Instant;
@@ -246,12 +246,26 @@ struct Context {
     page_size: usize,
 }
 
-/// Frees a concurrency slot however the cmdlet ends.
-struct Slot<'a>(&'a Shared);
+/// Frees a concurrency slot however the cmdlet ends, and puts the time it was held on the
+/// timeline.
+struct Slot<'a> {
+    shared: &'a Shared,
+    cmdlet: String,
+    listing: bool,
+    started: Instant,
+}
 
 impl Drop for Slot<'_> {
     fn drop(&mut self) {
-        self.0.in_flight.fetch_sub(1, Ordering::SeqCst);
+        let finished = Instant::now();
+        self.shared.in_flight.fetch_sub(1, Ordering::SeqCst);
+        let epoch = self.shared.started;
+        lock(&self.shared.counters).timeline.push(CmdletSpan {
+            cmdlet: std::mem::take(&mut self.cmdlet),
+            listing: self.listing,
+            started: self.started.saturating_duration_since(epoch),
+            finished: finished.saturating_duration_since(epoch),
+        });
     }
 }
 
@@ -330,15 +344,44 @@ fn run(
         lock(&shared.counters).throttled += 1;
         return Err(CmdletError::concurrency_limit(CONCURRENCY_MESSAGE));
     }
-    let _slot = Slot(shared);
-    if !faults.latency.is_zero() {
-        std::thread::sleep(faults.latency);
-    }
     let identity = parameters
         .iter()
         .find(|(key, _)| key.eq_ignore_ascii_case("Identity"))
         .and_then(|(_, value)| value.as_str())
         .map(str::to_string);
+    let cmdlet = name.to_ascii_lowercase();
+    // A listing pages; one object (an Identity, or the organization's one config) does not.
+    let listing =
+        cmdlet.starts_with("get-") && identity.is_none() && cmdlet != "get-organizationconfig";
+    let _slot = Slot {
+        shared,
+        cmdlet: cmdlet.clone(),
+        listing,
+        started: Instant::now(),
+    };
+    // The latency is the time from the request to the answer, the emulator's own work
+    // included: the cmdlet runs, then the answer waits for the rest of it.
+    let answer_at = Instant::now() + faults.delay(listing);
+    let result = run_in_slot(shared, context, query, name, &cmdlet, &parameters, identity);
+    let wait = answer_at.saturating_duration_since(Instant::now());
+    if !wait.is_zero() {
+        std::thread::sleep(wait);
+    }
+    result
+}
+
+/// A cmdlet that holds a concurrency slot: the injected failures and warnings, the cmdlet
+/// itself, and the page of its answer.
+fn run_in_slot(
+    shared: &Shared,
+    context: &Context,
+    query: Option<&str>,
+    name: &str,
+    cmdlet: &str,
+    parameters: &Map<String, Value>,
+    identity: Option<String>,
+) -> Result<Value, CmdletError> {
+    let faults = &shared.config.faults;
     if let Some(identity) = &identity {
         if names_any(shared, identity, faults.failing_identities.iter()) {
             return Err(CmdletError::bad_request("Microsoft.Exchange.Data.Directory.ADOperationException", format!("Unable to perform the save operation. '{identity}' is not within a valid server write scope.")));
@@ -346,7 +389,7 @@ fn run(
     }
     *lock(&shared.counters)
         .cmdlets
-        .entry(name.to_ascii_lowercase())
+        .entry(cmdlet.to_string())
         .or_insert(0) += 1;
     let injected = |list: &[(String, String)]| -> Vec<String> {
         list.iter()
@@ -360,8 +403,15 @@ fn run(
             .collect()
     };
     let soft_errors = injected(&faults.soft_errors);
-    let output = if soft_errors.is_empty() {
-        let mut output = cmdlets::execute(&mut lock(&shared.state), name, &parameters)?;
+    let unapplied = cmdlet == "set-mailbox"
+        && identity
+            .as_ref()
+            .is_some_and(|identity| names_any(shared, identity, faults.unapplied_writes.iter()));
+    let output = if unapplied {
+        // Answered as a success; the tenant is left as it was.
+        cmdlets::Output::default()
+    } else if soft_errors.is_empty() {
+        let mut output = cmdlets::execute(&mut lock(&shared.state), name, parameters)?;
         output.warnings.extend(injected(&faults.warnings));
         output
     } else {
@@ -377,19 +427,53 @@ fn run(
             .entry(key.clone())
             .or_insert(0) += 1;
     }
+    let query = query.map(wire::parse_form).unwrap_or_default();
     let skip = query
-        .into_iter()
-        .flat_map(wire::parse_form)
+        .iter()
         .find(|(key, _)| key == "$skiptoken")
         .and_then(|(_, value)| value.parse::<usize>().ok())
         .unwrap_or(0);
-    let total = output.values.len();
-    let page: Vec<Value> = output
-        .values
-        .into_iter()
-        .skip(skip)
-        .take(context.page_size)
-        .collect();
+    let select = query
+        .iter()
+        .find(|(key, _)| key == "$select")
+        .map(|(_, value)| value.as_str());
+    if let Some(select) = select {
+        *lock(&shared.counters)
+            .selects
+            .entry(format!("{cmdlet}?$select={select}"))
+            .or_insert(0) += 1;
+    }
+    // Only the page asked for is turned into wire objects: a listing of a large tenant is
+    // paged a thousand at a time, and each page must cost the same.
+    let (total, page) = match output.listed {
+        Some(listed) => {
+            let state = lock(&shared.state);
+            let page = listed
+                .iter()
+                .skip(skip)
+                .take(context.page_size)
+                .map(|&index| tenant::to_wire(&state.mailboxes[index], &state.operations))
+                .collect::<Vec<Value>>();
+            (listed.len(), page)
+        }
+        None => {
+            let total = output.values.len();
+            let page = output
+                .values
+                .into_iter()
+                .skip(skip)
+                .take(context.page_size)
+                .collect();
+            (total, page)
+        }
+    };
+    let page = match select {
+        Some(select) => page
+            .into_iter()
+            .map(|object| selected(object, select))
+            .collect(),
+        None => page,
+    };
     let mut body = Map::new();
     body.insert(
         "@odata.context".into(),
@@ -406,10 +490,15 @@ fn run(
     body.insert("value".into(), Value::Array(page));
     let next = skip + context.page_size;
     if next < total {
+        // The next page answers the same request: its link keeps the `$select`, as OData's
+        // next links keep a request's query options.
+        let select = select
+            .map(|select| format!("$select={}&", wire::percent_encode(select)))
+            .unwrap_or_default();
         body.insert(
             "@odata.nextLink".into(),
             format!(
-                "{}/adminapi/beta/{}/InvokeCommand?$skiptoken={next}",
+                "{}/adminapi/beta/{}/InvokeCommand?{select}$skiptoken={next}",
                 context.base, context.tenant
             )
             .into(),
@@ -418,12 +507,43 @@ fn run(
     Ok(Value::Object(body))
 }
 
+/// An object with only the properties `$select` names (a comma-separated list, matched
+/// ignoring case) and their `Name@odata.type` annotations. The public clients of the
+/// endpoint narrow Get-Mailbox this way, in whatever case they please: CIPP-API's
+/// `New-ExoRequest -cmdlet 'Get-Mailbox' -Select 'userPrincipalName,GUID'`
+/// (Modules/CIPPActivityTriggers/.../Push-ListMailboxRulesQueue.ps1; New-ExoRequest.ps1 appends
+/// `?$select=` to the InvokeCommand URL), and ExoHelper's `Invoke-ExoCommand -PropertiesToLoad`
+/// (Commands/Public/Invoke-ExoCommand.ps1). A name no object has is left out of the answer.
+fn selected(object: Value, select: &str) -> Value {
+    let Value::Object(object) = object else {
+        return object;
+    };
+    let wanted: Vec<&str> = select
+        .split(',')
+        .map(str::trim)
+        .filter(|name| !name.is_empty())
+        .collect();
+    let kept = object
+        .into_iter()
+        .filter(|(key, _)| {
+            let property = key.split('@').next().unwrap_or(key);
+            wanted
+                .iter()
+                .any(|name| name.eq_ignore_ascii_case(property))
+        })
+        .collect();
+    Value::Object(kept)
+}
+
 /// Whether `identity`, or the mailbox it names, answers to any of `names`.
 fn names_any<'a>(
     shared: &Shared,
     identity: &str,
     names: impl Iterator<Item = &'a String> + Clone,
 ) -> bool {
+    if names.clone().next().is_none() {
+        return false;
+    }
     if names
         .clone()
         .any(|name| name.eq_ignore_ascii_case(identity))

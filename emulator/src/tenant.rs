@@ -7,6 +7,8 @@ use crate::audit::{Logon, Operation, Operations};
 use crate::rules::ServiceModel;
 use crate::wire::CmdletError;
 use serde_json::{Map, Value};
+use std::collections::HashMap;
+use std::sync::OnceLock;
 
 pub type Object = Map<String, Value>;
 
@@ -44,6 +46,11 @@ pub struct TenantState {
     /// The operations the service knows: its table, the model's newer ones, and any name the
     /// tenant's lists carry (the service returned those, so it knows them).
     pub operations: Operations,
+    /// Every name of every mailbox, lower-cased, with the mailboxes that answer to it, so that
+    /// an Identity resolves without reading every mailbox of a large tenant. Built at the first
+    /// lookup; [`TenantState::forget_names`] drops it after a change from outside the cmdlets
+    /// (which change audit settings, never names).
+    names: OnceLock<HashMap<String, Vec<usize>>>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -150,7 +157,27 @@ impl TenantState {
 
     /// The one mailbox an Identity names, or the service's not-found / ambiguous answer.
     pub fn resolve_mailbox(&self, identity: &str) -> Result<usize, CmdletError> {
-        resolve(&self.mailboxes, identity)
+        let names = self.names.get_or_init(|| {
+            let mut names: HashMap<String, Vec<usize>> = HashMap::new();
+            for (index, mailbox) in self.mailboxes.iter().enumerate() {
+                for value in IDENTITY_KEYS.iter().filter_map(|key| text(mailbox, key)) {
+                    let entry = names.entry(value.to_ascii_lowercase()).or_default();
+                    if entry.last() != Some(&index) {
+                        entry.push(index);
+                    }
+                }
+            }
+            names
+        });
+        let candidates = names
+            .get(&identity.trim().to_ascii_lowercase())
+            .map_or(&[][..], Vec::as_slice);
+        resolve_among(&self.mailboxes, candidates.iter().copied(), identity)
+    }
+
+    /// Drops the index of mailbox names, after a change that may have renamed a mailbox.
+    pub fn forget_names(&mut self) {
+        self.names = OnceLock::new();
     }
 
     /// The snapshot's tenant-wide licence hint: whether mailboxes whose capabilities are not
@@ -192,11 +219,20 @@ pub fn answers_to(object: &Object, identity: &str) -> bool {
 }
 
 pub fn resolve(objects: &[Object], identity: &str) -> Result<usize, CmdletError> {
-    let mut found = objects
-        .iter()
-        .enumerate()
-        .filter(|(_, object)| answers_to(object, identity))
-        .map(|(index, _)| index);
+    resolve_among(objects, 0..objects.len(), identity)
+}
+
+/// [`resolve`] among the objects at `candidates`, which hold every object that may answer.
+fn resolve_among(
+    objects: &[Object],
+    candidates: impl Iterator<Item = usize>,
+    identity: &str,
+) -> Result<usize, CmdletError> {
+    let mut found = candidates.filter(|&index| {
+        objects
+            .get(index)
+            .is_some_and(|object| answers_to(object, identity))
+    });
     match (found.next(), found.next()) {
         (Some(index), None) => Ok(index),
         (None, _) => Err(CmdletError::not_found(format!(

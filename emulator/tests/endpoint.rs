@@ -640,3 +640,123 @@ fn an_unknown_action_is_a_transformation_error_without_details() {
         .unwrap()
         .contains("Unable to match the identifier name MailboxLogon to a valid enumerator name"));
 }
+
+#[test]
+fn select_narrows_every_page_to_the_named_properties_and_the_next_link_keeps_it() {
+    let mut config = config(Faults::default());
+    config.page_size = 2;
+    let handle = start(config);
+    let token = token(&handle);
+    let body = cmdlet("Get-Mailbox", json!({"ResultSize": "Unlimited"}));
+    // Any case, as CIPP-API's `-Select 'userPrincipalName,GUID'`.
+    let url = format!(
+        "{}?$select=identity,auditADMIN,department",
+        handle.invoke_url(TENANT)
+    );
+    let first = post_json(&url, &token, &body).ok();
+    let next = first["@odata.nextLink"].as_str().expect("a next link");
+    let second = post_json(next, &token, &body).ok();
+    let pages = [&first, &second];
+    let mailboxes: Vec<&serde_json::Map<String, Value>> = pages
+        .iter()
+        .flat_map(|page| page["value"].as_array().unwrap())
+        .map(|mailbox| mailbox.as_object().unwrap())
+        .collect();
+    assert_eq!(mailboxes.len(), 3);
+    // In the mailbox's own order, annotations beside their property.
+    let pilar: Vec<&str> = mailboxes[0].keys().map(String::as_str).collect();
+    assert_eq!(
+        pilar,
+        [
+            "Identity",
+            "Department",
+            "AuditAdmin@odata.type",
+            "AuditAdmin"
+        ]
+    );
+    // A property a mailbox lacks is left out, not made up.
+    assert!(mailboxes[1].get("Department").is_none());
+    assert_eq!(mailboxes[2]["Identity"], "room-1");
+    assert_eq!(
+        handle.counters().selects.values().sum::<u64>(),
+        2,
+        "{:?}",
+        handle.counters().selects
+    );
+}
+
+#[test]
+fn every_cmdlet_that_held_a_slot_is_on_the_timeline_with_listing_pages_told_apart() {
+    let mut config = config(Faults::default());
+    config.page_size = 2;
+    let handle = start(config);
+    let token = token(&handle);
+    let body = cmdlet("Get-Mailbox", json!({"ResultSize": "Unlimited"}));
+    let first = post_json(&handle.invoke_url(TENANT), &token, &body).ok();
+    post_json(first["@odata.nextLink"].as_str().unwrap(), &token, &body).ok();
+    invoke(&handle, &token, "Get-Mailbox", json!({"Identity": "pilar"})).ok();
+    invoke(&handle, &token, "Get-OrganizationConfig", json!({})).ok();
+    let timeline = handle.counters().timeline;
+    let seen: Vec<(&str, bool)> = timeline
+        .iter()
+        .map(|span| (span.cmdlet.as_str(), span.listing))
+        .collect();
+    assert_eq!(
+        seen,
+        [
+            ("get-mailbox", true),
+            ("get-mailbox", true),
+            ("get-mailbox", false),
+            ("get-organizationconfig", false)
+        ]
+    );
+    assert!(timeline
+        .windows(2)
+        .all(|pair| pair[0].finished <= pair[1].started));
+}
+
+#[test]
+fn an_unapplied_write_answers_success_and_leaves_the_mailbox_as_it_was() {
+    let handle = start(config(Faults {
+        unapplied_writes: vec!["pilar@contoso.com".into()],
+        ..Faults::default()
+    }));
+    let token = token(&handle);
+    let before = mailbox(&handle, "pilar");
+    let answer = invoke(
+        &handle,
+        &token,
+        "Set-Mailbox",
+        json!({"Identity": "pilar", "AuditLogAgeLimit": "180.00:00:00"}),
+    )
+    .ok();
+    assert!(answer.get("@adminapi.errors").is_none(), "{answer}");
+    assert_eq!(mailbox(&handle, "pilar"), before);
+    invoke(
+        &handle,
+        &token,
+        "Set-Mailbox",
+        json!({"Identity": "marc@contoso.com", "AuditLogAgeLimit": "180.00:00:00"}),
+    )
+    .ok();
+    assert_eq!(mailbox(&handle, "marc")["AuditLogAgeLimit"], "180.00:00:00");
+}
+
+#[test]
+fn an_identity_still_resolves_after_a_change_from_outside_renames_a_mailbox() {
+    let handle = start(config(Faults::default()));
+    let token = token(&handle);
+    invoke(&handle, &token, "Get-Mailbox", json!({"Identity": "pilar"})).ok();
+    handle
+        .set_mailbox_property("pilar", "Alias", json!("pp"))
+        .unwrap();
+    let body = invoke(&handle, &token, "Get-Mailbox", json!({"Identity": "PP"})).ok();
+    assert_eq!(body["value"][0]["Identity"], "pilar");
+    let gone = invoke(
+        &handle,
+        &token,
+        "Get-Mailbox",
+        json!({"Identity": "pilar-2"}),
+    );
+    assert_eq!(gone.status(), Some(404));
+}

@@ -2,7 +2,7 @@
 //! every other name (an action the policy set declares, or one newer than auditform read from
 //! a mailbox) as text. Names compare without case, as the service's do.
 
-use super::{Action, ActionSet};
+use super::{Action, ActionSet, UnknownNames};
 
 /// One logon type's list, or any set of actions. Catalog actions sit in `known`; names the
 /// static catalog does not have (declared actions, and actions newer than this version of
@@ -13,14 +13,14 @@ pub struct ActionList {
     pub known: ActionSet,
     /// Sorted case-insensitively and free of duplicates (ignoring case), so that lists compare
     /// as sets.
-    pub unknown: Vec<Box<str>>,
+    pub unknown: UnknownNames,
 }
 
 impl ActionList {
     pub fn from_known(known: ActionSet) -> Self {
         ActionList {
             known,
-            unknown: Vec::new(),
+            unknown: UnknownNames::new(),
         }
     }
 

@@ -1,6 +1,6 @@
 use super::live::{live_client, Source};
 use super::{finish_plan, write_plan, Outcome};
-use crate::apply::{apply_plan, confirm, ApplyReport};
+use crate::apply::{apply_just_planned, apply_plan, confirm, ApplyReport};
 use crate::cli::{ApplyArgs, Format, StateArgs};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::error::report::Reporter;
@@ -8,6 +8,7 @@ use crate::error::CliError;
 use crate::files::plan_file;
 use crate::files::policy_dir::load_dir;
 use crate::inert::Inert;
+use crate::plan::document::Layout;
 use crate::plan::planfile::SavedPlan;
 use crate::plan::{Plan, Planner};
 use crate::progress::Progress;
@@ -67,7 +68,7 @@ fn apply_saved(
         return Ok(Outcome::Success);
     }
     match &target {
-        Source::Live(client) => carry_out_live(&saved.plan, client, &mut out),
+        Source::Live(client) => carry_out_live(&saved.plan, client, Freshness::Check, &mut out),
         Source::File(file) => carry_out(&saved.plan, file.path(), args, &mut out, reporter),
     }
 }
@@ -119,7 +120,15 @@ fn plan_and_apply(args: &ApplyArgs, color: bool, reporter: &Reporter) -> Result<
         color,
         expand: false,
     };
-    write_plan(&plan, Format::Text, &options, None, &mut out, reporter)?;
+    write_plan(
+        &plan,
+        Format::Text,
+        &options,
+        Layout::Compact,
+        None,
+        &mut out,
+        reporter,
+    )?;
     if plan.is_empty() {
         return Ok(Outcome::Success);
     }
@@ -131,9 +140,28 @@ fn plan_and_apply(args: &ApplyArgs, color: bool, reporter: &Reporter) -> Result<
     }
     out.flush()?;
     match &source {
-        Source::Live(client) => carry_out_live(&plan, client, &mut out),
+        // Approved by the flag the moment it was made from the tenant as it is: reading the
+        // whole tenant again to look for staleness would read what the plan was just made
+        // from. A person taking time to approve gets the check. A state file is checked
+        // either way, since its lock is only taken now.
+        Source::Live(client) => {
+            let freshness = if args.auto_approve {
+                Freshness::JustPlanned
+            } else {
+                Freshness::Check
+            };
+            carry_out_live(&plan, client, freshness, &mut out)
+        }
         Source::File(file) => carry_out(&plan, file.path(), args, &mut out, reporter),
     }
+}
+
+/// Whether a plan is checked for staleness before it is applied.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Freshness {
+    Check,
+    /// Made a moment ago from the target itself, with nobody waiting in between.
+    JustPlanned,
 }
 
 /// Applies to a live tenant. Ctrl-C stops new batches; the requests in flight finish and the
@@ -141,6 +169,7 @@ fn plan_and_apply(args: &ApplyArgs, color: bool, reporter: &Reporter) -> Result<
 fn carry_out_live(
     plan: &Plan,
     client: &ExoClient,
+    freshness: Freshness,
     out: &mut dyn Write,
 ) -> Result<Outcome, CliError> {
     let interrupt = Arc::new(AtomicBool::new(false));
@@ -151,7 +180,7 @@ fn carry_out_live(
         );
     }
     let mut sink = ExoSink::new(client, interrupt.clone());
-    let report = apply_with_progress(plan, &mut sink);
+    let report = apply_with_progress(plan, &mut sink, freshness);
     super::live::print_service_warnings(client);
     let report = report?;
     if interrupt.load(Ordering::SeqCst) {
@@ -164,9 +193,17 @@ fn carry_out_live(
 }
 
 /// Carries the plan out through `sink` while the progress indicator counts objects.
-fn apply_with_progress(plan: &Plan, sink: &mut dyn StateSink) -> Result<ApplyReport, CliError> {
+fn apply_with_progress(
+    plan: &Plan,
+    sink: &mut dyn StateSink,
+    freshness: Freshness,
+) -> Result<ApplyReport, CliError> {
     let progress = Progress::new("applying", Some(plan.to_change() as u64));
-    let report = apply_plan(plan, sink, &mut |_: &ObjectOutcome| progress.inc(1))?;
+    let mut tick = |_: &ObjectOutcome| progress.inc(1);
+    let report = match freshness {
+        Freshness::Check => apply_plan(plan, sink, &mut tick)?,
+        Freshness::JustPlanned => apply_just_planned(plan, sink, &mut tick)?,
+    };
     progress.finish();
     Ok(report)
 }
@@ -231,7 +268,7 @@ fn carry_out(
     let lock = StateLock::acquire(state, "auditform apply", args.lock_timeout)?;
     report_leftovers(state, reporter);
     let mut sink = SnapshotSink::new(state);
-    let report = apply_with_progress(plan, &mut sink)?;
+    let report = apply_with_progress(plan, &mut sink, Freshness::Check)?;
     drop(lock);
     finish(&report, out)
 }

@@ -1,6 +1,6 @@
 use super::live::Source;
 use super::reading::read_counted;
-use super::{finish_plan, named_plan_error, write_plan, JunitReport, Outcome};
+use super::{finish_plan, layout, named_plan_error, write_plan, JunitReport, Outcome};
 use crate::cli::{Format, PlanArgs};
 use crate::error::report::Reporter;
 use crate::error::CliError;
@@ -58,6 +58,7 @@ pub fn run(args: &PlanArgs, color: bool, reporter: &Reporter) -> Result<Outcome,
         &plan,
         args.format,
         &options,
+        layout(args.pretty),
         Some(&junit),
         &mut out,
         reporter,
@@ -86,7 +87,7 @@ pub fn run(args: &PlanArgs, color: bool, reporter: &Reporter) -> Result<Outcome,
                 .map(|(path, text)| (path.as_str(), text.as_bytes())),
         );
         let info = PlanFileInfo::new(Some(digest)).with_state(planned_state(&source));
-        save(&plan, path, info, args.format)?;
+        save(&plan, path, info, args)?;
     }
     Ok(if args.detailed_exitcode && !plan.is_empty() {
         Outcome::ChangesPresent
@@ -109,13 +110,13 @@ fn planned_state(source: &Source) -> Option<PlannedState> {
 
 /// Saves the plan, and says so the way terraform does: after a text plan on stdout, and on
 /// stderr when stdout is a JSON document that must stay parseable.
-fn save(plan: &Plan, path: &Path, info: PlanFileInfo, format: Format) -> Result<(), CliError> {
-    plan_file::save(path, plan, info)?;
+fn save(plan: &Plan, path: &Path, info: PlanFileInfo, args: &PlanArgs) -> Result<(), CliError> {
+    plan_file::save(path, plan, info, layout(args.pretty))?;
     let message = format!(
         "\nSaved the plan to: {path}\n\nTo perform exactly these actions, run: auditform apply {path}",
         path = path.display()
     );
-    match format {
+    match args.format {
         Format::Text => writeln!(std::io::stdout().lock(), "{message}")?,
         Format::Json | Format::Markdown | Format::Junit => eprintln!("{message}"),
     }

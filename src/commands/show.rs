@@ -1,5 +1,5 @@
 use super::live::Source;
-use super::{write_plan, Outcome};
+use super::{layout, write_plan, Outcome};
 use crate::cli::{Format, ShowArgs};
 use crate::error::report::Reporter;
 use crate::error::CliError;
@@ -33,7 +33,15 @@ fn show_plan(
         expand: args.expand,
     };
     // No JUnit: what complies is counted while planning, and a saved plan keeps only changes.
-    write_plan(&saved.plan, args.format, &options, None, &mut out, reporter)?;
+    write_plan(
+        &saved.plan,
+        args.format,
+        &options,
+        layout(args.pretty),
+        None,
+        &mut out,
+        reporter,
+    )?;
     Ok(Outcome::Success)
 }
 

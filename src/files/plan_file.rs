@@ -1,9 +1,10 @@
 //! Saved plans on disk: written atomically, read whole, and the state file a plan was made from
 //! resolved to the absolute path that the plan file records. The bytes are `plan::planfile`'s.
 
+use crate::plan::document::Layout;
 use crate::plan::planfile::{decode, encode, PlanFileError, PlanFileInfo, PlannedState, SavedPlan};
 use crate::plan::Plan;
-use crate::state::atomic_write::write_atomically;
+use crate::state::atomic_write::write_atomically_with;
 use std::path::{Path, PathBuf};
 
 /// A plan file that could not be saved or loaded, with its path.
@@ -22,13 +23,15 @@ fn at(path: &Path) -> impl FnOnce(PlanFileError) -> PlanFileFailure + '_ {
     }
 }
 
-/// Writes the plan file atomically, so that a crash leaves either the old file or the new one.
-pub fn save(path: &Path, plan: &Plan, info: PlanFileInfo) -> Result<(), PlanFileFailure> {
-    let mut bytes = Vec::new();
-    encode(plan, info, &mut bytes)
-        .map_err(PlanFileError::Write)
-        .map_err(at(path))?;
-    write_atomically(path, &bytes)
+/// Writes the plan file atomically, so that a crash leaves either the old file or the new one,
+/// and as it is encoded, so that a plan of a million changes is never held twice.
+pub fn save(
+    path: &Path,
+    plan: &Plan,
+    info: PlanFileInfo,
+    layout: Layout,
+) -> Result<(), PlanFileFailure> {
+    write_atomically_with(path, |out| encode(plan, info, layout, out))
         .map_err(PlanFileError::Write)
         .map_err(at(path))
 }

@@ -31,6 +31,7 @@ pub struct Planner<'p, T: PlanTrace = Untraced> {
     policies: &'p PolicySet,
     plan: Plan,
     resolutions: HashMap<Box<[u32]>, Arc<Resolved>>,
+    policy_lists: PolicyLists,
     selection: Vec<u32>,
     conflicts: BTreeMap<ConflictKey, (String, String, i64, usize, Vec<String>)>,
     /// Lower-cased name → (name as first seen, mailboxes carrying it), for names neither the
@@ -91,6 +92,7 @@ impl<'p, T: PlanTrace> Planner<'p, T> {
                 ..Plan::default()
             },
             resolutions: HashMap::new(),
+            policy_lists: PolicyLists::default(),
             selection: Vec::new(),
             conflicts: BTreeMap::new(),
             unknown_actions: BTreeMap::new(),
@@ -166,7 +168,14 @@ impl<'p, T: PlanTrace> Planner<'p, T> {
             self.trace.outcome(mailbox, &self.selection[1..], outcome);
             return;
         }
-        match diff_mailbox(mailbox, &resolved, &selected, &policies.catalog) {
+        let outcome = diff_mailbox(
+            mailbox,
+            &resolved,
+            &self.selection[1..],
+            policies,
+            &mut self.policy_lists,
+        );
+        match outcome {
             Outcome::Unchanged => {
                 self.plan.unchanged += 1;
                 let outcome = MailboxOutcome::Unchanged;
@@ -664,6 +673,9 @@ impl<T: PlanTrace> StateVisitor for Planner<'_, T> {
 
 mod identity_watch;
 use identity_watch::{name_hash, IdentityWatch};
+
+mod policy_lists;
+use policy_lists::PolicyLists;
 
 mod mailbox_diff;
 use mailbox_diff::{

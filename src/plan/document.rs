@@ -251,21 +251,214 @@ pub enum DocumentError {
     SeveralOrganizationChanges { count: usize },
 }
 
-/// Writes the plan's document, pretty-printed and ending in a newline. The same plan always
-/// gives the same bytes.
-pub fn write(plan: &Plan, out: &mut dyn Write) -> io::Result<()> {
-    let mut out = io::BufWriter::new(out);
-    serde_json::to_writer_pretty(&mut out, &streaming_document(plan))?;
-    out.write_all(b"\n")?;
+/// How a document is laid out. The document, its keys and its values, is the same either way.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Layout {
+    /// On one line, without spaces, as `terraform show -json` writes: the cheapest to write
+    /// and to read.
+    #[default]
+    Compact,
+    /// Indented by two spaces, one value per line, for people.
+    Pretty,
+}
+
+/// Writes the plan's document, ending in a newline, as it is serialized: nothing of it is held
+/// beyond the change being written. The same plan always gives the same bytes.
+pub fn write(plan: &Plan, layout: Layout, out: &mut dyn Write) -> io::Result<()> {
+    match layout {
+        Layout::Compact => write_compact(plan, serde_json::ser::CompactFormatter, out),
+        Layout::Pretty => {
+            let mut out = io::BufWriter::with_capacity(WRITE_BUFFER, out);
+            write_value(&streaming_document(plan), layout, &mut out)?;
+            out.write_all(b"\n")?;
+            out.flush()
+        }
+    }
+}
+
+/// Writes the compact document, ending in a newline, with every string and value written
+/// through `formatter`: serde_json's [`CompactFormatter`](serde_json::ser::CompactFormatter),
+/// or one that escapes more. The bytes are those of serializing the plan's
+/// [`PlanDocument`] with `formatter`.
+pub fn write_compact<F: serde_json::ser::Formatter + Clone>(
+    plan: &Plan,
+    formatter: F,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    let mut out = io::BufWriter::with_capacity(WRITE_BUFFER, out);
+    compact::write_document_open(plan, None, &formatter, &mut out)?;
+    out.write_all(b"}\n")?;
     out.flush()
 }
 
-/// The mailbox changes of a plan, turned into their documents one at a time as they are written.
+/// Large enough that a big plan goes out in few writes.
+pub(crate) const WRITE_BUFFER: usize = 256 * 1024;
+
+/// Serializes `value` in `layout`.
+pub(crate) fn write_value(
+    value: &impl Serialize,
+    layout: Layout,
+    out: &mut impl Write,
+) -> io::Result<()> {
+    match layout {
+        Layout::Compact => serde_json::to_writer(out, value)?,
+        Layout::Pretty => serde_json::to_writer_pretty(out, value)?,
+    }
+    Ok(())
+}
+
+/// The mailbox changes of a plan, serialized straight from the plan as they are written: each
+/// is the [`MailboxChangeDocument`] that [`PlanDocument::from_plan`] would build, without
+/// building it.
 pub struct LazyMailboxChanges<'a>(&'a [MailboxChange]);
 
 impl Serialize for LazyMailboxChanges<'_> {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_seq(self.0.iter().map(mailbox_document))
+        serializer.collect_seq(self.0.iter().map(MailboxChangeView))
+    }
+}
+
+/// A mailbox change, serialized as its [`MailboxChangeDocument`] (same keys, same order, same
+/// values), with names borrowed from the plan.
+struct MailboxChangeView<'a>(&'a MailboxChange);
+
+impl Serialize for MailboxChangeView<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let change = self.0;
+        let weakenings = change.weakenings();
+        let mut document = serializer.serialize_struct("MailboxChangeDocument", 12)?;
+        document.serialize_field("id", &change.subject.id)?;
+        document.serialize_field("identity", &change.subject.identity)?;
+        document.serialize_field("display_name", &change.subject.display_name)?;
+        document.serialize_field("address", &change.subject.address)?;
+        document.serialize_field("recipient_type_details", change.recipient_type.name())?;
+        document.serialize_field("policies", &PolicyNames(&change.policies))?;
+        document.serialize_field("weakens", &!weakenings.is_empty())?;
+        document.serialize_field("weakenings", &Displayed(&weakenings[..]))?;
+        document.serialize_field("fingerprint", &change.fingerprint)?;
+        document.serialize_field("changes", &PropertiesView(change))?;
+        document.serialize_field(
+            "restore_default_audit_set",
+            &LogonNames(change.restore_defaults),
+        )?;
+        document.serialize_field("notes", &change.notes)?;
+        document.end()
+    }
+}
+
+/// The properties that change, as [`MailboxProperties`] writes them.
+struct PropertiesView<'a>(&'a MailboxChange);
+
+impl Serialize for PropertiesView<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let change = self.0;
+        let mut properties = serializer.serialize_struct("MailboxProperties", 6)?;
+        match &change.enabled {
+            Some(enabled) => properties.serialize_field(
+                "AuditEnabled",
+                &ValueChange {
+                    before: enabled.before,
+                    after: enabled.after,
+                },
+            )?,
+            None => properties.skip_field("AuditEnabled")?,
+        }
+        match &change.log_age_limit {
+            Some(limit) => properties.serialize_field(
+                "AuditLogAgeLimit",
+                &ValueChange {
+                    before: Displayed(&limit.before),
+                    after: Displayed(&limit.after),
+                },
+            )?,
+            None => properties.skip_field("AuditLogAgeLimit")?,
+        }
+        for logon in LogonType::ALL {
+            let name = match logon {
+                LogonType::Admin => "AuditAdmin",
+                LogonType::Delegate => "AuditDelegate",
+                LogonType::Owner => "AuditOwner",
+            };
+            match change.list(logon) {
+                Some(list) => properties.serialize_field(name, &ListChangeView(list))?,
+                None => properties.skip_field(name)?,
+            }
+        }
+        match &change.default_audit_set {
+            Some(set) => properties.serialize_field(
+                "DefaultAuditSet",
+                &ValueChange {
+                    before: LogonNames(set.before),
+                    after: LogonNames(set.after),
+                },
+            )?,
+            None => properties.skip_field("DefaultAuditSet")?,
+        }
+        properties.end()
+    }
+}
+
+/// A list change, as [`ListChangeDocument`] writes it.
+struct ListChangeView<'a>(&'a ListChange);
+
+impl Serialize for ListChangeView<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let list = self.0;
+        let mut document = serializer.serialize_struct("ListChangeDocument", 4)?;
+        document.serialize_field("before", &ActionNames(&list.before))?;
+        document.serialize_field("after", &ActionNames(&list.after))?;
+        document.serialize_field("add", &ActionNames(&list.add))?;
+        document.serialize_field("remove", &ActionNames(&list.remove))?;
+        document.end()
+    }
+}
+
+/// An action list's names in canonical order: catalog actions, then unknown names.
+struct ActionNames<'a>(&'a ActionList);
+
+impl Serialize for ActionNames<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let list = self.0;
+        serializer.collect_seq(
+            list.known
+                .iter()
+                .map(|action| -> &str { action.name() })
+                .chain(list.unknown.iter().map(|name| &**name)),
+        )
+    }
+}
+
+struct LogonNames(LogonSet);
+
+impl Serialize for LogonNames {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.0.iter().map(LogonType::name))
+    }
+}
+
+struct PolicyNames<'a>(&'a [PolicyRef]);
+
+impl Serialize for PolicyNames<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.0.iter().map(|policy| &*policy.name))
+    }
+}
+
+/// A value, or each value of a list, written as the string its `Display` gives.
+struct Displayed<'a, T: ?Sized>(&'a T);
+
+impl<T: std::fmt::Display> Serialize for Displayed<'_, T> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self.0)
+    }
+}
+
+impl<T: std::fmt::Display> Serialize for Displayed<'_, [T]> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.0.iter().map(Displayed))
     }
 }
 
@@ -433,6 +626,7 @@ pub fn skipped_document(skipped: &Skipped) -> SkippedDocument {
     }
 }
 
+pub(crate) mod compact;
 mod read;
 
 #[cfg(test)]

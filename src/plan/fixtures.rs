@@ -9,6 +9,7 @@ use crate::plan::{
 };
 use crate::policy::{PolicyRef, SourceLocation};
 use crate::timespan::TimeSpan;
+use std::sync::Arc;
 
 pub fn policy(name: &str) -> PolicyRef {
     PolicyRef {
@@ -68,7 +69,7 @@ pub fn mailbox(display_name: &str, address: &str) -> MailboxChange {
     MailboxChange {
         subject: subject(display_name, Some(address)),
         recipient_type: RecipientType::UserMailbox,
-        policies: Vec::new(),
+        policies: Arc::from([]),
         fingerprint: "0123456789abcdef0123456789abcdef".to_string(),
         enabled: None,
         log_age_limit: None,
@@ -115,7 +116,14 @@ pub trait Build: Sized {
         self.with(|change| change.notes.push(note.to_string()))
     }
     fn policy(self, name: &str) -> MailboxChange {
-        self.with(|change| change.policies.push(policy(name)))
+        self.with(|change| {
+            change.policies = change
+                .policies
+                .iter()
+                .cloned()
+                .chain([policy(name)])
+                .collect()
+        })
     }
 }
 
@@ -246,7 +254,7 @@ pub fn rich_plan() -> Plan {
 
 /// The plan as it reads back from a document, which names policies without their location.
 pub fn without_policy_locations(mut plan: Plan) -> Plan {
-    let forget = |policies: &mut Vec<PolicyRef>| {
+    let forget = |policies: &mut [PolicyRef]| {
         for policy in policies {
             policy.source = SourceLocation {
                 file: "".into(),
@@ -255,9 +263,11 @@ pub fn without_policy_locations(mut plan: Plan) -> Plan {
             };
         }
     };
-    plan.mailbox_changes
-        .iter_mut()
-        .for_each(|c| forget(&mut c.policies));
+    plan.mailbox_changes.iter_mut().for_each(|c| {
+        let mut policies = c.policies.to_vec();
+        forget(&mut policies);
+        c.policies = policies.into();
+    });
     plan.organization_change
         .iter_mut()
         .for_each(|c| forget(&mut c.policies));

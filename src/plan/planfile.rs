@@ -8,7 +8,10 @@
 //!
 //! Encoding and decoding are pure; `files::plan_file` saves and loads the bytes.
 
-use crate::plan::document::{streaming_document, DocumentError, PlanDocument, FORMAT_MAJOR};
+use crate::plan::document::{
+    compact, streaming_document, write_value, DocumentError, Layout, PlanDocument, FORMAT_MAJOR,
+    WRITE_BUFFER,
+};
 pub use crate::plan::document::{PlanFileInfo, PlannedState};
 use crate::plan::Plan;
 use serde::Deserialize;
@@ -95,17 +98,64 @@ impl From<DocumentError> for PlanFileError {
     }
 }
 
-/// Writes the plan file's bytes: the plan's document with `plan_file` and `digest`.
-pub fn encode(plan: &Plan, info: PlanFileInfo, out: &mut dyn Write) -> io::Result<()> {
+/// Writes the plan file's bytes: the plan's document with `plan_file` and `digest`, ending in
+/// a newline. Compact, it is written as it is serialized, in one pass: the bytes written are
+/// the bytes the digest covers, up to the closing brace, which the digest entry goes before.
+/// Pretty, the document is serialized twice: compact for the digest, then indented.
+pub fn encode(
+    plan: &Plan,
+    info: PlanFileInfo,
+    layout: Layout,
+    out: &mut dyn Write,
+) -> io::Result<()> {
     let mut document = streaming_document(plan);
     document.plan_file = Some(info);
-    let mut hasher = HashWriter(Sha256::new());
-    serde_json::to_writer(&mut hasher, &document)?;
-    document.digest = Some(hex_digest(hasher.0));
-    let mut out = io::BufWriter::new(out);
-    serde_json::to_writer_pretty(&mut out, &document)?;
+    let mut out = io::BufWriter::with_capacity(WRITE_BUFFER, out);
+    match layout {
+        Layout::Compact => {
+            let mut digesting = DigestingWriter {
+                out: &mut out,
+                hasher: Sha256::new(),
+            };
+            compact::write_document_open(
+                plan,
+                document.plan_file.as_ref(),
+                &serde_json::ser::CompactFormatter,
+                &mut digesting,
+            )?;
+            // The digest covers the document without it, which ends here.
+            let mut hasher = digesting.hasher;
+            hasher.update(b"}");
+            out.write_all(b",\"digest\":")?;
+            serde_json::to_writer(&mut out, &hex_digest(hasher))?;
+            out.write_all(b"}")?;
+        }
+        Layout::Pretty => {
+            let mut hasher = HashWriter(Sha256::new());
+            serde_json::to_writer(&mut hasher, &document)?;
+            document.digest = Some(hex_digest(hasher.0));
+            write_value(&document, layout, &mut out)?;
+        }
+    }
     out.write_all(b"\n")?;
     out.flush()
+}
+
+/// Passes everything written on to `out`, and into the digest.
+struct DigestingWriter<'o, W: Write> {
+    out: &'o mut W,
+    hasher: Sha256,
+}
+
+impl<W: Write> Write for DigestingWriter<'_, W> {
+    fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
+        let written = self.out.write(bytes)?;
+        self.hasher.update(&bytes[..written]);
+        Ok(written)
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
 }
 
 /// Reads a plan file's bytes, refusing anything but an intact plan of a readable version.

@@ -45,7 +45,7 @@ impl<'a> ChangeGroup<'a> {
     pub fn policies(&self) -> Vec<&'a PolicyRef> {
         let mut seen: Vec<&'a PolicyRef> = Vec::new();
         for member in &self.members {
-            for policy in &member.policies {
+            for policy in member.policies.iter() {
                 if !seen.contains(&policy) {
                     seen.push(policy);
                 }

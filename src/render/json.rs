@@ -7,28 +7,37 @@
 //! paragraph separators and the bidirectional controls are `\uXXXX` escapes, and so is the `[`
 //! of `##[`, `##vso[` and the like, which a CI system obeys as a logging command anywhere in a
 //! line ([`opens_command`]). A `::` is left alone: a runner obeys it only at the start of a
-//! line, and a pretty-printed string never starts one. A JSON reader gets the same strings back.
+//! line, and a string never starts one (compact JSON is one line that begins with `{`; indented
+//! JSON puts a quote before every string). A JSON reader gets the same strings back.
 
 use crate::inert::{breaks_or_hides, opens_command};
-use crate::plan::{document, Plan};
+use crate::plan::document::{self, Layout};
+use crate::plan::Plan;
 use serde::Serialize;
-use serde_json::ser::{Formatter, PrettyFormatter};
+use serde_json::ser::{CompactFormatter, Formatter, PrettyFormatter};
 use std::io::{self, Write};
 
-/// Writes the plan's document, pretty-printed and ending in a newline. The same plan always
-/// gives the same bytes.
-pub fn render_json(plan: &Plan, out: &mut dyn Write) -> io::Result<()> {
-    let mut out = io::BufWriter::new(out);
-    let mut serializer =
-        serde_json::Serializer::with_formatter(&mut out, InertStrings(PrettyFormatter::new()));
-    document::streaming_document(plan).serialize(&mut serializer)?;
-    out.write_all(b"\n")?;
-    out.flush()
+/// Writes the plan's document, ending in a newline: compact, as `terraform show -json` writes
+/// its plan, or indented with [`Layout::Pretty`]. The same plan always gives the same bytes.
+pub fn render_json(plan: &Plan, layout: Layout, out: &mut dyn Write) -> io::Result<()> {
+    match layout {
+        Layout::Compact => document::write_compact(plan, InertStrings(CompactFormatter), out),
+        Layout::Pretty => {
+            let mut out = io::BufWriter::new(out);
+            let mut serializer = serde_json::Serializer::with_formatter(
+                &mut out,
+                InertStrings(PrettyFormatter::new()),
+            );
+            document::streaming_document(plan).serialize(&mut serializer)?;
+            out.write_all(b"\n")?;
+            out.flush()
+        }
+    }
 }
 
-/// Writes any document as [`render_json`] writes the plan's: pretty-printed, its strings
-/// escaped as the module says, with no newline after. For the other JSON outputs (explain,
-/// test results, the catalog), which a CI log may show as well.
+/// Writes any document as [`render_json`] writes the plan's indented: its strings escaped as
+/// the module says, with no newline after. For the other JSON outputs (explain, test results,
+/// the catalog), which a CI log may show as well.
 pub fn write_inert_json<T: Serialize + ?Sized>(value: &T, out: &mut dyn Write) -> io::Result<()> {
     let mut serializer =
         serde_json::Serializer::with_formatter(out, InertStrings(PrettyFormatter::new()));
@@ -36,10 +45,11 @@ pub fn write_inert_json<T: Serialize + ?Sized>(value: &T, out: &mut dyn Write) -
     Ok(())
 }
 
-/// serde_json's pretty layout, with strings escaped as the module says.
-struct InertStrings(PrettyFormatter<'static>);
+/// serde_json's layout `F`, with strings escaped as the module says.
+#[derive(Clone)]
+struct InertStrings<F>(F);
 
-impl Formatter for InertStrings {
+impl<F: Formatter> Formatter for InertStrings<F> {
     fn write_string_fragment<W: ?Sized + Write>(
         &mut self,
         writer: &mut W,
@@ -111,7 +121,7 @@ mod tests {
     fn written(text: &str) -> String {
         let mut out = Vec::new();
         let mut serializer =
-            serde_json::Serializer::with_formatter(&mut out, InertStrings(PrettyFormatter::new()));
+            serde_json::Serializer::with_formatter(&mut out, InertStrings(CompactFormatter));
         text.serialize(&mut serializer).expect("written");
         String::from_utf8(out).expect("UTF-8")
     }
@@ -126,6 +136,31 @@ mod tests {
         );
         let read: String = serde_json::from_str(&json).expect("JSON");
         assert_eq!(read, text);
+    }
+
+    #[test]
+    fn the_compact_plan_is_the_document_serialized_with_inert_strings() {
+        let awkward = "Ann\u{85}\u{2028} ##[error] ::stop:: \u{202e}x\u{7f} \"q\" \\ é";
+        let mut plan = crate::plan::fixtures::rich_plan();
+        for change in &mut plan.mailbox_changes {
+            change.subject.display_name = awkward.to_string();
+            change.subject.identity = format!("{awkward} identity");
+            change.notes.push(awkward.to_string());
+        }
+        plan.warnings.push(awkward.to_string());
+        let mut rendered = Vec::new();
+        render_json(&plan, Layout::Compact, &mut rendered).expect("rendered");
+        let mut expected = Vec::new();
+        let mut serializer =
+            serde_json::Serializer::with_formatter(&mut expected, InertStrings(CompactFormatter));
+        document::streaming_document(&plan)
+            .serialize(&mut serializer)
+            .expect("serialized");
+        expected.push(b'\n');
+        assert_eq!(
+            String::from_utf8(rendered).expect("UTF-8"),
+            String::from_utf8(expected).expect("UTF-8")
+        );
     }
 
     #[test]

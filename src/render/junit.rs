@@ -83,7 +83,7 @@ pub fn render_plan_junit(
 ) -> io::Result<()> {
     let mut by_policy: HashMap<&PolicyRef, Vec<&MailboxChange>> = HashMap::new();
     for change in &plan.mailbox_changes {
-        for policy in &change.policies {
+        for policy in change.policies.iter() {
             by_policy.entry(policy).or_default().push(change);
         }
     }

@@ -392,7 +392,7 @@ fn declared_actions_are_accepted_for_their_logon_types() {
     };
     let after = call(LogonType::Owner).unwrap();
     assert_eq!(
-        after.list(LogonType::Owner).unknown,
+        *after.list(LogonType::Owner).unknown,
         ["ExampleNewAction".into()]
     );
     assert_eq!(

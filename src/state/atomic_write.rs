@@ -26,6 +26,23 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> io::Result<()> {
     sync_directory(&directory)
 }
 
+/// Replaces (or creates) `path` with what `write` writes, atomically, as it is written: a large
+/// file is never held in memory. No secret auditform holds is written (see
+/// [`crate::redact`]). Nothing replaces `path` when `write` fails.
+pub fn write_atomically_with(
+    path: &Path,
+    write: impl FnOnce(&mut dyn Write) -> io::Result<()>,
+) -> io::Result<()> {
+    let directory = directory_of(path);
+    let temp = staged_with(path, &directory, |file| {
+        let mut out = crate::redact::ScrubWriter::new(io::BufWriter::new(file));
+        write(&mut out)?;
+        out.flush()
+    })?;
+    temp.persist(path).map_err(|error| error.error)?;
+    sync_directory(&directory)
+}
+
 /// Replaces the existing file `path` with `bytes`, atomically, keeping the previous contents
 /// as `FILE.backup` (replacing an older backup). At every moment `path` is whole, and the
 /// backup is either the older backup or the previous file.
@@ -56,6 +73,16 @@ fn directory_of(path: &Path) -> PathBuf {
 
 /// `bytes` in a synced temporary file in `directory`, with the permissions `path` should have.
 fn staged(path: &Path, directory: &Path, bytes: &[u8]) -> io::Result<NamedTempFile> {
+    staged_with(path, directory, |file| file.write_all(bytes))
+}
+
+/// What `write` writes, in a synced temporary file in `directory`, with the permissions `path`
+/// should have.
+fn staged_with(
+    path: &Path,
+    directory: &Path,
+    write: impl FnOnce(&mut std::fs::File) -> io::Result<()>,
+) -> io::Result<NamedTempFile> {
     let existing = match std::fs::metadata(path) {
         Ok(metadata) => Some(metadata.permissions()),
         Err(error) if error.kind() == io::ErrorKind::NotFound => None,
@@ -68,7 +95,7 @@ fn staged(path: &Path, directory: &Path, bytes: &[u8]) -> io::Result<NamedTempFi
         builder.permissions(permissions);
     }
     let mut temp = builder.tempfile_in(directory)?;
-    temp.write_all(bytes)?;
+    write(temp.as_file_mut())?;
     if let Some(permissions) = existing {
         temp.as_file().set_permissions(permissions)?;
     }

@@ -40,7 +40,7 @@ pub use config::{ConfigError, ExoConfig, RetryPolicy};
 pub use device::{DeviceCode, DevicePolling, DevicePrompt, EXCHANGE_MODULE_CLIENT_ID};
 pub use live_sink::ExoSink;
 pub use secret::Secret;
-pub use sink::{Settled, WriteReport, WriteResult};
+pub use sink::{Settled, Slots, WriteReport, WriteResult};
 pub use trace::TraceError;
 
 use crate::state::snapshot::StateError;
@@ -324,77 +324,27 @@ impl ExoClient {
     /// page that comes with errors may be incomplete.
     fn invoke_pages(
         &self,
-        cmdlet: &str,
+        cmdlet: &'static str,
         parameters: Value,
+        select: Option<&str>,
         page: &mut dyn FnMut(&[u8]) -> Result<(), ExoError>,
     ) -> Result<(), ExoError> {
-        #[derive(serde::Deserialize)]
-        struct PageInfo {
-            #[serde(rename = "@odata.nextLink")]
-            next: Option<String>,
-            #[serde(rename = "@adminapi.warnings")]
-            warnings: Option<Value>,
-            #[serde(rename = "@adminapi.errors")]
-            errors: Option<Value>,
+        let mut pages = Pages::new(self, cmdlet, parameters, select);
+        while let Some(answer) = pages.next_page() {
+            page(&answer?)?;
         }
-        let malformed = |reason: String| ExoError::Malformed {
-            cmdlet: cmdlet.to_string(),
-            reason,
-        };
-        let body = Self::cmdlet_body(cmdlet, parameters)
-            .to_string()
-            .into_bytes();
-        let mut url = self.config.invoke_url();
-        let mut visited = HashSet::new();
-        loop {
-            let answer = self.post(&url, &body, cmdlet, true)?;
-            let info: PageInfo = serde_json::from_slice(&answer.body).map_err(|error| {
-                malformed(with_request_id(&error.to_string(), &answer.request_id))
-            })?;
-            let mut annotations = json!({});
-            for (name, value) in [
-                ("@adminapi.warnings", info.warnings),
-                ("@adminapi.errors", info.errors),
-            ] {
-                if let Some(value) = value {
-                    annotations[name] = value;
-                }
-            }
-            let annotations = Annotations::of(&annotations);
-            if !annotations.errors.is_empty() {
-                return Err(ExoError::Errors {
-                    cmdlet: cmdlet.to_string(),
-                    errors: annotations.errors,
-                    request_id: answer.request_id,
-                });
-            }
-            self.warn(cmdlet, &annotations.warnings);
-            page(&answer.body)?;
-            let Some(next) = info.next else {
-                return Ok(());
-            };
-            let current = url::Url::parse(&url).map_err(|error| malformed(error.to_string()))?;
-            let next = current
-                .join(&next)
-                .map_err(|_| malformed("its next-page link is not a URL".into()))?;
-            self.domain
-                .admits(&next)
-                .map_err(|reason| ExoError::NextPage {
-                    cmdlet: cmdlet.to_string(),
-                    reason: with_request_id(&reason, &answer.request_id),
-                })?;
-            visited.insert(url);
-            url = next.to_string();
-            if visited.contains(&url) {
-                return Err(malformed("its next page is a page already read".into()));
-            }
-        }
+        Ok(())
     }
 
     /// Runs a cmdlet whose answer fits one page and returns its `value` array.
-    fn invoke_values(&self, cmdlet: &str, parameters: Value) -> Result<Vec<Value>, ExoError> {
+    fn invoke_values(
+        &self,
+        cmdlet: &'static str,
+        parameters: Value,
+        select: Option<&str>,
+    ) -> Result<Vec<Value>, ExoError> {
         let mut values = Vec::new();
-        self.invoke_pages(cmdlet, parameters, &mut |page| {
+        self.invoke_pages(cmdlet, parameters, select, &mut |page| {
             let mut answer: Value =
                 serde_json::from_slice(page).map_err(|error| ExoError::Malformed {
                     cmdlet: cmdlet.to_string(),
@@ -422,5 +372,117 @@ impl ExoClient {
             .into_bytes();
         let answer = self.post(&self.config.invoke_url(), &body, cmdlet, false)?;
         Ok((Annotations::of_bytes(&answer.body), answer.request_id))
+    }
+}
+
+/// The pages of one reading cmdlet's answer, fetched one at a time: the request goes to
+/// InvokeCommand, then, with the same body, to each `@odata.nextLink`, which must name a host
+/// of the endpoint's service domain and a page not read yet. The service's warnings are kept
+/// for the command to show; its errors end the pages with an error, since a page that comes
+/// with errors may be incomplete.
+pub(crate) struct Pages<'c> {
+    client: &'c ExoClient,
+    cmdlet: &'static str,
+    body: Vec<u8>,
+    /// The page to fetch next; `None` once the last page was read or a page failed.
+    url: Option<String>,
+    visited: HashSet<String>,
+}
+
+impl<'c> Pages<'c> {
+    /// `select` narrows the answer to the properties named (comma-separated) with OData's
+    /// `$select`, as the public clients narrow Get-Mailbox: CIPP-API's New-ExoRequest.ps1
+    /// appends `?$select=` to the InvokeCommand URL (`New-ExoRequest -cmdlet 'Get-Mailbox'
+    /// -Select 'UserPrincipalName,PersistedCapabilities,LitigationHoldEnabled'`, in
+    /// Invoke-CIPPStandardEnableLitigationHold.ps1), and ExoHelper's Invoke-ExoCommand does
+    /// the same with `-PropertiesToLoad` (GreyCorbel/ExoHelper, Commands/Public/Invoke-ExoCommand.ps1).
+    pub(crate) fn new(
+        client: &'c ExoClient,
+        cmdlet: &'static str,
+        parameters: Value,
+        select: Option<&str>,
+    ) -> Pages<'c> {
+        let mut url = client.config.invoke_url();
+        if let Some(select) = select {
+            url.push_str("?$select=");
+            let names: Vec<String> = select
+                .split(',')
+                .map(|name| url::form_urlencoded::byte_serialize(name.trim().as_bytes()).collect())
+                .collect();
+            url.push_str(&names.join(","));
+        }
+        Pages {
+            client,
+            cmdlet,
+            body: ExoClient::cmdlet_body(cmdlet, parameters)
+                .to_string()
+                .into_bytes(),
+            url: Some(url),
+            visited: HashSet::new(),
+        }
+    }
+
+    /// The next page's body, `None` after the last one. After an error there are no more.
+    pub(crate) fn next_page(&mut self) -> Option<Result<Vec<u8>, ExoError>> {
+        let url = self.url.take()?;
+        Some(self.fetch(url))
+    }
+
+    fn fetch(&mut self, url: String) -> Result<Vec<u8>, ExoError> {
+        #[derive(serde::Deserialize)]
+        struct PageInfo {
+            #[serde(rename = "@odata.nextLink")]
+            next: Option<String>,
+            #[serde(rename = "@adminapi.warnings")]
+            warnings: Option<Value>,
+            #[serde(rename = "@adminapi.errors")]
+            errors: Option<Value>,
+        }
+        let cmdlet = self.cmdlet;
+        let malformed = |reason: String| ExoError::Malformed {
+            cmdlet: cmdlet.to_string(),
+            reason,
+        };
+        let answer = self.client.post(&url, &self.body, cmdlet, true)?;
+        let info: PageInfo = serde_json::from_slice(&answer.body)
+            .map_err(|error| malformed(with_request_id(&error.to_string(), &answer.request_id)))?;
+        let mut annotations = json!({});
+        for (name, value) in [
+            ("@adminapi.warnings", info.warnings),
+            ("@adminapi.errors", info.errors),
+        ] {
+            if let Some(value) = value {
+                annotations[name] = value;
+            }
+        }
+        let annotations = Annotations::of(&annotations);
+        if !annotations.errors.is_empty() {
+            return Err(ExoError::Errors {
+                cmdlet: cmdlet.to_string(),
+                errors: annotations.errors,
+                request_id: answer.request_id,
+            });
+        }
+        self.client.warn(cmdlet, &annotations.warnings);
+        if let Some(next) = info.next {
+            let current = url::Url::parse(&url).map_err(|error| malformed(error.to_string()))?;
+            let next = current
+                .join(&next)
+                .map_err(|_| malformed("its next-page link is not a URL".into()))?;
+            self.client
+                .domain
+                .admits(&next)
+                .map_err(|reason| ExoError::NextPage {
+                    cmdlet: cmdlet.to_string(),
+                    reason: with_request_id(&reason, &answer.request_id),
+                })?;
+            self.visited.insert(url);
+            let next = next.to_string();
+            if self.visited.contains(&next) {
+                return Err(malformed("its next page is a page already read".into()));
+            }
+            self.url = Some(next);
+        }
+        Ok(answer.body)
     }
 }

@@ -26,6 +26,13 @@ use std::fmt;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
+/// Every property the reader reads, by its Get-Mailbox name (names, RecipientTypeDetails,
+/// the audit settings, PersistedCapabilities, AuditBypassEnabled): a live read asks for these
+/// and the ones a filter names, and no others.
+pub fn properties_read() -> impl Iterator<Item = &'static str> {
+    json_mailbox::FIELDS.iter().map(|(name, _)| *name)
+}
+
 /// A state file on disk.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SnapshotFile {

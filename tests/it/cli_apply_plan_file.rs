@@ -138,7 +138,7 @@ fn a_change_to_a_mailbox_the_plan_does_not_touch_does_not_make_it_stale() {
 fn an_edited_plan_file_is_refused() {
     let work = Workspace::planned();
     let text = std::fs::read_to_string(&work.plan).unwrap();
-    let edited = text.replacen("\"after\": true", "\"after\": false", 1);
+    let edited = text.replacen("\"after\":true", "\"after\":false", 1);
     assert_ne!(text, edited, "the plan has a value to edit");
     std::fs::write(&work.plan, edited).unwrap();
     let output = work.apply();

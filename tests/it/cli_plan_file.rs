@@ -4,6 +4,7 @@ use crate::support::plans;
 
 use assert_cmd::Command;
 use auditform::files::plan_file;
+use auditform::plan::document::Layout;
 use auditform::plan::planfile::PlanFileInfo;
 use auditform::render::{render_json, render_text, TextOptions};
 use std::path::{Path, PathBuf};
@@ -30,7 +31,13 @@ fn stdout_of(command: &mut Command) -> String {
 
 fn saved_rich_plan(directory: &Path) -> PathBuf {
     let path = directory.join("plan.json");
-    plan_file::save(&path, &plans::rich_plan(), PlanFileInfo::new(None)).expect("save");
+    plan_file::save(
+        &path,
+        &plans::rich_plan(),
+        PlanFileInfo::new(None),
+        Layout::Compact,
+    )
+    .expect("save");
     path
 }
 
@@ -61,8 +68,17 @@ fn show_format_json_prints_the_saved_plan_s_document() {
             .args(["--format", "json"]),
     );
     let mut expected = Vec::new();
-    render_json(&plans::rich_plan(), &mut expected).expect("render");
+    render_json(&plans::rich_plan(), Layout::Compact, &mut expected).expect("render");
     assert_eq!(shown, String::from_utf8(expected).expect("UTF-8"));
+    let pretty = stdout_of(
+        auditform()
+            .arg("show")
+            .arg(&path)
+            .args(["--format", "json", "--pretty"]),
+    );
+    let mut expected = Vec::new();
+    render_json(&plans::rich_plan(), Layout::Pretty, &mut expected).expect("render");
+    assert_eq!(pretty, String::from_utf8(expected).expect("UTF-8"));
 }
 
 #[test]
@@ -70,11 +86,7 @@ fn show_refuses_an_edited_plan_file_and_says_how_to_recover() {
     let directory = tempfile::tempdir().expect("a temporary directory");
     let path = saved_rich_plan(directory.path());
     let text = std::fs::read_to_string(&path).expect("read");
-    std::fs::write(
-        &path,
-        text.replacen("\"after\": true", "\"after\": false", 1),
-    )
-    .expect("write");
+    std::fs::write(&path, text.replacen("\"after\":true", "\"after\":false", 1)).expect("write");
     let output = auditform()
         .arg("show")
         .arg("plan.json")

@@ -95,7 +95,7 @@ fn an_edited_plan_file_is_refused() {
     let dir = tempfile::tempdir().unwrap();
     let plan = save_plan(dir.path(), &repo().join("examples/tenant.json"));
     let text = std::fs::read_to_string(&plan).unwrap();
-    let edited = text.replacen("\"after\": true", "\"after\": false", 1);
+    let edited = text.replacen("\"after\":true", "\"after\":false", 1);
     assert_ne!(edited, text, "the plan holds a value this test edits");
     std::fs::write(&plan, edited).unwrap();
     let output = auditform().arg("script").arg(&plan).output().unwrap();

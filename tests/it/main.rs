@@ -31,6 +31,7 @@ mod live_errors;
 mod live_github_oidc;
 mod live_headers;
 mod live_hostile;
+mod live_many;
 mod live_next_link;
 mod live_plan;
 mod live_secrets;

@@ -4,6 +4,7 @@
 
 use crate::support::plans;
 
+use auditform::plan::document::Layout;
 use auditform::plan::planfile::{self, PlanFileInfo, PlannedState};
 use serde_json::Value;
 use std::collections::BTreeSet;
@@ -54,7 +55,8 @@ fn rich_plan_file(state: PlannedState) -> Value {
     )])))
     .with_state(Some(state));
     let mut bytes = Vec::new();
-    planfile::encode(&plans::rich_plan(), info, &mut bytes).expect("writing to memory");
+    planfile::encode(&plans::rich_plan(), info, Layout::Compact, &mut bytes)
+        .expect("writing to memory");
     serde_json::from_slice(&bytes).expect("a plan file is JSON")
 }
 

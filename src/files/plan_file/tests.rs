@@ -1,4 +1,5 @@
 use super::*;
+use crate::plan::document::Layout;
 use crate::plan::fixtures::{rich_plan, without_policy_locations};
 use crate::plan::planfile::policies_digest;
 
@@ -15,7 +16,7 @@ fn save_replaces_the_file_and_leaves_nothing_else_behind() {
     let directory = tempfile::tempdir().expect("a temporary directory");
     let path = directory.path().join("plan.json");
     std::fs::write(&path, "an older plan").expect("write");
-    save(&path, &rich_plan(), info()).expect("save");
+    save(&path, &rich_plan(), info(), Layout::Compact).expect("save");
     let read = load(&path).expect("load");
     assert_eq!(read.plan, without_policy_locations(rich_plan()));
     let entries: Vec<_> = std::fs::read_dir(directory.path())
@@ -45,6 +46,7 @@ fn a_plan_file_records_the_absolute_path_of_the_state_file_it_was_made_from() {
         &path,
         &rich_plan(),
         info().with_state(Some(recorded.clone())),
+        Layout::Compact,
     )
     .expect("save");
     let text = std::fs::read_to_string(&path).expect("read");
@@ -76,7 +78,7 @@ fn saving_over_an_existing_plan_file_keeps_its_permissions() {
     let path = directory.path().join("plan.json");
     std::fs::write(&path, "an older plan").expect("write");
     std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).expect("chmod");
-    save(&path, &rich_plan(), info()).expect("save");
+    save(&path, &rich_plan(), info(), Layout::Compact).expect("save");
     let mode = std::fs::metadata(&path).expect("stat").permissions().mode();
     assert_eq!(mode & 0o777, 0o644);
 }

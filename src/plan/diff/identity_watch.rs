@@ -8,11 +8,17 @@ use crate::policy::{PolicyRef, PolicySet, Selector};
 use std::collections::HashMap;
 use std::hash::Hasher;
 
-/// A case-insensitive hash of a name: identities, GUIDs and addresses ignore case.
+/// A case-insensitive hash of a name: identities, GUIDs and addresses ignore case. The hasher
+/// takes the lower-cased bytes eight at a time: the same stream of bytes as one at a time, at a
+/// fraction of the calls (every mailbox's names are hashed).
 pub(super) fn name_hash(name: &str) -> u64 {
     let mut hasher = std::collections::hash_map::DefaultHasher::new();
-    for byte in name.bytes() {
-        hasher.write_u8(byte.to_ascii_lowercase());
+    let mut lowered = [0u8; 8];
+    for chunk in name.as_bytes().chunks(lowered.len()) {
+        let lowered = &mut lowered[..chunk.len()];
+        lowered.copy_from_slice(chunk);
+        lowered.make_ascii_lowercase();
+        hasher.write(lowered);
     }
     hasher.finish()
 }
@@ -139,6 +145,27 @@ mod tests {
         watch.observe(&names("PILAR@contoso.com"));
         watch.observe(&names("breakglass@contoso.com"));
         insta::assert_snapshot!(watch.unmatched_warnings().join("\n"), @"identity `brekglass@contoso.com` of policy `break-glass` (policies/p.yaml:4:9) matches no mailbox or bypass association; check it for a typo: an identity that matches nothing selects, or excludes, nobody");
+    }
+
+    #[test]
+    fn a_name_hashes_the_same_in_any_case_at_any_length() {
+        for name in [
+            "",
+            "a",
+            "Pilar",
+            "PILAR@CONTOSO.COM",
+            "6F1C0A3E-9B2D-4C5E-8F7A-1B2C3D4E5F6A",
+        ] {
+            assert_eq!(
+                name_hash(name),
+                name_hash(&name.to_ascii_lowercase()),
+                "{name}"
+            );
+        }
+        assert_ne!(
+            name_hash("pilar@contoso.com"),
+            name_hash("pilar@contoso.co")
+        );
     }
 
     #[test]

@@ -2,21 +2,26 @@
 //! DefaultAuditSet side effect, restored defaults, licence skips and notes.
 
 use super::super::{Change, ListChange, MailboxChange, SkipReason, Subject};
+use super::policy_lists::PolicyLists;
 use crate::catalog::{premium_actions, Action, Catalog, LicenceTier};
 use crate::model::{LogonType, Mailbox, MailboxNames};
 use crate::policy::resolve::{Resolved, Scalar};
-use crate::policy::{MailboxPolicy, PolicyRef};
+use crate::policy::{MailboxPolicy, PolicyRef, PolicySet};
 use crate::timespan::TimeSpan;
+use std::sync::Arc;
 
 pub(super) fn subject(names: &MailboxNames) -> Subject {
     Subject::of(names)
 }
 
+/// Each policy once, sorted, in a list of exactly that length: a plan keeps one per change, and
+/// a policy is named once for every action it adds, so sorting the clones in place would keep
+/// room for every repeat (hundreds of bytes per change, a third of a million-mailbox plan).
 pub(super) fn sorted_refs<'a>(refs: impl Iterator<Item = &'a PolicyRef>) -> Vec<PolicyRef> {
-    let mut refs: Vec<PolicyRef> = refs.cloned().collect();
+    let mut refs: Vec<&PolicyRef> = refs.collect();
     refs.sort();
     refs.dedup();
-    refs
+    refs.into_iter().cloned().collect()
 }
 
 pub(super) enum Outcome {
@@ -26,12 +31,17 @@ pub(super) enum Outcome {
 }
 
 /// What one mailbox must change to meet its resolved policies.
+///
+/// `selection` are the indexes in `policies.mailbox` of the policies that select the mailbox,
+/// as `resolved` numbers them.
 pub(super) fn diff_mailbox(
     mailbox: &Mailbox,
     resolved: &Resolved,
-    selected: &[&MailboxPolicy],
-    catalog: &Catalog,
+    selection: &[u32],
+    policies: &PolicySet,
+    policy_lists: &mut PolicyLists,
 ) -> Outcome {
+    let catalog = &policies.catalog;
     let current = &mailbox.audit;
     let mut causes: Vec<usize> = Vec::new();
     let mut lists: [Option<ListChange>; 3] = Default::default();
@@ -143,7 +153,10 @@ pub(super) fn diff_mailbox(
     Outcome::Change(Box::new(MailboxChange {
         subject: subject(&mailbox.names),
         recipient_type: mailbox.recipient_type.clone(),
-        policies: sorted_refs(causes.iter().map(|&index| &selected[index].reference)),
+        policies: {
+            let mut indexes: Vec<u32> = causes.iter().map(|&cause| selection[cause]).collect();
+            policy_lists.list(policies, &mut indexes)
+        },
         fingerprint: current.fingerprint(),
         enabled,
         log_age_limit,
@@ -166,7 +179,7 @@ pub(super) fn diff_group_mailbox(
     Some(MailboxChange {
         subject: subject(&mailbox.names),
         recipient_type: mailbox.recipient_type.clone(),
-        policies: vec![selected[desired.winner].reference.clone()],
+        policies: Arc::from([selected[desired.winner].reference.clone()]),
         fingerprint: current.fingerprint(),
         enabled: None,
         log_age_limit: Some(Change {

@@ -161,7 +161,7 @@ fn read_mailbox_change(
             address: document.address,
         },
         recipient_type: RecipientType::parse(&document.recipient_type_details),
-        policies: policy_refs(document.policies),
+        policies: policy_refs(document.policies).into(),
         fingerprint: document.fingerprint,
         enabled: changes.audit_enabled.map(value_change),
         log_age_limit,

@@ -1,11 +1,22 @@
 use super::*;
+use crate::catalog::UnknownNames;
 use crate::plan::fixtures::*;
 use proptest::prelude::*;
+use std::sync::Arc;
 
-fn json_of(plan: &Plan) -> String {
+fn written(plan: &Plan, layout: Layout) -> String {
     let mut out = Vec::new();
-    write(plan, &mut out).expect("writing to memory does not fail");
+    write(plan, layout, &mut out).expect("writing to memory does not fail");
     String::from_utf8(out).expect("serde_json writes UTF-8")
+}
+
+/// Pretty, as people read it (and as the snapshots show it).
+fn json_of(plan: &Plan) -> String {
+    written(plan, Layout::Pretty)
+}
+
+fn compact_of(plan: &Plan) -> String {
+    written(plan, Layout::Compact)
 }
 
 fn round_trip(plan: &Plan) -> Plan {
@@ -75,10 +86,28 @@ fn json_of_document(plan: &Plan) -> String {
     serde_json::to_string_pretty(&document).expect("a document serializes") + "\n"
 }
 
+fn compact_of_document(plan: &Plan) -> String {
+    let document = PlanDocument::from_plan(plan);
+    serde_json::to_string(&document).expect("a document serializes") + "\n"
+}
+
 #[test]
 fn the_streamed_document_is_byte_for_byte_the_document_from_the_plan() {
     let plan = rich_plan();
     assert_eq!(json_of(&plan), json_of_document(&plan));
+    assert_eq!(compact_of(&plan), compact_of_document(&plan));
+}
+
+#[test]
+fn compact_is_the_same_document_on_one_line() {
+    let plan = rich_plan();
+    let compact = compact_of(&plan);
+    assert_eq!(compact.lines().count(), 1);
+    assert!(compact.ends_with("}\n"));
+    let pretty: serde_json::Value = serde_json::from_str(&json_of(&plan)).expect("JSON");
+    let read: serde_json::Value = serde_json::from_str(&compact).expect("JSON");
+    assert_eq!(read, pretty);
+    assert_eq!(compact, pretty.to_string() + "\n");
 }
 
 #[test]
@@ -169,9 +198,9 @@ fn list_change_strategy() -> impl Strategy<Value = ListChange> {
             add: ActionList {
                 known: add.known,
                 unknown: if add.unknown.is_empty() {
-                    Vec::new()
+                    UnknownNames::new()
                 } else {
-                    vec!["ExampleNewAction".into()]
+                    vec!["ExampleNewAction".into()].into()
                 },
             },
             remove,
@@ -228,7 +257,7 @@ fn mailbox_change_strategy() -> impl Strategy<Value = MailboxChange> {
                     change.restore_defaults = restore;
                     change.notes = notes;
                 });
-                change.policies = vec![policy(&name)];
+                change.policies = Arc::from([policy(&name)]);
                 change
             },
         )
@@ -241,6 +270,7 @@ proptest! {
         unchanged in 0usize..1000,
     ) {
         let plan = Plan { mailbox_changes: changes, unchanged, ..rich_plan() };
+        prop_assert_eq!(compact_of(&plan), compact_of_document(&plan));
         let json = json_of(&plan);
         prop_assert_eq!(&json, &json_of_document(&plan));
         let document: PlanDocument = serde_json::from_str(&json).expect("the output reads back");
@@ -248,4 +278,27 @@ proptest! {
         prop_assert_eq!(&read, &without_policy_locations(plan));
         prop_assert_eq!(json_of(&read), json);
     }
+}
+
+#[test]
+fn the_compact_writer_escapes_every_outside_string_as_serde_json_does() {
+    let awkward = "Ann \"Nan\" O'Brien \\ tab\t nul\u{0} bell\u{7} del\u{7f} é 日本 \u{2028}";
+    let mut plan = rich_plan();
+    for change in &mut plan.mailbox_changes {
+        change.subject.id = format!("id {awkward}");
+        change.subject.identity = awkward.to_string();
+        change.subject.display_name = awkward.to_string();
+        change.subject.address = Some(format!("{awkward}@contoso.com"));
+        change.notes.push(awkward.to_string());
+        change.policies = change
+            .policies
+            .iter()
+            .cloned()
+            .chain([policy(awkward)])
+            .collect();
+        if let Some(list) = change.lists.iter_mut().flatten().next() {
+            list.remove.push_name("Future\"Action\n");
+        }
+    }
+    assert_eq!(compact_of(&plan), compact_of_document(&plan));
 }

@@ -1,5 +1,5 @@
 use super::*;
-use crate::plan::document;
+use crate::plan::document::{self, Layout};
 use crate::plan::fixtures::{rich_plan, without_policy_locations};
 
 fn info() -> PlanFileInfo {
@@ -10,10 +10,15 @@ fn info() -> PlanFileInfo {
     }
 }
 
-fn saved(plan: &Plan) -> String {
+fn saved_as(plan: &Plan, layout: Layout) -> String {
     let mut out = Vec::new();
-    encode(plan, info(), &mut out).expect("writing to memory does not fail");
+    encode(plan, info(), layout, &mut out).expect("writing to memory does not fail");
     String::from_utf8(out).expect("serde_json writes UTF-8")
+}
+
+/// As `plan --out` saves it: compact.
+fn saved(plan: &Plan) -> String {
+    saved_as(plan, Layout::Compact)
 }
 
 fn refusal(text: &str) -> PlanFileError {
@@ -57,7 +62,8 @@ fn a_plan_file_is_the_json_document_plus_its_plan_file_section_and_digest_last()
     file.shift_remove("plan_file");
 
     let mut document = Vec::new();
-    document::write(&plan, &mut document).expect("writing to memory does not fail");
+    document::write(&plan, Layout::Compact, &mut document)
+        .expect("writing to memory does not fail");
     let document: serde_json::Map<String, serde_json::Value> =
         serde_json::from_slice(&document).expect("the document is JSON");
     assert_eq!(file, document);
@@ -70,20 +76,38 @@ fn saving_the_same_plan_twice_gives_the_same_bytes() {
 
 #[test]
 fn a_plan_file_whose_line_endings_or_indentation_changed_still_reads() {
-    let text = saved(&rich_plan());
+    let text = saved_as(&rich_plan(), Layout::Pretty);
     let crlf = text.replace('\n', "\r\n");
     assert!(decode(crlf.as_bytes()).is_ok());
     let compact: serde_json::Value = serde_json::from_str(&text).expect("a saved plan is JSON");
     assert!(decode(compact.to_string().as_bytes()).is_ok());
+    let indented = serde_json::to_string_pretty(
+        &serde_json::from_str::<serde_json::Value>(&saved(&rich_plan())).expect("JSON"),
+    )
+    .expect("JSON");
+    assert!(decode(indented.as_bytes()).is_ok());
+}
+
+#[test]
+fn compact_and_pretty_plan_files_are_one_document_with_one_digest() {
+    let compact = saved(&rich_plan());
+    let pretty = saved_as(&rich_plan(), Layout::Pretty);
+    assert_eq!(compact.lines().count(), 1);
+    let pretty: serde_json::Value = serde_json::from_str(&pretty).expect("JSON");
+    assert_eq!(compact, pretty.to_string() + "\n");
+    assert_eq!(
+        decode(compact.as_bytes()).expect("reads").plan,
+        without_policy_locations(rich_plan())
+    );
 }
 
 #[test]
 fn a_plan_file_with_one_value_edited_is_refused() {
     let text = saved(&rich_plan());
     for (from, to) in [
-        ("\"unchanged\": 7", "\"unchanged\": 8"),
+        ("\"unchanged\":7", "\"unchanged\":8"),
         ("\"MailboxLogin\"", "\"MailboxLogon\""),
-        ("\"after\": false", "\"after\": true"),
+        ("\"after\":false", "\"after\":true"),
         ("room1", "room2"),
     ] {
         assert!(text.contains(from), "{from}");
@@ -142,7 +166,8 @@ fn refusals_say_what_is_wrong_and_how_to_recover() {
     let text = saved(&rich_plan());
     let json_output = {
         let mut out = Vec::new();
-        document::write(&rich_plan(), &mut out).expect("writing to memory does not fail");
+        document::write(&rich_plan(), Layout::Compact, &mut out)
+            .expect("writing to memory does not fail");
         String::from_utf8(out).expect("UTF-8")
     };
     let cases = [
@@ -156,7 +181,7 @@ fn refusals_say_what_is_wrong_and_how_to_recover() {
         ("plan --format json output", json_output),
         (
             "a value edited",
-            text.replacen("\"unchanged\": 7", "\"unchanged\": 0", 1),
+            text.replacen("\"unchanged\":7", "\"unchanged\":0", 1),
         ),
         ("version 2", text.replacen("\"1.1\"", "\"2.0\"", 1)),
         (
@@ -202,6 +227,7 @@ fn a_plan_file_of_a_live_tenant_records_the_tenant_and_endpoint_and_no_state_fil
     encode(
         &rich_plan(),
         info().with_state(Some(live.clone())),
+        Layout::Compact,
         &mut out,
     )
     .expect("encode");

@@ -58,7 +58,7 @@ fn planned(before: &AuditSettings, desired: [ActionSet; 3], restore: LogonSet) -
     MailboxChange {
         subject: subject(),
         recipient_type: RecipientType::UserMailbox,
-        policies: Vec::new(),
+        policies: std::sync::Arc::from([]),
         fingerprint: before.fingerprint(),
         enabled: None,
         log_age_limit: None,

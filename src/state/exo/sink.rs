@@ -31,7 +31,7 @@ use crate::service::{ListEdit, SetMailboxParams};
 use serde_json::{json, Map, Value};
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Mutex;
+use std::sync::{Condvar, Mutex};
 use std::time::{Duration, Instant};
 
 /// How one planned object ended.
@@ -169,6 +169,45 @@ pub fn holds(change: &MailboxChange, now: &AuditSettings) -> bool {
             .is_none_or(|c| now.default_audit_set == c.after)
 }
 
+/// The requests this client may have in flight at once. The writers share them with a reader
+/// that verifies behind them, so that together they never pass the service's limit.
+pub struct Slots {
+    free: Mutex<usize>,
+    freed: Condvar,
+}
+
+/// A slot held; dropping it frees the slot.
+pub struct Slot<'s>(&'s Slots);
+
+impl Slots {
+    pub fn new(count: usize) -> Slots {
+        Slots {
+            free: Mutex::new(count.max(1)),
+            freed: Condvar::new(),
+        }
+    }
+
+    /// Waits for a free slot and holds it.
+    pub fn take(&self) -> Slot<'_> {
+        let mut free = lock(&self.free);
+        while *free == 0 {
+            free = self
+                .freed
+                .wait(free)
+                .unwrap_or_else(|poisoned| poisoned.into_inner());
+        }
+        *free -= 1;
+        Slot(self)
+    }
+}
+
+impl Drop for Slot<'_> {
+    fn drop(&mut self) {
+        *lock(&self.0.free) += 1;
+        self.0.freed.notify_one();
+    }
+}
+
 struct Pending {
     index: usize,
     attempts: u32,
@@ -208,11 +247,28 @@ impl ExoClient {
         interrupt: &AtomicBool,
         progress: &(dyn Fn(usize, &WriteResult) + Sync),
     ) -> WriteReport {
+        self.write_in(
+            plan,
+            interrupt,
+            progress,
+            &Slots::new(self.config.parallelism),
+        )
+    }
+
+    /// [`ExoClient::write`], with every request taking one of `slots`.
+    pub fn write_in(
+        &self,
+        plan: &Plan,
+        interrupt: &AtomicBool,
+        progress: &(dyn Fn(usize, &WriteResult) + Sync),
+        slots: &Slots,
+    ) -> WriteReport {
         let mut report = WriteReport {
-            mailboxes: self.write_mailboxes(&plan.mailbox_changes, interrupt, progress),
+            mailboxes: self.write_mailboxes(&plan.mailbox_changes, interrupt, progress, slots),
             ..WriteReport::default()
         };
         if let Some(change) = &plan.organization_change {
+            let _slot = slots.take();
             report.organization = Some(self.write_single(
                 interrupt,
                 "Set-OrganizationConfig",
@@ -220,6 +276,7 @@ impl ExoClient {
             ));
         }
         for change in &plan.bypass_changes {
+            let _slot = slots.take();
             let result = self.write_single(
                 interrupt,
                 "Set-MailboxAuditBypassAssociation",
@@ -255,15 +312,12 @@ impl ExoClient {
         changes: &[MailboxChange],
         interrupt: &AtomicBool,
         progress: &(dyn Fn(usize, &WriteResult) + Sync),
+        slots: &Slots,
     ) -> Vec<Settled> {
         if changes.is_empty() {
             return Vec::new();
         }
         let workers = self.config.parallelism.clamp(1, changes.len());
-        let batch_size = changes
-            .len()
-            .div_ceil(workers)
-            .clamp(1, super::config::MAX_BATCH);
         let now = Instant::now();
         let work = Mutex::new(Work {
             queue: (0..changes.len())
@@ -279,7 +333,7 @@ impl ExoClient {
         });
         std::thread::scope(|scope| {
             for _ in 0..workers {
-                scope.spawn(|| self.worker(changes, batch_size, &work, interrupt, progress));
+                scope.spawn(|| self.worker(changes, workers, &work, interrupt, progress, slots));
             }
         });
         let work = work
@@ -299,23 +353,34 @@ impl ExoClient {
             .collect()
     }
 
+    /// One of `workers` that take batches off the queue until it is empty. A batch is taken
+    /// only once a slot is free, and sized so that the work left is shared evenly: ten calls
+    /// while there is plenty, fewer towards the end, so that every slot stays busy until the
+    /// last call rather than some idling while others run a full batch.
     fn worker(
         &self,
         changes: &[MailboxChange],
-        batch_size: usize,
+        workers: usize,
         work: &Mutex<Work>,
         interrupt: &AtomicBool,
         progress: &(dyn Fn(usize, &WriteResult) + Sync),
+        slots: &Slots,
     ) {
         loop {
             if interrupt.load(Ordering::SeqCst) {
                 return;
             }
+            let slot = slots.take();
             let batch = {
                 let mut work = lock(work);
                 if work.finished() {
                     return;
                 }
+                let batch_size = work
+                    .queue
+                    .len()
+                    .div_ceil(workers)
+                    .clamp(1, super::config::MAX_BATCH);
                 let now = Instant::now();
                 let mut batch = Vec::new();
                 let mut index = 0;
@@ -332,11 +397,13 @@ impl ExoClient {
                 batch
             };
             if batch.is_empty() {
+                drop(slot);
                 std::thread::sleep(Duration::from_millis(20));
                 continue;
             }
             let count = batch.len();
             let settled = self.send_batch(changes, batch);
+            drop(slot);
             let mut work = lock(work);
             work.in_flight -= count;
             for outcome in settled {

@@ -70,7 +70,7 @@ pub(super) enum Field {
     AuditBypassEnabled,
 }
 
-const FIELDS: [(&str, Field); 18] = [
+pub(super) const FIELDS: [(&str, Field); 18] = [
     ("Identity", Field::Identity),
     ("Name", Field::Name),
     ("Alias", Field::Alias),

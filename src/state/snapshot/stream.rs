@@ -29,7 +29,7 @@ pub struct StreamTuning {
 impl Default for StreamTuning {
     fn default() -> Self {
         StreamTuning {
-            block_bytes: 8 << 20,
+            block_bytes: 4 << 20,
             workers: std::thread::available_parallelism().map_or(1, |n| n.get().min(4)),
         }
     }

@@ -42,7 +42,7 @@ pub fn rich_plan() -> Plan {
     let pilar = MailboxChange {
         subject: subject("6f1c-pilar", "Pilar Pinilla", Some("pilar@contoso.com")),
         recipient_type: RecipientType::UserMailbox,
-        policies: vec![policy("owner-sign-ins")],
+        policies: [policy("owner-sign-ins")].into(),
         fingerprint: "0123456789abcdef0123456789abcdef".to_string(),
         enabled: Some(Change {
             before: false,
@@ -71,7 +71,7 @@ pub fn rich_plan() -> Plan {
     let room = MailboxChange {
         subject: subject("9a2e-room", "Conference Room 1", None),
         recipient_type: RecipientType::RoomMailbox,
-        policies: vec![policy("rooms-exactly")],
+        policies: [policy("rooms-exactly")].into(),
         fingerprint: "fedcba9876543210fedcba9876543210".to_string(),
         enabled: Some(Change {
             before: true,
@@ -126,7 +126,7 @@ pub fn rich_plan() -> Plan {
                 subject: subject("77aa-sales", "Sales Team", Some("sales@contoso.com")),
                 recipient_type: RecipientType::GroupMailbox,
                 reason: SkipReason::FixedConfiguration,
-                policies: vec![policy("owner-sign-ins")],
+                policies: [policy("owner-sign-ins")].into(),
             },
             Skipped {
                 subject: subject("88bb-alex", "Alex Wilber", Some("alexw@contoso.com")),
@@ -134,7 +134,7 @@ pub fn rich_plan() -> Plan {
                 reason: SkipReason::LicenceRequired {
                     actions: vec!["SearchQueryInitiated".to_string()],
                 },
-                policies: vec![policy("owner-sign-ins")],
+                policies: [policy("owner-sign-ins")].into(),
             },
         ],
         warnings: vec!["1 mailbox carries MessageBind".to_string()],
