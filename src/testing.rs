@@ -14,6 +14,7 @@ use crate::model::{ActionList, LogonSet, LogonType, Mailbox, Tenant};
 use crate::plan::document::ReasonCode;
 use crate::plan::{plan_tenant, Conflict, MailboxChange, PlanError, SkipReason};
 use crate::policy::schema::testing::{ExpectationSpec, ExpectedListSpec, SkipCode};
+use crate::policy::schema::PolicyAction;
 use crate::policy::{PolicySet, Selector, SourceLocation};
 use crate::timespan::TimeSpan;
 
@@ -189,12 +190,12 @@ pub fn expected_from(spec: &ExpectationSpec) -> Expected {
         ExpectationSpec::Settings(settings) => {
             let list = |spec: &Option<ExpectedListSpec>| {
                 spec.as_ref().map(|spec| match spec {
-                    ExpectedListSpec::Exactly(actions) => ExpectedList::Exactly(
-                        ActionList::from_known(actions.iter().copied().collect()),
-                    ),
+                    ExpectedListSpec::Exactly(actions) => {
+                        ExpectedList::Exactly(action_list(actions))
+                    }
                     ExpectedListSpec::Partly { includes, excludes } => ExpectedList::Partly {
-                        includes: ActionList::from_known(includes.iter().copied().collect()),
-                        excludes: ActionList::from_known(excludes.iter().copied().collect()),
+                        includes: action_list(includes),
+                        excludes: action_list(excludes),
                     },
                 })
             };
@@ -217,6 +218,12 @@ pub fn expected_from(spec: &ExpectationSpec) -> Expected {
             Expected::Conflict(names.iter().map(|name| name.as_str().to_string()).collect())
         }
     }
+}
+
+/// The actions an expectation names, as a list: a declared action is a name the catalog does
+/// not have, as it is on a mailbox.
+fn action_list(actions: &[PolicyAction]) -> ActionList {
+    ActionList::from_names(actions.iter().map(PolicyAction::name))
 }
 
 /// Plans one mailbox alone (planning is per mailbox) and says what became of it.

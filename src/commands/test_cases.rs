@@ -4,7 +4,11 @@
 //! can't run is one `validate` refuses.
 
 use crate::diagnostic::Diagnostic;
+use crate::model::LogonType;
 use crate::policy::load::LoadError;
+use crate::policy::schema::checked::{rejection_invalid, Invalid};
+use crate::policy::schema::testing::ExpectationSpec;
+use crate::policy::schema::PolicyAction;
 use crate::policy::{PolicySet, PolicyTest};
 use crate::state::test_mailbox::test_mailbox;
 use crate::state::ReadOptions;
@@ -43,6 +47,13 @@ pub(super) fn build(
             }
             let mut expectations = Vec::new();
             for (name, place, spec) in &case.expect {
+                for invalid in undeclared_actions(spec, policies) {
+                    problems.push(
+                        Diagnostic::error(invalid.message)
+                            .at(place.clone())
+                            .with_hint_maybe(invalid.hint),
+                    );
+                }
                 let expected = expected_from(spec);
                 if mailboxes.len() == case.mailboxes.len() {
                     if let Err(message) = find(&mailboxes, name) {
@@ -97,4 +108,28 @@ pub(super) fn build(
             diagnostics: problems,
         })
     }
+}
+
+/// Why each name the expectation gives that the catalog does not have is refused: none of the
+/// policy set's declarations answers to it for that logon type. A misspelt catalog action gets
+/// "did you mean", as it does in a policy.
+fn undeclared_actions(spec: &ExpectationSpec, policies: &PolicySet) -> Vec<Invalid> {
+    let ExpectationSpec::Settings(settings) = spec else {
+        return Vec::new();
+    };
+    let mut refused = Vec::new();
+    for logon in LogonType::ALL {
+        let Some(list) = &settings.lists[logon.index()] else {
+            continue;
+        };
+        for action in list.actions() {
+            let PolicyAction::Declared(name) = action else {
+                continue;
+            };
+            if let Err(rejection) = policies.catalog.check(name, logon) {
+                refused.push(rejection_invalid(logon, rejection));
+            }
+        }
+    }
+    refused
 }

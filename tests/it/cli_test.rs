@@ -184,3 +184,70 @@ fn tests_may_live_in_a_directory_of_their_own_that_holds_only_tests() {
     assert_eq!(output.status.code(), Some(1));
     assert!(stderr_of(&output).contains("this test directory holds policies"));
 }
+
+/// A policy set that declares `ExampleNewAction` for Owner and asks every user mailbox to audit
+/// it, with a test whose expectation names the action as `expectation` writes it.
+fn declared_action_set(expectation: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("declarations.yaml"),
+        "apiVersion: auditform/v1\nkind: AuditActionDeclaration\nmetadata:\n  name: example-new-action\nspec:\n  action: ExampleNewAction\n  logonTypes: [Owner]\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("owners.yaml"),
+        "apiVersion: auditform/v1\nkind: MailboxAuditPolicy\nmetadata:\n  name: owners\nspec:\n  selector:\n    recipientTypeDetails: [UserMailbox]\n  audit:\n    owner:\n      add: [MailboxLogin, ExampleNewAction]\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("owners_test.yaml"),
+        format!("apiVersion: auditform/v1\nkind: PolicyTest\nmetadata:\n  name: owners-test\nspec:\n  cases:\n    - name: a user mailbox audits the declared action\n      mailboxes:\n        - Identity: pilar\n          RecipientTypeDetails: UserMailbox\n      expect:\n        pilar:\n          AuditOwner:\n            {expectation}\n"),
+    )
+    .unwrap();
+    dir
+}
+
+#[test]
+fn a_test_may_name_an_action_the_policy_set_declares() {
+    let dir = declared_action_set("includes: [MailboxLogin, ExampleNewAction]");
+    let output = test(&["--policies", dir.path().to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr_of(&output));
+    assert!(
+        stdout_of(&output).contains("1 test: 1 passed, 0 failed"),
+        "{}",
+        stdout_of(&output)
+    );
+    // And it is held to it: a declared action expected gone fails.
+    let dir = declared_action_set("excludes: [ExampleNewAction]");
+    let output = test(&["--policies", dir.path().to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(1), "{}", stdout_of(&output));
+    assert!(
+        stdout_of(&output).contains("FAIL"),
+        "{}",
+        stdout_of(&output)
+    );
+}
+
+#[test]
+fn a_test_naming_an_action_nobody_declared_is_refused_with_did_you_mean() {
+    for (expectation, suggestion) in [
+        (
+            "includes: [ExampleNewActon]",
+            "did you mean `ExampleNewAction`?",
+        ),
+        ("includes: [MailboxLogn]", "did you mean `MailboxLogin`?"),
+    ] {
+        let dir = declared_action_set(expectation);
+        for command in ["validate", "test"] {
+            let output = auditform()
+                .args([command, "--policies"])
+                .arg(dir.path())
+                .output()
+                .unwrap();
+            assert_eq!(output.status.code(), Some(1), "{command} {expectation}");
+            let errors = with_dir(&stderr_of(&output), dir.path());
+            assert!(errors.contains(suggestion), "{command}: {errors}");
+            assert!(errors.contains("DIR/owners_test.yaml:"), "{errors}");
+        }
+    }
+}

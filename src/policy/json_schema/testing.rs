@@ -77,7 +77,12 @@ fn actions(logon: LogonType) -> Value {
     let names = catalog::valid_actions(logon)
         .union(deprecated_actions())
         .names();
-    let list = json!({ "type": "array", "items": { "type": "string", "enum": names } });
+    // A name the catalog does not have is one the policy set declares.
+    let item = json!({ "anyOf": [
+        { "type": "string", "enum": names },
+        { "$ref": "#/definitions/DeclaredActionName" },
+    ] });
+    let list = json!({ "type": "array", "items": item });
     json!({
         "description": format!("Audit{logon}: a list is the whole set the plan leads to; `includes` / `excludes` name only some actions."),
         "oneOf": [

@@ -21,9 +21,8 @@
 //! take documented defaults (see `state::test_mailbox`). An expectation is either settings
 //! (Get-Mailbox names again), or one of `noChange`, `skipped` or `conflict`.
 
-use crate::catalog::Action;
 use crate::model::LogonType;
-use crate::policy::schema::{LogAgeLimit, Metadata, PolicyName};
+use crate::policy::schema::{LogAgeLimit, Metadata, PolicyAction, PolicyName};
 
 /// A `PolicyTest` document.
 #[derive(Debug, Clone)]
@@ -91,14 +90,27 @@ pub struct ExpectedSettingsSpec {
 }
 
 /// What a logon type's list must be: a list is the whole set; a mapping says what it
-/// `includes` and `excludes`.
+/// `includes` and `excludes`. A name the catalog does not have is one the policy set must
+/// declare (`kind: AuditActionDeclaration`); it is checked against the set's declarations
+/// when the tests are built, since a test directory may be read apart from the policies.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ExpectedListSpec {
-    Exactly(Vec<Action>),
+    Exactly(Vec<PolicyAction>),
     Partly {
-        includes: Vec<Action>,
-        excludes: Vec<Action>,
+        includes: Vec<PolicyAction>,
+        excludes: Vec<PolicyAction>,
     },
+}
+
+impl ExpectedListSpec {
+    /// Every action the expectation names.
+    pub fn actions(&self) -> impl Iterator<Item = &PolicyAction> {
+        let (first, second): (&[PolicyAction], &[PolicyAction]) = match self {
+            ExpectedListSpec::Exactly(actions) => (actions, &[]),
+            ExpectedListSpec::Partly { includes, excludes } => (includes, excludes),
+        };
+        first.iter().chain(second)
+    }
 }
 
 /// A skip's reason code, as the plan document writes it.

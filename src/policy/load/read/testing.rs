@@ -1,7 +1,7 @@
 //! The `PolicyTest` document's types, read from their nodes.
 
 use super::{At, FromYaml, Path, Refusal, Scalar};
-use crate::catalog::{self, Action};
+use crate::catalog;
 use crate::english::Echo;
 use crate::model::LogonType;
 use crate::policy::load::yaml::Value;
@@ -10,7 +10,7 @@ use crate::policy::schema::testing::{
     CaseSpec, ExpectationSpec, ExpectedListSpec, ExpectedSettingsSpec, MailboxSpec, SkipCode,
     TestSpec, AUDIT_PROPERTIES, OUTCOME_KEYS, SETTINGS_KEYS,
 };
-use crate::policy::schema::PolicyName;
+use crate::policy::schema::{PolicyAction, PolicyName};
 
 impl FromYaml for TestSpec {
     fn from_yaml(at: At<'_>) -> Result<Self, Refusal> {
@@ -180,7 +180,7 @@ fn list(
         node: value,
         path: &path,
     };
-    let names = |at: At<'_>| -> Result<Vec<Action>, Refusal> {
+    let names = |at: At<'_>| -> Result<Vec<PolicyAction>, Refusal> {
         if at.is_null() {
             return Ok(Vec::new());
         }
@@ -205,7 +205,7 @@ fn list(
     match &value.value {
         Value::Mapping(_) => {
             let parts = at.mapping(&["includes", "excludes"])?;
-            let read = |key: &'static str| -> Result<Vec<Action>, Refusal> {
+            let read = |key: &'static str| -> Result<Vec<PolicyAction>, Refusal> {
                 match parts.in_order().find(|(name, ..)| *name == key) {
                     Some((_, _, node)) => {
                         let part_path = Path::Key(at.path, key);
@@ -231,13 +231,18 @@ fn list(
     }
 }
 
-/// An action an expectation names: one the catalog knows for this logon type. A deprecated
-/// action may still be on a mailbox, so it may be expected (or expected gone); a name the
-/// catalog does not know is refused, since a typo under `excludes` would always hold.
-fn expected_action(at: At<'_>, text: &str, logon: LogonType) -> Result<Action, Refusal> {
+/// An action an expectation names: one the catalog knows for this logon type, or a name it
+/// does not have, which the policy set must declare. A deprecated action may still be on a
+/// mailbox, so it may be expected (or expected gone). A name that no declaration answers to is
+/// refused when the tests are built (`commands::test_cases`), with "did you mean", since a
+/// typo under `excludes` would always hold.
+fn expected_action(at: At<'_>, text: &str, logon: LogonType) -> Result<PolicyAction, Refusal> {
     match catalog::check(text, logon) {
-        Ok(action) => Ok(action),
-        Err(catalog::Rejection::Deprecated { action, .. }) => Ok(action),
+        Ok(action) => Ok(PolicyAction::Known(action)),
+        Err(catalog::Rejection::Deprecated { action, .. }) => Ok(PolicyAction::Known(action)),
+        Err(catalog::Rejection::Unknown { .. }) => {
+            Ok(PolicyAction::Declared(text.trim().to_string()))
+        }
         Err(rejection) => Err(Refusal::new(
             at.mark(),
             rejection.to_string(),
