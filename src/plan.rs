@@ -12,7 +12,7 @@ pub mod set_mailbox;
 pub mod trace;
 
 use crate::catalog::DeclaredAction;
-use crate::model::{ActionList, LogonSet, LogonType, MailboxNames, RecipientType};
+use crate::model::{ActionList, Fingerprint, LogonSet, LogonType, MailboxNames, RecipientType};
 use crate::policy::PolicyRef;
 use crate::timespan::TimeSpan;
 use std::sync::Arc;
@@ -101,7 +101,7 @@ pub struct MailboxChange {
     pub recipient_type: RecipientType,
     pub policies: Arc<[PolicyRef]>,
     /// Of the audit state as it was read; apply refuses when it differs.
-    pub fingerprint: String,
+    pub fingerprint: Fingerprint,
     pub enabled: Option<Change<bool>>,
     pub log_age_limit: Option<Change<TimeSpan>>,
     /// Indexed by [`LogonType::index`].

@@ -552,7 +552,7 @@ pub fn mailbox_document(change: &MailboxChange) -> MailboxChangeDocument {
         policies: policy_names(&change.policies),
         weakens: !weakenings.is_empty(),
         weakenings,
-        fingerprint: change.fingerprint.clone(),
+        fingerprint: change.fingerprint.to_string(),
         changes: properties,
         restore_default_audit_set: names(change.restore_defaults.names()),
         notes: change.notes.clone(),

@@ -70,7 +70,7 @@ pub fn mailbox(display_name: &str, address: &str) -> MailboxChange {
         subject: subject(display_name, Some(address)),
         recipient_type: RecipientType::UserMailbox,
         policies: Arc::from([]),
-        fingerprint: "0123456789abcdef0123456789abcdef".to_string(),
+        fingerprint: crate::model::Fingerprint::from_text("0123456789abcdef0123456789abcdef"),
         enabled: None,
         log_age_limit: None,
         lists: [None, None, None],

@@ -214,7 +214,9 @@ pub(crate) fn mailbox_change<F: Formatter + Clone>(
     let texts: Vec<String> = weakenings.iter().map(ToString::to_string).collect();
     strings.strings(texts.iter().map(String::as_str), out);
     out.extend_from_slice(b",\"fingerprint\":");
-    strings.string(&change.fingerprint, out);
+    change
+        .fingerprint
+        .with_text(|text| strings.string(text, out));
     out.extend_from_slice(b",\"changes\":{");
     let mut first = true;
     let mut key = |name: &str, out: &mut Vec<u8>| {

@@ -162,7 +162,7 @@ fn read_mailbox_change(
         },
         recipient_type: RecipientType::parse(&document.recipient_type_details),
         policies: policy_refs(document.policies).into(),
-        fingerprint: document.fingerprint,
+        fingerprint: crate::model::Fingerprint::from_text(&document.fingerprint),
         enabled: changes.audit_enabled.map(value_change),
         log_age_limit,
         lists,

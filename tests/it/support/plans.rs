@@ -43,7 +43,7 @@ pub fn rich_plan() -> Plan {
         subject: subject("6f1c-pilar", "Pilar Pinilla", Some("pilar@contoso.com")),
         recipient_type: RecipientType::UserMailbox,
         policies: [policy("owner-sign-ins")].into(),
-        fingerprint: "0123456789abcdef0123456789abcdef".to_string(),
+        fingerprint: auditform::model::Fingerprint::from_text("0123456789abcdef0123456789abcdef"),
         enabled: Some(Change {
             before: false,
             after: true,
@@ -72,7 +72,7 @@ pub fn rich_plan() -> Plan {
         subject: subject("9a2e-room", "Conference Room 1", None),
         recipient_type: RecipientType::RoomMailbox,
         policies: [policy("rooms-exactly")].into(),
-        fingerprint: "fedcba9876543210fedcba9876543210".to_string(),
+        fingerprint: auditform::model::Fingerprint::from_text("fedcba9876543210fedcba9876543210"),
         enabled: Some(Change {
             before: true,
             after: false,
