@@ -11,8 +11,11 @@ pub mod planfile;
 pub mod set_mailbox;
 pub mod trace;
 
+mod subject;
+pub use subject::Subject;
+
 use crate::catalog::DeclaredAction;
-use crate::model::{ActionList, Fingerprint, LogonSet, LogonType, MailboxNames, RecipientType};
+use crate::model::{ActionList, Fingerprint, LogonSet, LogonType, RecipientType};
 use crate::policy::PolicyRef;
 use crate::timespan::TimeSpan;
 use std::sync::Arc;
@@ -67,29 +70,6 @@ impl std::fmt::Display for Weakening {
             Weakening::DisablesOrganizationAuditing => {
                 f.write_str("turns mailbox auditing off for the whole organization")
             }
-        }
-    }
-}
-
-/// Who a change is about.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub struct Subject {
-    /// The immutable key the change is addressed by.
-    pub id: String,
-    pub identity: String,
-    pub display_name: String,
-    /// UPN, else PrimarySmtpAddress.
-    pub address: Option<String>,
-}
-
-impl Subject {
-    /// How a change names the mailbox with these names.
-    pub fn of(names: &MailboxNames) -> Subject {
-        Subject {
-            id: names.immutable_id().to_string(),
-            identity: names.identity.to_string(),
-            display_name: names.display().to_string(),
-            address: names.address().map(str::to_string),
         }
     }
 }

@@ -29,12 +29,12 @@ pub fn subject(display_name: &str, address: Option<&str>) -> Subject {
         .filter(char::is_ascii_alphanumeric)
         .map(|c| c.to_ascii_lowercase())
         .collect();
-    Subject {
-        id: format!("id-{slug}"),
-        identity: display_name.to_string(),
-        display_name: display_name.to_string(),
-        address: address.map(str::to_string),
-    }
+    Subject::new(
+        &format!("id-{slug}"),
+        display_name,
+        display_name,
+        address.map(str::to_string).as_deref(),
+    )
 }
 
 pub fn logons(names: &[LogonType]) -> LogonSet {
@@ -220,7 +220,7 @@ pub fn rich_plan() -> Plan {
                 )
                 .restore(Owner)
                 .default_audit_set(&[Admin, Delegate], &[Owner])
-                .with(|change| change.subject.address = None)
+                .with(|change| change.subject = change.subject.with_address(None))
                 .policy("rooms-exactly"),
             mailbox("Sales Team", "sales@contoso.com")
                 .recipient(RecipientType::GroupMailbox)

@@ -100,7 +100,7 @@ fn adding_owner_actions_edits_only_the_difference_and_leaves_default_audit_set()
     );
     assert!(!change.weakens());
     assert_eq!(change.policies[0].name.as_ref(), "owner-actions");
-    assert_eq!(change.subject.id, "id-Pilar");
+    assert_eq!(change.subject.id(), "id-Pilar");
 }
 
 #[test]
@@ -145,7 +145,7 @@ fn an_audit_premium_action_on_a_mailbox_without_it_is_skipped_and_listed() {
     )
     .unwrap();
     assert_eq!(plan.mailbox_changes.len(), 1);
-    assert_eq!(plan.mailbox_changes[0].subject.display_name, "Premium");
+    assert_eq!(plan.mailbox_changes[0].subject.display_name(), "Premium");
     assert_eq!(
         plan.skipped[0].reason,
         SkipReason::LicenceRequired {

@@ -192,13 +192,13 @@ pub(crate) fn mailbox_change<F: Formatter + Clone>(
     let strings = Strings { formatter };
     let weakenings = change.weakenings();
     out.extend_from_slice(b"{\"id\":");
-    strings.string(&change.subject.id, out);
+    strings.string(change.subject.id(), out);
     out.extend_from_slice(b",\"identity\":");
-    strings.string(&change.subject.identity, out);
+    strings.string(change.subject.identity(), out);
     out.extend_from_slice(b",\"display_name\":");
-    strings.string(&change.subject.display_name, out);
+    strings.string(change.subject.display_name(), out);
     out.extend_from_slice(b",\"address\":");
-    match &change.subject.address {
+    match &change.subject.address() {
         Some(address) => strings.string(address, out),
         None => out.extend_from_slice(b"null"),
     }

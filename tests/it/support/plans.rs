@@ -21,12 +21,7 @@ fn policy(name: &str) -> PolicyRef {
 }
 
 fn subject(id: &str, name: &str, address: Option<&str>) -> Subject {
-    Subject {
-        id: id.to_string(),
-        identity: name.to_string(),
-        display_name: name.to_string(),
-        address: address.map(str::to_string),
-    }
+    Subject::new(id, name, name, address.map(str::to_string).as_deref())
 }
 
 fn list(names: &[&str]) -> ActionList {
