@@ -658,7 +658,7 @@ impl<T: PlanTrace> StateVisitor for Planner<'_, T> {
 }
 
 mod identity_watch;
-use identity_watch::{name_hash, IdentityWatch};
+use identity_watch::IdentityWatch;
 
 mod id_registry;
 use id_registry::IdRegistry;

@@ -6,60 +6,71 @@
 //! would refuse the plan for a duplicate that is not there. Each id is therefore kept, compactly
 //! (a GUID in 16 bytes), and compared on every hash match.
 
-use std::collections::HashMap;
+use hashbrown::HashTable;
+use std::hash::Hasher;
 
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub(super) struct IdRegistry {
-    /// Hash → the position of the first mailbox with an id of that hash.
-    first: HashMap<u64, u32>,
-    /// Hash → the positions of the first mailboxes of further ids with that hash: ids that
-    /// differ from the first one's but hash alike.
-    collided: HashMap<u64, Vec<u32>>,
+    /// The position of the first mailbox with each id, hashed by that id's key: a table of
+    /// positions alone (5 bytes a slot) rather than of hashes and positions (17 bytes).
+    first: HashTable<u32>,
     /// Each mailbox's id, by position.
     keys: IdKeys,
+    hash: fn(&[u8]) -> u64,
+}
+
+impl Default for IdRegistry {
+    fn default() -> Self {
+        IdRegistry {
+            first: HashTable::new(),
+            keys: IdKeys::default(),
+            hash: key_hash,
+        }
+    }
+}
+
+/// SipHash of a key's bytes. Its keys are fixed, so ids can be crafted to collide; a collision
+/// only costs a comparison, since ids are found by comparing their keys.
+fn key_hash(key: &[u8]) -> u64 {
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    hasher.write(key);
+    hasher.finish()
 }
 
 impl IdRegistry {
     /// Registers the next mailbox's id; answers the position of an earlier mailbox with the
     /// same id, if there is one.
     pub fn claim(&mut self, id: &str) -> Option<usize> {
-        self.claim_hashed(super::name_hash(id), id)
-    }
-
-    fn claim_hashed(&mut self, hash: u64, id: &str) -> Option<usize> {
         let position = self.keys.len();
-        let earlier = self.find(hash, |keys, at| keys.is(at, id));
         self.keys.push(id);
+        let earlier = self.find(position, |_| true);
         if earlier.is_none() {
-            self.hold(hash, position);
+            self.hold(position);
         }
         earlier
     }
 
-    /// The position of the first mailbox whose id has this hash and passes `same`.
-    fn find(&self, hash: u64, same: impl Fn(&IdKeys, usize) -> bool) -> Option<usize> {
-        let first = *self.first.get(&hash)? as usize;
-        if same(&self.keys, first) {
-            return Some(first);
-        }
-        self.collided
-            .get(&hash)?
-            .iter()
-            .map(|&position| position as usize)
-            .find(|&position| same(&self.keys, position))
+    /// The first holder of the id of the mailbox at `position` among those that pass `earlier`.
+    fn find(&self, position: usize, earlier: impl Fn(usize) -> bool) -> Option<usize> {
+        let keys = &self.keys;
+        let key = keys.get(position);
+        self.first
+            .find((self.hash)(key), |&held| {
+                let held = held as usize;
+                earlier(held) && keys.get(held) == key
+            })
+            .map(|&held| held as usize)
     }
 
     /// Makes the mailbox at `position` the first holder of its id.
-    fn hold(&mut self, hash: u64, position: usize) {
-        let position = u32::try_from(position).expect("fewer than 2^32 mailboxes");
-        match self.first.entry(hash) {
-            std::collections::hash_map::Entry::Vacant(slot) => {
-                slot.insert(position);
-            }
-            std::collections::hash_map::Entry::Occupied(_) => {
-                self.collided.entry(hash).or_default().push(position);
-            }
-        }
+    fn hold(&mut self, position: usize) {
+        let keys = &self.keys;
+        let hash = self.hash;
+        let held = u32::try_from(position).expect("fewer than 2^32 mailboxes");
+        self.first
+            .insert_unique(hash(keys.get(position)), held, |&other| {
+                hash(keys.get(other as usize))
+            });
     }
 
     /// Takes in the ids of a later part of the same file, whose positions count from this
@@ -68,25 +79,20 @@ impl IdRegistry {
     /// Duplicates within the later part were answered when it claimed them.
     pub fn absorb(&mut self, later: IdRegistry) -> Vec<(usize, usize)> {
         let offset = self.keys.len();
-        let IdRegistry {
-            first,
-            collided,
-            keys,
-        } = later;
-        let mut holders: Vec<(u64, u32)> = first.into_iter().collect();
-        holders.extend(
-            collided
-                .into_iter()
-                .flat_map(|(hash, positions)| positions.into_iter().map(move |p| (hash, p))),
-        );
-        holders.sort_by_key(|(_, position)| *position);
-        self.keys.append(keys);
+        let mut holders: Vec<u32> = later.first.into_iter().collect();
+        holders.sort_unstable();
+        self.keys.append(later.keys);
+        self.first.reserve(holders.len(), {
+            let keys = &self.keys;
+            let hash = self.hash;
+            move |&other| hash(keys.get(other as usize))
+        });
         let mut shared = Vec::new();
-        for (hash, position) in holders {
+        for position in holders {
             let position = position as usize + offset;
-            match self.find(hash, |keys, at| at < offset && keys.same(at, position)) {
+            match self.find(position, |held| held < offset) {
                 Some(earlier) => shared.push((earlier, position)),
-                None => self.hold(hash, position),
+                None => self.hold(position),
             }
         }
         shared
@@ -120,26 +126,6 @@ impl IdKeys {
             .checked_sub(1)
             .map_or(0, |before| self.ends[before]);
         &self.bytes[start..self.ends[position]]
-    }
-
-    /// Whether the id at `position` is `id`, ignoring ASCII case.
-    fn is(&self, position: usize, id: &str) -> bool {
-        let key = self.get(position);
-        match guid_bytes(id) {
-            Some(guid) => key.first() == Some(&GUID_TAG) && key[1..] == guid,
-            None => {
-                key.first() == Some(&TEXT_TAG)
-                    && key.len() - 1 == id.len()
-                    && key[1..]
-                        .iter()
-                        .zip(id.bytes())
-                        .all(|(&kept, byte)| kept == byte.to_ascii_lowercase())
-            }
-        }
-    }
-
-    fn same(&self, one: usize, other: usize) -> bool {
-        self.get(one) == self.get(other)
     }
 
     fn append(&mut self, later: IdKeys) {
@@ -190,7 +176,13 @@ fn guid_bytes(id: &str) -> Option<[u8; 16]> {
 mod tests {
     use super::*;
 
-    const COLLIDING: u64 = 42;
+    /// A registry where every id hashes alike, as crafted ids could.
+    fn colliding() -> IdRegistry {
+        IdRegistry {
+            hash: |_| 42,
+            ..IdRegistry::default()
+        }
+    }
 
     #[test]
     fn the_same_id_in_another_case_is_a_duplicate() {
@@ -199,46 +191,62 @@ mod tests {
         assert_eq!(ids.claim("pilar@contoso.com"), None);
         assert_eq!(ids.claim("6a1f0c2e-0000-4000-8000-00000000000a"), Some(0));
         assert_eq!(ids.claim("Pilar@Contoso.com"), Some(1));
+        assert_eq!(ids.claim("pilar@contoso.co"), None);
     }
 
     #[test]
     fn distinct_ids_whose_hashes_collide_are_not_duplicates() {
-        let mut ids = IdRegistry::default();
-        assert_eq!(ids.claim_hashed(COLLIDING, "first-id"), None);
-        assert_eq!(ids.claim_hashed(COLLIDING, "second-id"), None);
-        assert_eq!(ids.claim_hashed(COLLIDING, "third-id"), None);
-        // Each of them is still found again, whichever slot it was filed in.
-        assert_eq!(ids.claim_hashed(COLLIDING, "THIRD-ID"), Some(2));
-        assert_eq!(ids.claim_hashed(COLLIDING, "second-id"), Some(1));
-        assert_eq!(ids.claim_hashed(COLLIDING, "first-id"), Some(0));
+        let mut ids = colliding();
+        assert_eq!(ids.claim("first-id"), None);
+        assert_eq!(ids.claim("second-id"), None);
+        assert_eq!(ids.claim("third-id"), None);
+        // Each of them is still found again.
+        assert_eq!(ids.claim("THIRD-ID"), Some(2));
+        assert_eq!(ids.claim("second-id"), Some(1));
+        assert_eq!(ids.claim("first-id"), Some(0));
+    }
+
+    #[test]
+    fn many_colliding_ids_survive_the_table_growing() {
+        let mut ids = colliding();
+        for n in 0..200 {
+            assert_eq!(ids.claim(&format!("id-{n}")), None);
+        }
+        for n in 0..200 {
+            assert_eq!(ids.claim(&format!("ID-{n}")), Some(n));
+        }
     }
 
     #[test]
     fn a_guid_and_a_text_of_the_same_length_never_match() {
-        let mut ids = IdRegistry::default();
+        let mut ids = colliding();
         let guid = "6a1f0c2e-0000-4000-8000-00000000000a";
         let not_guid = "6a1f0c2e_0000_4000_8000_00000000000a";
-        assert_eq!(ids.claim_hashed(COLLIDING, guid), None);
-        assert_eq!(ids.claim_hashed(COLLIDING, not_guid), None);
-        assert_eq!(ids.claim_hashed(COLLIDING, not_guid), Some(1));
+        assert_eq!(ids.claim(guid), None);
+        assert_eq!(ids.claim(not_guid), None);
+        assert_eq!(ids.claim(not_guid), Some(1));
     }
 
     #[test]
     fn merged_parts_compare_ids_not_hashes() {
-        let mut earlier = IdRegistry::default();
-        assert_eq!(earlier.claim_hashed(COLLIDING, "alpha"), None);
-        assert_eq!(earlier.claim_hashed(7, "beta"), None);
-        let mut later = IdRegistry::default();
-        // Hashes like alpha's, but is not alpha: no duplicate.
-        assert_eq!(later.claim_hashed(COLLIDING, "gamma"), None);
-        // Is beta: a duplicate of the earlier part's second mailbox.
-        assert_eq!(later.claim_hashed(7, "BETA"), None);
-        assert_eq!(later.claim_hashed(COLLIDING, "gamma"), Some(0));
-        assert_eq!(earlier.absorb(later), vec![(1, 3)]);
-        // After the merge, gamma and alpha are both still known, at their file positions.
-        assert_eq!(earlier.claim_hashed(COLLIDING, "gamma"), Some(2));
-        assert_eq!(earlier.claim_hashed(COLLIDING, "alpha"), Some(0));
-        assert_eq!(earlier.claim_hashed(COLLIDING, "delta"), None);
+        for mut earlier in [colliding(), IdRegistry::default()] {
+            assert_eq!(earlier.claim("alpha"), None);
+            assert_eq!(earlier.claim("beta"), None);
+            let mut later = IdRegistry {
+                hash: earlier.hash,
+                ..IdRegistry::default()
+            };
+            assert_eq!(later.claim("gamma"), None);
+            // Is beta: a duplicate of the earlier part's second mailbox.
+            assert_eq!(later.claim("BETA"), None);
+            assert_eq!(later.claim("gamma"), Some(0));
+            assert_eq!(earlier.absorb(later), vec![(1, 3)]);
+            // After the merge, each id is known at the position of its first mailbox.
+            assert_eq!(earlier.claim("gamma"), Some(2));
+            assert_eq!(earlier.claim("alpha"), Some(0));
+            assert_eq!(earlier.claim("beta"), Some(1));
+            assert_eq!(earlier.claim("delta"), None);
+        }
     }
 
     #[test]
