@@ -91,7 +91,9 @@ pub struct MailboxChange {
     /// than edited with Add/Remove.
     pub restore_defaults: LogonSet,
     /// Things a reviewer should know that are not changes, such as an ignored AuditEnabled.
-    pub notes: Vec<String>,
+    /// A boxed slice: most changes have none, and a million changes each save a `Vec`'s
+    /// capacity word.
+    pub notes: Box<[String]>,
 }
 
 impl MailboxChange {

@@ -555,7 +555,7 @@ pub fn mailbox_document(change: &MailboxChange) -> MailboxChangeDocument {
         fingerprint: change.fingerprint.to_string(),
         changes: properties,
         restore_default_audit_set: names(change.restore_defaults.names()),
-        notes: change.notes.clone(),
+        notes: change.notes.to_vec(),
     }
 }
 

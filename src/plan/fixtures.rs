@@ -76,7 +76,7 @@ pub fn mailbox(display_name: &str, address: &str) -> MailboxChange {
         lists: [None, None, None],
         default_audit_set: None,
         restore_defaults: LogonSet::EMPTY,
-        notes: Vec::new(),
+        notes: Box::default(),
     }
 }
 
@@ -113,7 +113,11 @@ pub trait Build: Sized {
         self.with(|change| change.restore_defaults.insert(logon))
     }
     fn note(self, note: &str) -> MailboxChange {
-        self.with(|change| change.notes.push(note.to_string()))
+        self.with(|change| {
+            let mut notes = std::mem::take(&mut change.notes).into_vec();
+            notes.push(note.to_string());
+            change.notes = notes.into();
+        })
     }
     fn policy(self, name: &str) -> MailboxChange {
         self.with(|change| {

@@ -145,7 +145,9 @@ mod tests {
         for change in &mut plan.mailbox_changes {
             change.subject = change.subject.with_display_name(awkward);
             change.subject = change.subject.with_identity(&format!("{awkward} identity"));
-            change.notes.push(awkward.to_string());
+            let mut notes = std::mem::take(&mut change.notes).into_vec();
+            notes.push(awkward.to_string());
+            change.notes = notes.into();
         }
         plan.warnings.push(awkward.to_string());
         let mut rendered = Vec::new();

@@ -543,7 +543,7 @@ fn a_declared_action_is_planned_like_a_catalog_one() {
     assert_eq!(plan.declared_actions.len(), 1);
     assert!(plan.declaration("EXAMPLENEWACTION").is_some());
     assert_eq!(
-        plan.mailbox_changes[0].notes,
+        *plan.mailbox_changes[0].notes,
         ["ExampleNewAction is declared in policies/declared.yaml:3, unknown to this version of auditform: the service's own answer decides at apply"]
     );
     assert!(

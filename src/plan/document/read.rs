@@ -171,7 +171,7 @@ fn read_mailbox_change(
             &document.restore_default_audit_set,
             &format!("{at}.restore_default_audit_set"),
         )?,
-        notes: document.notes,
+        notes: document.notes.into(),
     })
 }
 

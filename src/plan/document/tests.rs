@@ -255,7 +255,7 @@ fn mailbox_change_strategy() -> impl Strategy<Value = MailboxChange> {
                     change.lists = lists;
                     change.default_audit_set = set.map(|(before, after)| Change { before, after });
                     change.restore_defaults = restore;
-                    change.notes = notes;
+                    change.notes = notes.into();
                 });
                 change.policies = Arc::from([policy(&name)]);
                 change
@@ -291,7 +291,9 @@ fn the_compact_writer_escapes_every_outside_string_as_serde_json_does() {
             awkward,
             Some(&format!("{awkward}@contoso.com")),
         );
-        change.notes.push(awkward.to_string());
+        let mut notes = std::mem::take(&mut change.notes).into_vec();
+        notes.push(awkward.to_string());
+        change.notes = notes.into();
         change.policies = change
             .policies
             .iter()

@@ -65,7 +65,7 @@ fn planned(before: &AuditSettings, desired: [ActionSet; 3], restore: LogonSet) -
             },
         ),
         restore_defaults: restore,
-        notes: Vec::new(),
+        notes: Box::default(),
     }
 }
 

@@ -61,7 +61,7 @@ pub fn rich_plan() -> Plan {
             after: logons(&[Admin, Delegate]),
         }),
         restore_defaults: LogonSet::EMPTY,
-        notes: vec!["the service ignores AuditEnabled for UserMailbox".to_string()],
+        notes: Box::new(["the service ignores AuditEnabled for UserMailbox".to_string()]),
     };
     let room = MailboxChange {
         subject: subject("9a2e-room", "Conference Room 1", None),
@@ -96,7 +96,7 @@ pub fn rich_plan() -> Plan {
             after: logons(&[Owner]),
         }),
         restore_defaults: logons(&[Owner]),
-        notes: Vec::new(),
+        notes: Box::default(),
     };
     Plan {
         source: "snapshot examples/tenant.json".to_string(),
