@@ -53,7 +53,7 @@ impl std::fmt::Display for StaleObject {
 pub fn stale_objects(plan: &Plan, current: &CurrentObjects) -> Vec<StaleObject> {
     let mut stale = Vec::new();
     for change in &plan.mailbox_changes {
-        let reason = match current.mailboxes.get(&change.subject.id) {
+        let reason = match current.mailboxes.get(change.subject.id()) {
             None => "it is no longer in the tenant",
             Some(mailbox) if mailbox.audit.fingerprint() != change.fingerprint => {
                 "its audit settings changed"
@@ -77,7 +77,7 @@ pub fn stale_objects(plan: &Plan, current: &CurrentObjects) -> Vec<StaleObject> 
     for change in &plan.bypass_changes {
         let now = current
             .bypass
-            .get(&change.subject.id)
+            .get(change.subject.id())
             .map(|b| b.bypass_enabled);
         if now != Some(change.bypass_enabled.before) {
             stale.push(StaleObject {
@@ -235,12 +235,12 @@ impl<'p> PlannedChanges<'p> {
             mailboxes: plan
                 .mailbox_changes
                 .iter()
-                .map(|change| (change.subject.id.as_str(), change))
+                .map(|change| (change.subject.id(), change))
                 .collect(),
             bypass: plan
                 .bypass_changes
                 .iter()
-                .map(|change| (change.subject.id.as_str(), change.bypass_enabled.after))
+                .map(|change| (change.subject.id(), change.bypass_enabled.after))
                 .collect(),
         }
     }

@@ -52,6 +52,9 @@ impl fmt::Debug for LogonSet {
 
 pub use crate::timespan::TimeSpan;
 
+mod fingerprint;
+pub use fingerprint::Fingerprint;
+
 mod identity;
 pub use identity::{MailboxNames, RecipientType};
 
@@ -79,7 +82,7 @@ impl AuditSettings {
 
     /// A digest of the audit state. A saved plan records it per mailbox; apply compares it with
     /// the state it reads again. Lists are hashed as sets, so the service's ordering is irrelevant.
-    pub fn fingerprint(&self) -> String {
+    pub fn fingerprint(&self) -> Fingerprint {
         let mut hasher = Sha256::new();
         hasher.update(b"auditform-fingerprint-v1\0");
         hasher.update([self.enabled as u8]);
@@ -94,13 +97,9 @@ impl AuditSettings {
         }
         hasher.update([self.default_audit_set.0]);
         let digest = hasher.finalize();
-        const HEX: &[u8; 16] = b"0123456789abcdef";
-        let mut text = String::with_capacity(32);
-        for byte in &digest[..16] {
-            text.push(char::from(HEX[usize::from(byte >> 4)]));
-            text.push(char::from(HEX[usize::from(byte & 0xf)]));
-        }
-        text
+        let mut kept = [0u8; 16];
+        kept.copy_from_slice(&digest[..16]);
+        Fingerprint::Digest(kept)
     }
 }
 

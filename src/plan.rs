@@ -11,8 +11,11 @@ pub mod planfile;
 pub mod set_mailbox;
 pub mod trace;
 
+mod subject;
+pub use subject::Subject;
+
 use crate::catalog::DeclaredAction;
-use crate::model::{ActionList, LogonSet, LogonType, MailboxNames, RecipientType};
+use crate::model::{ActionList, Fingerprint, LogonSet, LogonType, RecipientType};
 use crate::policy::PolicyRef;
 use crate::timespan::TimeSpan;
 use std::sync::Arc;
@@ -71,29 +74,6 @@ impl std::fmt::Display for Weakening {
     }
 }
 
-/// Who a change is about.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub struct Subject {
-    /// The immutable key the change is addressed by.
-    pub id: String,
-    pub identity: String,
-    pub display_name: String,
-    /// UPN, else PrimarySmtpAddress.
-    pub address: Option<String>,
-}
-
-impl Subject {
-    /// How a change names the mailbox with these names.
-    pub fn of(names: &MailboxNames) -> Subject {
-        Subject {
-            id: names.immutable_id().to_string(),
-            identity: names.identity.to_string(),
-            display_name: names.display().to_string(),
-            address: names.address().map(str::to_string),
-        }
-    }
-}
-
 /// Everything that changes on one mailbox, carried out by one Set-Mailbox call.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct MailboxChange {
@@ -101,7 +81,7 @@ pub struct MailboxChange {
     pub recipient_type: RecipientType,
     pub policies: Arc<[PolicyRef]>,
     /// Of the audit state as it was read; apply refuses when it differs.
-    pub fingerprint: String,
+    pub fingerprint: Fingerprint,
     pub enabled: Option<Change<bool>>,
     pub log_age_limit: Option<Change<TimeSpan>>,
     /// Indexed by [`LogonType::index`].
@@ -111,7 +91,9 @@ pub struct MailboxChange {
     /// than edited with Add/Remove.
     pub restore_defaults: LogonSet,
     /// Things a reviewer should know that are not changes, such as an ignored AuditEnabled.
-    pub notes: Vec<String>,
+    /// A boxed slice: most changes have none, and a million changes each save a `Vec`'s
+    /// capacity word.
+    pub notes: Box<[String]>,
 }
 
 impl MailboxChange {

@@ -95,12 +95,12 @@ impl CurrentObjects {
             mailbox_ids: plan
                 .mailbox_changes
                 .iter()
-                .map(|change| change.subject.id.as_str())
+                .map(|change| change.subject.id())
                 .collect(),
             bypass_ids: plan
                 .bypass_changes
                 .iter()
-                .map(|change| change.subject.id.as_str())
+                .map(|change| change.subject.id())
                 .collect(),
             current: CurrentObjects::default(),
         }
@@ -159,17 +159,17 @@ pub enum ObjectRef {
 impl ObjectRef {
     pub fn mailbox(subject: &Subject) -> ObjectRef {
         ObjectRef::Mailbox {
-            id: subject.id.clone(),
-            display_name: subject.display_name.clone(),
-            address: subject.address.clone(),
+            id: subject.id().to_string(),
+            display_name: subject.display_name().to_string(),
+            address: subject.address().map(str::to_string),
         }
     }
 
     pub fn bypass(subject: &Subject) -> ObjectRef {
         ObjectRef::Bypass {
-            id: subject.id.clone(),
-            display_name: subject.display_name.clone(),
-            address: subject.address.clone(),
+            id: subject.id().to_string(),
+            display_name: subject.display_name().to_string(),
+            address: subject.address().map(str::to_string),
         }
     }
 

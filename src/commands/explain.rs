@@ -75,7 +75,7 @@ pub fn run(args: &ExplainArgs, color: bool, reporter: &Reporter) -> Result<Outco
                                     "{} ({}), id {}",
                                     plain_subject(&subject),
                                     printable(mailbox.recipient_type.name()),
-                                    printable(&subject.id)
+                                    printable(subject.id())
                                 )
                             })
                             .collect(),

@@ -316,7 +316,11 @@ fn a_policy_report_counts_wins_overrides_and_the_mailboxes_its_exclude_spares() 
     let (plan, reporter) = planner.finish_traced();
     let report = reporter.into_report(&policies, &[]);
     let names = |sample: &Sample| -> Vec<String> {
-        sample.first.iter().map(|s| s.identity.clone()).collect()
+        sample
+            .first
+            .iter()
+            .map(|s| s.identity().to_string())
+            .collect()
     };
     assert_eq!(report.read, 4);
     assert_eq!(names(&report.selected), ["pilar", "alex", "don"]);

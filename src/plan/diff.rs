@@ -15,7 +15,6 @@ use crate::policy::resolve::{
     resolve_mailbox_traced, resolve_scalar, resolve_scalar_traced, Disagreement, Resolved,
 };
 use crate::policy::{MailboxPolicy, PolicyRef, PolicySet, Untraced};
-use std::collections::hash_map::Entry;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
@@ -45,8 +44,8 @@ pub struct Planner<'p, T: PlanTrace = Untraced> {
     mailboxes_seen: usize,
     group_mailboxes_seen: usize,
     allow_empty: bool,
-    /// Each mailbox's immutable id (hashed) and its position, to refuse two that share one.
-    ids: HashMap<u64, u32>,
+    /// Each mailbox's immutable id and its position, to refuse two that share one.
+    ids: IdRegistry,
     duplicate_ids: (usize, Vec<SharedId>),
     identities: IdentityWatch,
     organization_seen: bool,
@@ -101,7 +100,7 @@ impl<'p, T: PlanTrace> Planner<'p, T> {
             mailboxes_seen: 0,
             group_mailboxes_seen: 0,
             allow_empty: false,
-            ids: HashMap::new(),
+            ids: IdRegistry::default(),
             duplicate_ids: (0, Vec::new()),
             identities: IdentityWatch::new(policies),
             organization_seen: false,
@@ -305,15 +304,8 @@ impl<'p, T: PlanTrace> Planner<'p, T> {
         }
         self.identities.observe(&mailbox.names);
         let id = mailbox.names.immutable_id();
-        // One lookup per mailbox: the entry both finds an earlier holder and claims the id.
-        match self.ids.entry(name_hash(id)) {
-            Entry::Occupied(first) => {
-                let first = *first.get() as usize;
-                self.note_duplicate(SharedId::found(id, first, position, &mailbox.names));
-            }
-            Entry::Vacant(slot) => {
-                slot.insert(position as u32);
-            }
+        if let Some(first) = self.ids.claim(id) {
+            self.note_duplicate(SharedId::found(id, first, position, &mailbox.names));
         }
     }
 
@@ -542,18 +534,12 @@ impl<T: PlanTrace> SplitVisitor for Planner<'_, T> {
         // An id first seen in an earlier part and again in this one is a duplicate too; the
         // later part has not named either mailbox, so [`SharedIdNamer`] names them from their
         // positions.
-        let mut later_ids: Vec<(u64, u32)> = ids.into_iter().collect();
-        later_ids.sort_by_key(|(_, position)| *position);
-        let mut shared = Vec::new();
-        for (hash, position) in later_ids {
-            let position = position as usize + offset;
-            match self.ids.get(&hash) {
-                Some(&first) => shared.push(SharedId::at(first as usize, position)),
-                None => {
-                    self.ids.insert(hash, position as u32);
-                }
-            }
-        }
+        let shared: Vec<SharedId> = self
+            .ids
+            .absorb(ids)
+            .into_iter()
+            .map(|(first, position)| SharedId::at(first, position))
+            .collect();
         self.duplicate_ids.0 += duplicate_ids.0 + shared.len();
         let within_later = duplicate_ids.1.into_iter().map(|mut id| {
             id.shift(offset);
@@ -672,7 +658,10 @@ impl<T: PlanTrace> StateVisitor for Planner<'_, T> {
 }
 
 mod identity_watch;
-use identity_watch::{name_hash, IdentityWatch};
+use identity_watch::IdentityWatch;
+
+mod id_registry;
+use id_registry::IdRegistry;
 
 mod policy_lists;
 use policy_lists::PolicyLists;

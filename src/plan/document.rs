@@ -328,10 +328,10 @@ impl Serialize for MailboxChangeView<'_> {
         let change = self.0;
         let weakenings = change.weakenings();
         let mut document = serializer.serialize_struct("MailboxChangeDocument", 12)?;
-        document.serialize_field("id", &change.subject.id)?;
-        document.serialize_field("identity", &change.subject.identity)?;
-        document.serialize_field("display_name", &change.subject.display_name)?;
-        document.serialize_field("address", &change.subject.address)?;
+        document.serialize_field("id", &change.subject.id())?;
+        document.serialize_field("identity", &change.subject.identity())?;
+        document.serialize_field("display_name", &change.subject.display_name())?;
+        document.serialize_field("address", &change.subject.address())?;
         document.serialize_field("recipient_type_details", change.recipient_type.name())?;
         document.serialize_field("policies", &PolicyNames(&change.policies))?;
         document.serialize_field("weakens", &!weakenings.is_empty())?;
@@ -544,18 +544,18 @@ pub fn mailbox_document(change: &MailboxChange) -> MailboxChangeDocument {
     }
     let weakenings: Vec<String> = change.weakenings().iter().map(|w| w.to_string()).collect();
     MailboxChangeDocument {
-        id: change.subject.id.clone(),
-        identity: change.subject.identity.clone(),
-        display_name: change.subject.display_name.clone(),
-        address: change.subject.address.clone(),
+        id: change.subject.id().to_string(),
+        identity: change.subject.identity().to_string(),
+        display_name: change.subject.display_name().to_string(),
+        address: change.subject.address().map(str::to_string),
         recipient_type_details: change.recipient_type.name().to_string(),
         policies: policy_names(&change.policies),
         weakens: !weakenings.is_empty(),
         weakenings,
-        fingerprint: change.fingerprint.clone(),
+        fingerprint: change.fingerprint.to_string(),
         changes: properties,
         restore_default_audit_set: names(change.restore_defaults.names()),
-        notes: change.notes.clone(),
+        notes: change.notes.to_vec(),
     }
 }
 
@@ -590,10 +590,10 @@ fn organization_document(change: &OrganizationChange) -> OrganizationChangeDocum
 
 fn bypass_document(change: &BypassChange) -> BypassChangeDocument {
     BypassChangeDocument {
-        id: change.subject.id.clone(),
-        identity: change.subject.identity.clone(),
-        display_name: change.subject.display_name.clone(),
-        address: change.subject.address.clone(),
+        id: change.subject.id().to_string(),
+        identity: change.subject.identity().to_string(),
+        display_name: change.subject.display_name().to_string(),
+        address: change.subject.address().map(str::to_string),
         changes: BypassProperties {
             audit_bypass_enabled: ValueChange {
                 before: change.bypass_enabled.before,
@@ -614,10 +614,10 @@ pub fn skipped_document(skipped: &Skipped) -> SkippedDocument {
         }
     };
     SkippedDocument {
-        id: skipped.subject.id.clone(),
-        identity: skipped.subject.identity.clone(),
-        display_name: skipped.subject.display_name.clone(),
-        address: skipped.subject.address.clone(),
+        id: skipped.subject.id().to_string(),
+        identity: skipped.subject.identity().to_string(),
+        display_name: skipped.subject.display_name().to_string(),
+        address: skipped.subject.address().map(str::to_string),
         recipient_type_details: skipped.recipient_type.name().to_string(),
         reason: skipped.reason.to_string(),
         reason_code,

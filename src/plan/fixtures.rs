@@ -29,12 +29,12 @@ pub fn subject(display_name: &str, address: Option<&str>) -> Subject {
         .filter(char::is_ascii_alphanumeric)
         .map(|c| c.to_ascii_lowercase())
         .collect();
-    Subject {
-        id: format!("id-{slug}"),
-        identity: display_name.to_string(),
-        display_name: display_name.to_string(),
-        address: address.map(str::to_string),
-    }
+    Subject::new(
+        &format!("id-{slug}"),
+        display_name,
+        display_name,
+        address.map(str::to_string).as_deref(),
+    )
 }
 
 pub fn logons(names: &[LogonType]) -> LogonSet {
@@ -70,13 +70,13 @@ pub fn mailbox(display_name: &str, address: &str) -> MailboxChange {
         subject: subject(display_name, Some(address)),
         recipient_type: RecipientType::UserMailbox,
         policies: Arc::from([]),
-        fingerprint: "0123456789abcdef0123456789abcdef".to_string(),
+        fingerprint: crate::model::Fingerprint::from_text("0123456789abcdef0123456789abcdef"),
         enabled: None,
         log_age_limit: None,
         lists: [None, None, None],
         default_audit_set: None,
         restore_defaults: LogonSet::EMPTY,
-        notes: Vec::new(),
+        notes: Box::default(),
     }
 }
 
@@ -113,7 +113,11 @@ pub trait Build: Sized {
         self.with(|change| change.restore_defaults.insert(logon))
     }
     fn note(self, note: &str) -> MailboxChange {
-        self.with(|change| change.notes.push(note.to_string()))
+        self.with(|change| {
+            let mut notes = std::mem::take(&mut change.notes).into_vec();
+            notes.push(note.to_string());
+            change.notes = notes.into();
+        })
     }
     fn policy(self, name: &str) -> MailboxChange {
         self.with(|change| {
@@ -220,7 +224,7 @@ pub fn rich_plan() -> Plan {
                 )
                 .restore(Owner)
                 .default_audit_set(&[Admin, Delegate], &[Owner])
-                .with(|change| change.subject.address = None)
+                .with(|change| change.subject = change.subject.with_address(None))
                 .policy("rooms-exactly"),
             mailbox("Sales Team", "sales@contoso.com")
                 .recipient(RecipientType::GroupMailbox)

@@ -81,7 +81,7 @@ impl ExplainWriter<'_> {
         self.heading(&heading)?;
         let current = &explanation.current;
         let mut lines = vec![
-            ("Id", printable(&explanation.subject.id).into_owned()),
+            ("Id", printable(explanation.subject.id()).into_owned()),
             (
                 "RecipientTypeDetails",
                 printable(explanation.recipient_type.name()).into_owned(),

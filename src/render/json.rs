@@ -143,9 +143,11 @@ mod tests {
         let awkward = "Ann\u{85}\u{2028} ##[error] ::stop:: \u{202e}x\u{7f} \"q\" \\ é";
         let mut plan = crate::plan::fixtures::rich_plan();
         for change in &mut plan.mailbox_changes {
-            change.subject.display_name = awkward.to_string();
-            change.subject.identity = format!("{awkward} identity");
-            change.notes.push(awkward.to_string());
+            change.subject = change.subject.with_display_name(awkward);
+            change.subject = change.subject.with_identity(&format!("{awkward} identity"));
+            let mut notes = std::mem::take(&mut change.notes).into_vec();
+            notes.push(awkward.to_string());
+            change.notes = notes.into();
         }
         plan.warnings.push(awkward.to_string());
         let mut rendered = Vec::new();

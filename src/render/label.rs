@@ -27,21 +27,25 @@ pub fn quoted(text: &str) -> String {
 
 /// `"Pilar Pinilla" <pilar@contoso.com>`, or just the quoted name when there is no address.
 pub fn quoted_subject(subject: &Subject) -> String {
-    match &subject.address {
-        Some(address) => format!("{} <{}>", quoted(&subject.display_name), printable(address)),
-        None => quoted(&subject.display_name),
+    match &subject.address() {
+        Some(address) => format!(
+            "{} <{}>",
+            quoted(subject.display_name()),
+            printable(address)
+        ),
+        None => quoted(subject.display_name()),
     }
 }
 
 /// `Pilar Pinilla <pilar@contoso.com>`, for lists of names under a group.
 pub fn plain_subject(subject: &Subject) -> String {
-    match &subject.address {
+    match &subject.address() {
         Some(address) => format!(
             "{} <{}>",
-            printable(&subject.display_name),
+            printable(subject.display_name()),
             printable(address)
         ),
-        None => printable(&subject.display_name).into_owned(),
+        None => printable(subject.display_name()).into_owned(),
     }
 }
 

@@ -106,7 +106,7 @@ pub fn render_powershell(plan: &Plan, plan_file: &str) -> Result<String, ScriptE
             &format!("bypass association {}", who(&change.subject)),
             &format!(
                 "Set-MailboxAuditBypassAssociation -Identity {} -AuditBypassEnabled {}",
-                quote("bypass association id", &change.subject.id)?,
+                quote("bypass association id", change.subject.id())?,
                 boolean(change.bypass_enabled.after)
             ),
         );
@@ -245,7 +245,7 @@ fn mailbox_step(script: &mut String, change: &MailboxChange) -> Result<(), Scrip
     for note in &change.notes {
         let _ = writeln!(script, "# Note: {}", one_line(note));
     }
-    let command = set_mailbox(&change.subject.id, &params_for_change(change))?;
+    let command = set_mailbox(change.subject.id(), &params_for_change(change))?;
     step(
         script,
         &format!("mailbox {}", who(&change.subject)),
@@ -316,9 +316,9 @@ fn boolean(value: bool) -> &'static str {
 
 /// `Display Name <address>`, on one line.
 fn who(subject: &Subject) -> String {
-    one_line(&match &subject.address {
-        Some(address) => format!("{} <{address}>", subject.display_name),
-        None => subject.display_name.clone(),
+    one_line(&match &subject.address() {
+        Some(address) => format!("{} <{address}>", subject.display_name()),
+        None => subject.display_name().to_string(),
     })
 }
 

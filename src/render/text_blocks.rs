@@ -118,7 +118,7 @@ impl PlanWriter<'_> {
             quoted_subject(&change.subject)
         );
         self.header(&what, weakenings)?;
-        self.open_block("audit bypass association", &change.subject.id)?;
+        self.open_block("audit bypass association", change.subject.id())?;
         let width = "AuditBypassEnabled".len();
         self.scalar("AuditBypassEnabled", width, &change.bypass_enabled)?;
         let policies: Vec<&PolicyRef> = change.policies.iter().collect();
@@ -133,7 +133,7 @@ impl PlanWriter<'_> {
     ) -> io::Result<()> {
         let what = format!("mailbox {}", quoted_subject(&change.subject));
         self.header(&what, weakenings)?;
-        self.open_block("mailbox", &change.subject.id)?;
+        self.open_block("mailbox", change.subject.id())?;
         let width = property_width(change);
         writeln!(
             self.out,

@@ -120,7 +120,7 @@ pub fn rewrite(bytes: &[u8], label: &str, plan: &Plan) -> Result<Rewritten, Stat
     let changes: HashMap<&str, &MailboxChange> = plan
         .mailbox_changes
         .iter()
-        .map(|change| (change.subject.id.as_str(), change))
+        .map(|change| (change.subject.id(), change))
         .collect();
     let mut results: HashMap<&str, ObjectResult> = HashMap::new();
     let catalog = plan.catalog();
@@ -148,13 +148,13 @@ pub fn rewrite(bytes: &[u8], label: &str, plan: &Plan) -> Result<Rewritten, Stat
                 message: error.to_string(),
             },
         };
-        results.insert(&change.subject.id, result);
+        results.insert(change.subject.id(), result);
     }
     for change in &plan.mailbox_changes {
         outcomes.push(ObjectOutcome {
             object: ObjectRef::mailbox(&change.subject),
             result: results
-                .remove(change.subject.id.as_str())
+                .remove(change.subject.id())
                 .unwrap_or_else(|| ObjectResult::Failed {
                     message: "the mailbox is no longer in the state file".into(),
                 }),
@@ -189,7 +189,7 @@ pub fn rewrite(bytes: &[u8], label: &str, plan: &Plan) -> Result<Rewritten, Stat
             .or_insert(index);
     }
     for change in &plan.bypass_changes {
-        let result = match bypass_positions.get(change.subject.id.as_str()) {
+        let result = match bypass_positions.get(change.subject.id()) {
             Some(&index) => {
                 let value = change.bypass_enabled.after.to_string();
                 patches

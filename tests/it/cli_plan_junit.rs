@@ -300,16 +300,16 @@ mod counts {
                     selected += 1;
                     let id = mailbox.names.immutable_id();
                     let changed_for_it = plan.mailbox_changes.iter().any(|change| {
-                        change.subject.id == id && change.policies.contains(&policy.reference)
+                        change.subject.id() == id && change.policies.contains(&policy.reference)
                     });
-                    let skipped = plan.skipped.iter().any(|s| s.subject.id == id);
+                    let skipped = plan.skipped.iter().any(|s| s.subject.id() == id);
                     if !changed_for_it && !skipped {
                         complying.push(id.to_string());
                     }
                 }
                 prop_assert_eq!(counted.selected, selected);
                 prop_assert_eq!(counted.complying, complying.len());
-                let named: Vec<String> = counted.first.iter().map(|s| s.id.clone()).collect();
+                let named: Vec<String> = counted.first.iter().map(|s| s.id().to_string()).collect();
                 let expected: Vec<String> = complying.into_iter().take(COMPLYING_NAMED).collect();
                 prop_assert_eq!(named, expected);
             }

@@ -73,8 +73,8 @@ fn disagreement(
         }
         (Ok(plan), _) => plan,
     };
-    let planned = plan.mailbox_changes.iter().find(|c| c.subject.id == id);
-    let skipped = plan.skipped.iter().find(|s| s.subject.id == id);
+    let planned = plan.mailbox_changes.iter().find(|c| c.subject.id() == id);
+    let skipped = plan.skipped.iter().find(|s| s.subject.id() == id);
     let outcome_agrees = match &explanation.outcome {
         // A group mailbox's AuditLogAgeLimit is changed while what its policies ask of its
         // lists and AuditEnabled is skipped (DESIGN §1.2): the change is what becomes of it.

@@ -166,12 +166,12 @@ mod already_applied {
             owner.after.names()
         };
         emulator
-            .set_mailbox_property(&change.subject.id, "AuditOwner", json!(names))
+            .set_mailbox_property(change.subject.id(), "AuditOwner", json!(names))
             .unwrap();
         if let Some(set) = &change.default_audit_set {
             emulator
                 .set_mailbox_property(
-                    &change.subject.id,
+                    change.subject.id(),
                     "DefaultAuditSet",
                     json!(set.after.names()),
                 )

@@ -197,7 +197,7 @@ fn carry_out(plan: &Plan, tenant: &mut Tenant) {
         let mailbox = tenant
             .mailboxes
             .iter_mut()
-            .find(|m| m.names.immutable_id() == change.subject.id)
+            .find(|m| m.names.immutable_id() == change.subject.id())
             .expect("planned mailbox exists");
         let params = auditform::plan::set_mailbox::params_for_change(change);
         mailbox.audit = auditform::service::set_mailbox(

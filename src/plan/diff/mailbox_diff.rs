@@ -163,7 +163,7 @@ pub(super) fn diff_mailbox(
         lists,
         default_audit_set,
         restore_defaults,
-        notes,
+        notes: notes.into(),
     }))
 }
 
@@ -189,9 +189,9 @@ pub(super) fn diff_group_mailbox(
         lists: Default::default(),
         default_audit_set: None,
         restore_defaults: crate::model::LogonSet::EMPTY,
-        notes: vec![
+        notes: Box::new([
             "a Microsoft 365 Group mailbox: only AuditLogAgeLimit can be changed, with Set-Mailbox -GroupMailbox".to_string(),
-        ],
+        ]),
     })
 }
 

@@ -100,7 +100,7 @@ fn adding_owner_actions_edits_only_the_difference_and_leaves_default_audit_set()
     );
     assert!(!change.weakens());
     assert_eq!(change.policies[0].name.as_ref(), "owner-actions");
-    assert_eq!(change.subject.id, "id-Pilar");
+    assert_eq!(change.subject.id(), "id-Pilar");
 }
 
 #[test]
@@ -145,7 +145,7 @@ fn an_audit_premium_action_on_a_mailbox_without_it_is_skipped_and_listed() {
     )
     .unwrap();
     assert_eq!(plan.mailbox_changes.len(), 1);
-    assert_eq!(plan.mailbox_changes[0].subject.display_name, "Premium");
+    assert_eq!(plan.mailbox_changes[0].subject.display_name(), "Premium");
     assert_eq!(
         plan.skipped[0].reason,
         SkipReason::LicenceRequired {
@@ -543,7 +543,7 @@ fn a_declared_action_is_planned_like_a_catalog_one() {
     assert_eq!(plan.declared_actions.len(), 1);
     assert!(plan.declaration("EXAMPLENEWACTION").is_some());
     assert_eq!(
-        plan.mailbox_changes[0].notes,
+        *plan.mailbox_changes[0].notes,
         ["ExampleNewAction is declared in policies/declared.yaml:3, unknown to this version of auditform: the service's own answer decides at apply"]
     );
     assert!(

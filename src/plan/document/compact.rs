@@ -192,13 +192,13 @@ pub(crate) fn mailbox_change<F: Formatter + Clone>(
     let strings = Strings { formatter };
     let weakenings = change.weakenings();
     out.extend_from_slice(b"{\"id\":");
-    strings.string(&change.subject.id, out);
+    strings.string(change.subject.id(), out);
     out.extend_from_slice(b",\"identity\":");
-    strings.string(&change.subject.identity, out);
+    strings.string(change.subject.identity(), out);
     out.extend_from_slice(b",\"display_name\":");
-    strings.string(&change.subject.display_name, out);
+    strings.string(change.subject.display_name(), out);
     out.extend_from_slice(b",\"address\":");
-    match &change.subject.address {
+    match &change.subject.address() {
         Some(address) => strings.string(address, out),
         None => out.extend_from_slice(b"null"),
     }
@@ -214,7 +214,9 @@ pub(crate) fn mailbox_change<F: Formatter + Clone>(
     let texts: Vec<String> = weakenings.iter().map(ToString::to_string).collect();
     strings.strings(texts.iter().map(String::as_str), out);
     out.extend_from_slice(b",\"fingerprint\":");
-    strings.string(&change.fingerprint, out);
+    change
+        .fingerprint
+        .with_text(|text| strings.string(text, out));
     out.extend_from_slice(b",\"changes\":{");
     let mut first = true;
     let mut key = |name: &str, out: &mut Vec<u8>| {

@@ -42,12 +42,12 @@ impl PlanDocument {
             .bypass_changes
             .into_iter()
             .map(|change| BypassChange {
-                subject: Subject {
-                    id: change.id,
-                    identity: change.identity,
-                    display_name: change.display_name,
-                    address: change.address,
-                },
+                subject: Subject::new(
+                    &change.id,
+                    &change.identity,
+                    &change.display_name,
+                    change.address.as_deref(),
+                ),
                 bypass_enabled: value_change(change.changes.audit_bypass_enabled),
                 policies: policy_refs(change.policies),
             })
@@ -56,12 +56,12 @@ impl PlanDocument {
             .skipped
             .into_iter()
             .map(|entry| Skipped {
-                subject: Subject {
-                    id: entry.id,
-                    identity: entry.identity,
-                    display_name: entry.display_name,
-                    address: entry.address,
-                },
+                subject: Subject::new(
+                    &entry.id,
+                    &entry.identity,
+                    &entry.display_name,
+                    entry.address.as_deref(),
+                ),
                 recipient_type: RecipientType::parse(&entry.recipient_type_details),
                 reason: match entry.reason_code {
                     ReasonCode::FixedConfiguration => SkipReason::FixedConfiguration,
@@ -154,15 +154,15 @@ fn read_mailbox_change(
         }
     }
     Ok(MailboxChange {
-        subject: Subject {
-            id: document.id,
-            identity: document.identity,
-            display_name: document.display_name,
-            address: document.address,
-        },
+        subject: Subject::new(
+            &document.id,
+            &document.identity,
+            &document.display_name,
+            document.address.as_deref(),
+        ),
         recipient_type: RecipientType::parse(&document.recipient_type_details),
         policies: policy_refs(document.policies).into(),
-        fingerprint: document.fingerprint,
+        fingerprint: crate::model::Fingerprint::from_text(&document.fingerprint),
         enabled: changes.audit_enabled.map(value_change),
         log_age_limit,
         lists,
@@ -171,7 +171,7 @@ fn read_mailbox_change(
             &document.restore_default_audit_set,
             &format!("{at}.restore_default_audit_set"),
         )?,
-        notes: document.notes,
+        notes: document.notes.into(),
     })
 }
 

@@ -248,14 +248,14 @@ fn mailbox_change_strategy() -> impl Strategy<Value = MailboxChange> {
         .prop_map(
             |((name, address), recipient_type, enabled, age, lists, set, restore, notes)| {
                 let mut change = mailbox(&name, "").with(|change| {
-                    change.subject.address = address;
+                    change.subject = change.subject.with_address(address.as_deref());
                     change.recipient_type = recipient_type;
                     change.enabled = enabled.map(|(before, after)| Change { before, after });
                     change.log_age_limit = age.map(|(before, after)| Change { before, after });
                     change.lists = lists;
                     change.default_audit_set = set.map(|(before, after)| Change { before, after });
                     change.restore_defaults = restore;
-                    change.notes = notes;
+                    change.notes = notes.into();
                 });
                 change.policies = Arc::from([policy(&name)]);
                 change
@@ -285,11 +285,15 @@ fn the_compact_writer_escapes_every_outside_string_as_serde_json_does() {
     let awkward = "Ann \"Nan\" O'Brien \\ tab\t nul\u{0} bell\u{7} del\u{7f} é 日本 \u{2028}";
     let mut plan = rich_plan();
     for change in &mut plan.mailbox_changes {
-        change.subject.id = format!("id {awkward}");
-        change.subject.identity = awkward.to_string();
-        change.subject.display_name = awkward.to_string();
-        change.subject.address = Some(format!("{awkward}@contoso.com"));
-        change.notes.push(awkward.to_string());
+        change.subject = Subject::new(
+            &format!("id {awkward}"),
+            awkward,
+            awkward,
+            Some(&format!("{awkward}@contoso.com")),
+        );
+        let mut notes = std::mem::take(&mut change.notes).into_vec();
+        notes.push(awkward.to_string());
+        change.notes = notes.into();
         change.policies = change
             .policies
             .iter()

@@ -19,12 +19,7 @@ fn names(list: &[&str]) -> Vec<String> {
 }
 
 fn subject() -> Subject {
-    Subject {
-        id: "id-1".into(),
-        identity: "pilar".into(),
-        display_name: "Pilar Pinilla".into(),
-        address: Some("pilar@contoso.com".into()),
-    }
+    Subject::new("id-1", "pilar", "Pilar Pinilla", Some("pilar@contoso.com"))
 }
 
 /// A planned change from `before` to the desired lists, the way the planner describes one.
@@ -70,7 +65,7 @@ fn planned(before: &AuditSettings, desired: [ActionSet; 3], restore: LogonSet) -
             },
         ),
         restore_defaults: restore,
-        notes: Vec::new(),
+        notes: Box::default(),
     }
 }
 

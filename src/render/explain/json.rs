@@ -27,10 +27,10 @@ pub fn render_explanation_json(
         "format_version": EXPLAIN_FORMAT_VERSION,
         "kind": "mailbox",
         "mailbox": {
-            "id": explanation.subject.id,
-            "identity": explanation.subject.identity,
-            "display_name": explanation.subject.display_name,
-            "address": explanation.subject.address,
+            "id": explanation.subject.id(),
+            "identity": explanation.subject.identity(),
+            "display_name": explanation.subject.display_name(),
+            "address": explanation.subject.address(),
             "recipient_type_details": explanation.recipient_type.name(),
             "licence": licence(explanation.licence),
         },
@@ -356,9 +356,9 @@ fn sample(sample: &Sample) -> Value {
 
 fn subject(subject: &Subject) -> Value {
     json!({
-        "id": subject.id,
-        "identity": subject.identity,
-        "display_name": subject.display_name,
-        "address": subject.address,
+        "id": subject.id(),
+        "identity": subject.identity(),
+        "display_name": subject.display_name(),
+        "address": subject.address(),
     })
 }

@@ -14,7 +14,7 @@ fn identical_changes_fall_into_one_group_in_plan_order() {
     let names: Vec<&str> = groups[0]
         .members
         .iter()
-        .map(|member| member.subject.display_name.as_str())
+        .map(|member| member.subject.display_name())
         .collect();
     assert_eq!(names, ["User 1", "User 2", "User 3", "User 4"]);
 }
@@ -76,7 +76,7 @@ fn groups_come_in_the_order_of_their_first_member() {
     ];
     let groups = group_changes(&changes);
     assert_eq!(sizes(&groups), [2, 1]);
-    assert_eq!(groups[1].representative().subject.display_name, "B");
+    assert_eq!(groups[1].representative().subject.display_name(), "B");
 }
 
 #[test]

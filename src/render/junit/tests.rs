@@ -10,12 +10,12 @@ fn timestamps_are_utc_calendar_dates_without_a_zone() {
 }
 
 fn subject(index: usize) -> Subject {
-    Subject {
-        id: format!("id-{index}"),
-        identity: format!("user{index}"),
-        display_name: format!("User {index}"),
-        address: Some(format!("user{index}@contoso.com")),
-    }
+    Subject::new(
+        &format!("id-{index}"),
+        &format!("user{index}"),
+        &format!("User {index}"),
+        Some(format!("user{index}@contoso.com")).as_deref(),
+    )
 }
 
 #[test]

@@ -37,12 +37,12 @@ pub(super) fn diff_lines(text: &str) -> String {
 pub(super) fn diff_safe(plan: &Plan) -> Cow<'_, Plan> {
     fn risky(subject: &Subject) -> bool {
         subject
-            .display_name
+            .display_name()
             .starts_with(|c: char| c.is_whitespace() || c == '+' || c == '-')
     }
     fn defuse(subject: &mut Subject) {
         if risky(subject) {
-            subject.display_name.insert(0, '\u{200B}');
+            *subject = subject.with_display_name(&format!("\u{200B}{}", subject.display_name()));
         }
     }
     let any = plan.mailbox_changes.iter().any(|c| risky(&c.subject))

@@ -215,7 +215,7 @@ fn weakening_line(item: &WeakeningItem<'_>) -> String {
         (Kind::Bypass, None) => format!(
             "**{} audit bypass associations** ({})",
             thousands(item.objects),
-            some_names(item, |subject| quoted(&subject.display_name))
+            some_names(item, |subject| quoted(subject.display_name()))
         ),
         (Kind::Mailbox, None) => {
             let noun = match item.recipient_type {

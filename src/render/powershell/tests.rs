@@ -71,7 +71,7 @@ fn a_display_name_can_not_end_its_comment() {
 #[test]
 fn an_identity_with_a_newline_refuses_the_whole_script() {
     let mut change = owner_sign_ins("Pilar", "pilar@contoso.com");
-    change.subject.id = "id\nRemove-Mailbox".to_string();
+    change.subject = change.subject.with_id("id\nRemove-Mailbox");
     let error = render_powershell(&plan_of(vec![change]), "plan.json").unwrap_err();
     assert_eq!(error.what, "mailbox id");
 }
@@ -125,8 +125,12 @@ fn the_script_for_hostile_names() {
         mailbox("Line\nbreak\r\n#> Remove-Mailbox ceo", "y@contoso.com")
             .list(LogonType::Owner, list_change(&[], &["MailboxLogin"], &[])),
     ]);
-    plan.mailbox_changes[0].subject.id = "id-o'brien-\u{2018}\u{2019}\u{201A}\u{201B}".to_string();
-    plan.mailbox_changes[1].subject.id = "$(Remove-Mailbox ceo);`x`|#>".to_string();
+    plan.mailbox_changes[0].subject = plan.mailbox_changes[0]
+        .subject
+        .with_id("id-o'brien-\u{2018}\u{2019}\u{201A}\u{201B}");
+    plan.mailbox_changes[1].subject = plan.mailbox_changes[1]
+        .subject
+        .with_id("$(Remove-Mailbox ceo);`x`|#>");
     plan.source = "snapshot evil\n#> Remove-Mailbox ceo".to_string();
     insta::assert_snapshot!(render_powershell(&plan, "plan\n.json").unwrap());
 }

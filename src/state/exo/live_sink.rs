@@ -90,8 +90,10 @@ impl StateSink for ExoSink<'_> {
         if one_by_one {
             for change in &plan.mailbox_changes {
                 let group = change.recipient_type.is_fixed_configuration();
-                if let Some(mailbox) = self.client.read_one_mailbox(&change.subject.id, group)? {
-                    current.mailboxes.insert(change.subject.id.clone(), mailbox);
+                if let Some(mailbox) = self.client.read_one_mailbox(change.subject.id(), group)? {
+                    current
+                        .mailboxes
+                        .insert(change.subject.id().to_string(), mailbox);
                 }
             }
         }
@@ -330,11 +332,11 @@ impl Verifier<'_> {
             if !self.settlements.succeeded(index) {
                 continue;
             }
-            let id = &changes[index].subject.id;
+            let id = changes[index].subject.id();
             let group = changes[index].recipient_type.is_fixed_configuration();
             let _slot = self.slots.take();
             match self.client.read_one_mailbox(id, group)? {
-                Some(mailbox) => read.insert(id.clone(), mailbox),
+                Some(mailbox) => read.insert(id.to_string(), mailbox),
                 None => read.remove(id),
             };
         }
@@ -349,7 +351,7 @@ impl Verifier<'_> {
         let positions: HashMap<&str, usize> = changes
             .iter()
             .enumerate()
-            .map(|(index, change)| (change.subject.id.as_str(), index))
+            .map(|(index, change)| (change.subject.id(), index))
             .collect();
         let mut seen = vec![false; changes.len()];
         let mut first_unseen = 0;
@@ -403,7 +405,7 @@ impl Verifier<'_> {
                     };
                     seen[index] = true;
                     if self.settlements.succeeded_before(index, asked_at) {
-                        read.insert(changes[index].subject.id.clone(), mailbox);
+                        read.insert(changes[index].subject.id().to_string(), mailbox);
                     } else {
                         again.push(index);
                     }

@@ -280,7 +280,7 @@ impl ExoClient {
             let result = self.write_single(
                 interrupt,
                 "Set-MailboxAuditBypassAssociation",
-                json!({"Identity": change.subject.id, "AuditBypassEnabled": change.bypass_enabled.after}),
+                json!({"Identity": change.subject.id(), "AuditBypassEnabled": change.bypass_enabled.after}),
             );
             report.bypass.push(result);
         }
@@ -444,7 +444,7 @@ impl ExoClient {
             .map(|pending| {
                 let change = &changes[pending.index];
                 let parameters =
-                    set_mailbox_parameters(&change.subject.id, &params_for_change(change));
+                    set_mailbox_parameters(change.subject.id(), &params_for_change(change));
                 let request_id = new_request_id();
                 let mut headers: Map<String, Value> = self
                     .cmdlet_headers(CMDLET, &token, false)
@@ -607,7 +607,7 @@ impl ExoClient {
 
     /// "Already being audited": success only if the mailbox now holds the planned settings.
     fn confirm(&self, change: &MailboxChange, message: String) -> WriteResult {
-        match self.read_mailbox(&change.subject.id) {
+        match self.read_mailbox(change.subject.id()) {
             Ok(Some(mailbox)) if holds(change, &mailbox.audit) => WriteResult::AlreadyApplied,
             Ok(_) => WriteResult::Failed { message },
             Err(error) => WriteResult::Failed {

@@ -21,12 +21,7 @@ fn policy(name: &str) -> PolicyRef {
 }
 
 fn subject(id: &str, name: &str, address: Option<&str>) -> Subject {
-    Subject {
-        id: id.to_string(),
-        identity: name.to_string(),
-        display_name: name.to_string(),
-        address: address.map(str::to_string),
-    }
+    Subject::new(id, name, name, address.map(str::to_string).as_deref())
 }
 
 fn list(names: &[&str]) -> ActionList {
@@ -43,7 +38,7 @@ pub fn rich_plan() -> Plan {
         subject: subject("6f1c-pilar", "Pilar Pinilla", Some("pilar@contoso.com")),
         recipient_type: RecipientType::UserMailbox,
         policies: [policy("owner-sign-ins")].into(),
-        fingerprint: "0123456789abcdef0123456789abcdef".to_string(),
+        fingerprint: auditform::model::Fingerprint::from_text("0123456789abcdef0123456789abcdef"),
         enabled: Some(Change {
             before: false,
             after: true,
@@ -66,13 +61,13 @@ pub fn rich_plan() -> Plan {
             after: logons(&[Admin, Delegate]),
         }),
         restore_defaults: LogonSet::EMPTY,
-        notes: vec!["the service ignores AuditEnabled for UserMailbox".to_string()],
+        notes: Box::new(["the service ignores AuditEnabled for UserMailbox".to_string()]),
     };
     let room = MailboxChange {
         subject: subject("9a2e-room", "Conference Room 1", None),
         recipient_type: RecipientType::RoomMailbox,
         policies: [policy("rooms-exactly")].into(),
-        fingerprint: "fedcba9876543210fedcba9876543210".to_string(),
+        fingerprint: auditform::model::Fingerprint::from_text("fedcba9876543210fedcba9876543210"),
         enabled: Some(Change {
             before: true,
             after: false,
@@ -101,7 +96,7 @@ pub fn rich_plan() -> Plan {
             after: logons(&[Owner]),
         }),
         restore_defaults: logons(&[Owner]),
-        notes: Vec::new(),
+        notes: Box::default(),
     };
     Plan {
         source: "snapshot examples/tenant.json".to_string(),

@@ -12,7 +12,7 @@ fn a_set_mailbox_call_sends_add_and_remove_as_the_endpoints_hashtable() {
         )
         .enabled(false, true)
         .log_age_days(90, 180);
-    let wire = set_mailbox_parameters(&change.subject.id, &params_for_change(&change));
+    let wire = set_mailbox_parameters(change.subject.id(), &params_for_change(&change));
     insta::assert_json_snapshot!(wire);
 }
 
@@ -21,7 +21,7 @@ fn restoring_defaults_sends_default_audit_set_instead_of_a_list_edit() {
     let change = mailbox("Alex", "alex@contoso.com")
         .list(LogonType::Admin, list_change(&["Copy"], &[], &["Copy"]))
         .restore(LogonType::Admin);
-    let wire = set_mailbox_parameters(&change.subject.id, &params_for_change(&change));
+    let wire = set_mailbox_parameters(change.subject.id(), &params_for_change(&change));
     insta::assert_json_snapshot!(wire);
 }
 
