@@ -79,8 +79,8 @@ pub fn register(secret: &str) {
     let mut forms = vec![secret.to_string()];
     let json = serde_json::to_string(secret).unwrap_or_default();
     let json = json.trim_matches('"').to_string();
-    let percent: String = url::form_urlencoded::byte_serialize(secret.as_bytes()).collect();
-    forms.extend([json, percent]);
+    forms.push(json);
+    forms.extend(percent_encoded(secret));
     let mut registry = REGISTRY
         .write()
         .unwrap_or_else(|poisoned| poisoned.into_inner());
@@ -111,6 +111,41 @@ pub fn register(secret: &str) {
         .ascii_case_insensitive(true)
         .build(needles)
         .ok();
+}
+
+/// The ways a URL or a form may carry `secret` percent-encoded: as a form body encodes it
+/// (space as `+`, `~` encoded) and as RFC 3986 does (only what is not unreserved encoded, space
+/// as `%20`), each with upper- and lower-case hex digits, since a server that echoes a request
+/// may re-encode it either way.
+fn percent_encoded(secret: &str) -> Vec<String> {
+    let form: String = url::form_urlencoded::byte_serialize(secret.as_bytes()).collect();
+    let mut rfc3986 = String::with_capacity(secret.len() * 3);
+    for &byte in secret.as_bytes() {
+        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~') {
+            rfc3986.push(char::from(byte));
+        } else {
+            rfc3986.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    let lower_hex = |encoded: &str| -> String {
+        let mut out = String::with_capacity(encoded.len());
+        let mut hex_left = 0;
+        for c in encoded.chars() {
+            if c == '%' {
+                hex_left = 2;
+                out.push(c);
+            } else if hex_left > 0 {
+                hex_left -= 1;
+                out.push(c.to_ascii_lowercase());
+            } else {
+                out.push(c);
+            }
+        }
+        out
+    };
+    let mut forms = vec![lower_hex(&form), lower_hex(&rfc3986), form, rfc3986];
+    forms.dedup();
+    forms
 }
 
 /// Whether any secret is registered, that is whether scrubbing does anything.

@@ -10,7 +10,16 @@ fn a_registered_secret_is_redacted_in_every_form_it_takes_in_text() {
     let form: String = url::form_urlencoded::Serializer::new(String::new())
         .append_pair("x", secret)
         .finish();
-    for text in [format!("as is: {secret}."), json, form] {
+    // A server that echoes a request may re-encode it: RFC 3986 style, lower-case hex.
+    let rfc3986_lower = "Kx9~redact-test%2fsecret%2bvalue";
+    let form_lower = "Kx9%7eredact-test%2fsecret%2bvalue";
+    for text in [
+        format!("as is: {secret}."),
+        json,
+        form,
+        format!("?q={rfc3986_lower}&x=1"),
+        format!("body: {form_lower}"),
+    ] {
         let scrubbed = scrub(&text);
         assert!(!scrubbed.contains(secret), "{scrubbed}");
         assert!(!scrubbed.contains("redact-test"), "{scrubbed}");
