@@ -1,6 +1,7 @@
 use super::Outcome;
 use crate::cli::ImportArgs;
 use crate::error::CliError;
+use crate::inert::Inert;
 use crate::model::Tenant;
 use crate::policy::import::{file_header, import_tenant, Import};
 use crate::policy::load::to_yaml;
@@ -65,7 +66,8 @@ fn write_files(dir: &Path, files: &[(String, String)], force: bool) -> Result<Ou
             temporary.persist(path).map_err(|error| error.error)
         });
         written.map_err(CliError::write_file(path))?;
-        eprintln!("Wrote {}", path.display());
+        // The directory comes from the command line, perhaps a workflow's input: shown inert.
+        eprintln!("Wrote {}", Inert(&path.display().to_string()));
     }
     Ok(Outcome::Success)
 }
