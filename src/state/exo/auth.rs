@@ -16,9 +16,9 @@
 use super::anchor::anchor_mailbox;
 use super::config::ExoConfig;
 use super::device::{self, Authority, DevicePolling, DevicePrompt, EXCHANGE_MODULE_CLIENT_ID};
-use super::entra::{entra_description, token_answer};
+use super::entra::request_token;
 pub use super::entra::{AuthError, Issued};
-use super::http::{backoff, form, Http, Request};
+use super::http::{backoff, Http, Request};
 use super::jwt::{CertificateError, SigningCertificate};
 use super::secret::Secret;
 use serde_json::Value;
@@ -366,26 +366,7 @@ impl TokenSource {
                 fields.push(("client_assertion", assertion.expose()));
             }
         }
-        let body = form(&fields);
-        let request = Request::new("POST", &self.token_url)
-            .header("Accept", "application/json")
-            .body("application/x-www-form-urlencoded", &body)
-            .issuing_credentials();
-        let answer = http.send(request).map_err(|none| AuthError::Unreachable {
-            url: self.token_url.clone(),
-            reason: none.reason,
-            request_id: none.request_id,
-        })?;
-        if answer.status != 200 {
-            return Err(AuthError::Refused {
-                status: answer.status,
-                description: entra_description(&answer.body),
-                request_id: answer.request_id,
-            });
-        }
-        token_answer(&answer.body).ok_or(AuthError::Malformed {
-            url: self.token_url.clone(),
-        })
+        request_token(http, &self.token_url, &fields)
     }
 }
 

@@ -25,7 +25,7 @@
 //! The code and the page are shown to the person on stderr; the tokens stay in memory and are
 //! never written anywhere. The access token is renewed with the refresh token.
 
-use super::entra::{entra_description, token_answer, AuthError, Issued};
+use super::entra::{entra_description, post_form, request_token, token_answer, AuthError, Issued};
 use super::http::{form, Http, Request};
 use super::secret::Secret;
 use serde_json::Value;
@@ -118,26 +118,14 @@ pub fn sign_in(
     prompt: &DevicePrompt,
     polling: &DevicePolling,
 ) -> Result<Issued, AuthError> {
-    let body = form(&[
-        ("client_id", authority.client_id),
-        ("scope", authority.scope),
-    ]);
-    let request = Request::new("POST", authority.device_code_url)
-        .header("Accept", "application/json")
-        .body("application/x-www-form-urlencoded", &body)
-        .issuing_credentials();
-    let answer = http.send(request).map_err(|none| AuthError::Unreachable {
-        url: authority.device_code_url.to_string(),
-        reason: none.reason,
-        request_id: none.request_id,
-    })?;
-    if answer.status != 200 {
-        return Err(AuthError::Refused {
-            status: answer.status,
-            description: entra_description(&answer.body),
-            request_id: answer.request_id,
-        });
-    }
+    let answer = post_form(
+        http,
+        authority.device_code_url,
+        &[
+            ("client_id", authority.client_id),
+            ("scope", authority.scope),
+        ],
+    )?;
     let malformed = || AuthError::Malformed {
         url: authority.device_code_url.to_string(),
     };
@@ -253,31 +241,16 @@ pub fn refresh(
     authority: &Authority<'_>,
     refresh_token: &Secret,
 ) -> Result<Issued, AuthError> {
-    let body = form(&[
-        ("grant_type", "refresh_token"),
-        ("client_id", authority.client_id),
-        ("refresh_token", refresh_token.expose()),
-        ("scope", authority.scope),
-    ]);
-    let request = Request::new("POST", authority.token_url)
-        .header("Accept", "application/json")
-        .body("application/x-www-form-urlencoded", &body)
-        .issuing_credentials();
-    let answer = http.send(request).map_err(|none| AuthError::Unreachable {
-        url: authority.token_url.to_string(),
-        reason: none.reason,
-        request_id: none.request_id,
-    })?;
-    if answer.status != 200 {
-        return Err(AuthError::Refused {
-            status: answer.status,
-            description: entra_description(&answer.body),
-            request_id: answer.request_id,
-        });
-    }
-    token_answer(&answer.body).ok_or(AuthError::Malformed {
-        url: authority.token_url.to_string(),
-    })
+    request_token(
+        http,
+        authority.token_url,
+        &[
+            ("grant_type", "refresh_token"),
+            ("client_id", authority.client_id),
+            ("refresh_token", refresh_token.expose()),
+            ("scope", authority.scope),
+        ],
+    )
 }
 
 #[cfg(test)]

@@ -2,6 +2,7 @@
 //! Both the application flows (`auth`) and the device code flow (`device`) read these answers.
 
 use super::answer::{shown, with_request_id};
+use super::http::{form, Answer, Http, Request};
 use super::secret::Secret;
 use serde_json::Value;
 use std::path::PathBuf;
@@ -45,6 +46,47 @@ pub enum AuthError {
     },
     #[error("{url} answered something that is not a token")]
     Malformed { url: String },
+}
+
+/// POSTs `fields` as a form to an endpoint of the authority, marked as carrying credentials
+/// (so the trace and every error leave them out), and gives its 200 answer; anything else is
+/// the refusal as Entra ID words it.
+pub(super) fn post_form(
+    http: &Http,
+    url: &str,
+    fields: &[(&str, &str)],
+) -> Result<Answer, AuthError> {
+    let body = form(fields);
+    let request = Request::new("POST", url)
+        .header("Accept", "application/json")
+        .body("application/x-www-form-urlencoded", &body)
+        .issuing_credentials();
+    let answer = http.send(request).map_err(|none| AuthError::Unreachable {
+        url: url.to_string(),
+        reason: none.reason,
+        request_id: none.request_id,
+    })?;
+    if answer.status != 200 {
+        return Err(AuthError::Refused {
+            status: answer.status,
+            description: entra_description(&answer.body),
+            request_id: answer.request_id,
+        });
+    }
+    Ok(answer)
+}
+
+/// Asks the token endpoint `url` for a token with `fields`: [`post_form`], then the tokens of
+/// its answer.
+pub(super) fn request_token(
+    http: &Http,
+    url: &str,
+    fields: &[(&str, &str)],
+) -> Result<Issued, AuthError> {
+    let answer = post_form(http, url, fields)?;
+    token_answer(&answer.body).ok_or_else(|| AuthError::Malformed {
+        url: url.to_string(),
+    })
 }
 
 /// What the authority issued.

@@ -1,4 +1,5 @@
 use super::*;
+use crate::state::exo::entra::entra_description;
 use std::collections::HashMap;
 
 fn lookup(vars: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
