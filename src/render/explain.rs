@@ -17,7 +17,7 @@ use super::TextOptions;
 use crate::catalog::LicenceTier;
 use crate::english::counted;
 use crate::explain::{
-    ActionVerdicts, Decision, MailboxExplanation, MembershipReason, Outcome, Resolution,
+    ActionVerdicts, Decision, MailboxExplanation, MembershipReason, Outcome, Resolution, Selection,
 };
 use crate::model::{ActionList, AuditSettings, LogonType};
 use crate::plan::Conflict;
@@ -108,14 +108,7 @@ impl ExplainWriter<'_> {
         if selecting.is_empty() {
             writeln!(self.out, "  (none)")?;
         }
-        for selection in &selecting {
-            writeln!(
-                self.out,
-                "  {}",
-                policy_label(&selection.policy, selection.priority)
-            )?;
-            self.selector(&selection.trace, "    ")?;
-        }
+        self.policies_with_selectors(&selecting)?;
         writeln!(self.out)?;
         // A policy whose exclude spares the mailbox is shown always: its conditions held, and
         // the exclude is usually the answer to "why not this one?".
@@ -128,14 +121,7 @@ impl ExplainWriter<'_> {
                 counted(spared.len(), "mailbox policy", "mailbox policies")
             );
             self.heading(&heading)?;
-            for selection in &spared {
-                writeln!(
-                    self.out,
-                    "  {}",
-                    policy_label(&selection.policy, selection.priority)
-                )?;
-                self.selector(&selection.trace, "    ")?;
-            }
+            self.policies_with_selectors(&spared)?;
             writeln!(self.out)?;
         }
         if others.is_empty() {
@@ -153,7 +139,13 @@ impl ExplainWriter<'_> {
             return writeln!(self.out);
         }
         self.heading(&format!("Not selected by {noun}:"))?;
-        for selection in &others {
+        self.policies_with_selectors(&others)?;
+        writeln!(self.out)
+    }
+
+    /// Each policy, then how its selector read the mailbox.
+    fn policies_with_selectors(&mut self, selections: &[&Selection]) -> io::Result<()> {
+        for selection in selections {
             writeln!(
                 self.out,
                 "  {}",
@@ -161,7 +153,7 @@ impl ExplainWriter<'_> {
             )?;
             self.selector(&selection.trace, "    ")?;
         }
-        writeln!(self.out)
+        Ok(())
     }
 
     /// One scalar's verdict, if a policy sets it.
